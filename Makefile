@@ -1,0 +1,100 @@
+# quotewire: make | make run | make test | make check | make bench | make eval
+#            make fuzz | make install PREFIX=/usr/local | make format | make lint
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+BUILD   ?= build
+PREFIX  ?= /usr/local
+DB      ?= quotewire.db
+LISTEN  ?= 127.0.0.1:8080
+
+WARN     := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2 -Wvla
+HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+PKGS     := libmicrohttpd jansson sqlite3 nettle zlib
+DEBS     := gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev nettle-dev zlib1g-dev
+TESTDEBS := python3 python3-yaml curl
+ifdef CI
+WERROR   := -Werror
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS  = $(WARN) $(WERROR) $(HARDEN) -Iinclude -D_GNU_SOURCE -pthread -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDLIBS  = $(PKG_LIBS) -pthread -lm $(LDLIBS)
+
+SRCS     := $(sort $(wildcard server/*.c server/*/*.c))
+OBJS     := $(SRCS:%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
+LIBOBJS  := $(filter-out $(BUILD)/server/main.o,$(OBJS))
+MIGS     := $(sort $(wildcard migrations/*.sql))
+DATA     := $(sort $(wildcard data/*))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps test-deps run test check bench eval fuzz install format lint clean
+all: quotewire
+
+deps:
+	@tools/deps.sh $(DEBS)
+test-deps: deps
+	@tools/deps.sh $(TESTDEBS)
+
+# The binary the README talks about lives at ./quotewire; the sanitizer
+# build keeps its own in $(BUILD).
+quotewire: $(BUILD)/quotewire
+	@if [ "$(BUILD)" = build ]; then cp $< $@; fi
+
+$(BUILD)/quotewire: $(OBJS) | deps
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(ALL_LDLIBS)
+
+$(BUILD)/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/embedded.c: tools/embed.sh openapi.yaml $(MIGS) $(DATA)
+	@mkdir -p $(BUILD)
+	tools/embed.sh openapi.yaml $(DATA) -- $(MIGS) > $@
+
+$(BUILD)/embedded.o: $(BUILD)/embedded.c openapi.yaml $(MIGS) $(DATA)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testhelp.h $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBOBJS) $(ALL_LDLIBS)
+
+run: quotewire
+	./quotewire load --db $(DB) samples
+	@echo "serving http://$(LISTEN)/ -- try: curl 'http://$(LISTEN)/quotes?person=Kurt%20Campbell'"
+	./quotewire serve --db $(DB) --listen $(LISTEN)
+
+# Every suite prints "N passed, N failed"; tests/run.sh adds them up.
+test: test-deps quotewire $(UNIT_BIN)
+	@BUILD=$(BUILD) tests/run.sh $(UNIT_BIN)
+
+check:
+	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" test
+
+bench: quotewire
+	@bench/run.sh
+
+eval: quotewire
+	@tools/eval.sh
+
+fuzz:
+	@tools/deps.sh clang libclang-rt-14-dev
+	@tests/fuzz/run.sh
+
+install: quotewire
+	install -D -m 755 quotewire $(DESTDIR)$(PREFIX)/bin/quotewire
+
+format:
+	clang-format -i $(SRCS) include/*.h tests/unit/*.c tests/unit/*.h
+
+lint:
+	clang-tidy $(SRCS) -- $(WARN) -Iinclude -D_GNU_SOURCE $(PKG_CFLAGS)
+
+clean:
+	rm -rf build quotewire
+
+-include $(OBJS:.o=.d) $(UNIT_BIN:=.d)

@@ -1,0 +1,42 @@
+#ifndef QUOTEWIRE_DB_H
+#define QUOTEWIRE_DB_H
+
+#include <sqlite3.h>
+
+#include "qw.h"
+
+/* Connection setup and migrations.
+ *
+ * Every connection: WAL, foreign_keys=ON, busy_timeout, synchronous=NORMAL.
+ * Read-only connections also set query_only=1, so a handler bug can never
+ * write through them. */
+
+#define DB_DEFAULT_PATH "quotewire.db"
+#define DB_BUSY_TIMEOUT_MS 5000
+
+enum db_mode { DB_READ_WRITE, DB_READ_ONLY };
+
+/* Opens (creating if needed, in DB_READ_WRITE mode) the database at path
+ * and configures the connection.  On QW_OK *out is the caller's, to close
+ * with db_close.  err (QW_ERRLEN bytes, may be NULL) receives a message. */
+qw_status db_open(const char *path, enum db_mode mode, sqlite3 **out, char *err);
+
+/* sqlite3_close_v2 after finalizing any statements left; accepts NULL. */
+void db_close(sqlite3 *db);
+
+/* Applies every embedded migration above PRAGMA user_version, each in its
+ * own BEGIN IMMEDIATE transaction.  *applied (may be NULL) receives the
+ * number applied.  A database newer than this binary is an error. */
+qw_status db_migrate(sqlite3 *db, int *applied, char *err);
+
+/* The schema version this binary's migrations reach. */
+int db_schema_version(void);
+
+/* Runs sql (no parameters, no rows wanted); logs SQLite's message. */
+qw_status db_exec(sqlite3 *db, const char *sql);
+
+/* Maps an SQLite result code to a qw_status (BUSY/LOCKED -> QW_ERR_BUSY,
+ * NOMEM -> QW_ERR_NOMEM, CONSTRAINT -> QW_ERR_INVALID, others QW_ERR_DB). */
+qw_status db_status(int rc);
+
+#endif

@@ -1,0 +1,40 @@
+#ifndef QUOTEWIRE_HTTP_H
+#define QUOTEWIRE_HTTP_H
+
+#include <stddef.h>
+
+#include "qw.h"
+
+/* The HTTP server: libmicrohttpd with its internal thread pool and epoll.
+ * Only server/http/ includes <microhttpd.h>. */
+
+struct server_config {
+    const char *db_path;
+    const char *host;           /* "127.0.0.1" */
+    unsigned short port;        /* 8080; 0 picks a free port */
+    unsigned threads;           /* worker threads (0: number of cores) */
+    unsigned connection_limit;  /* total open connections */
+    unsigned per_ip_limit;      /* open connections from one address */
+    unsigned timeout_s;         /* idle connection timeout */
+    size_t max_body;            /* request body limit in bytes (413 above) */
+    const char *api_key;        /* NULL: writes are open; else Bearer key */
+    int cors;                   /* 1: Access-Control-Allow-Origin: * */
+    unsigned query_ms;          /* deadline for one query (503 after it) */
+};
+
+/* Fills cfg with the defaults above. */
+void server_config_defaults(struct server_config *cfg);
+
+struct http_server;
+
+/* Starts the daemon.  Its threads inherit the caller's signal mask, so
+ * block SIGINT/SIGTERM first.  *out is stopped and freed by http_stop. */
+qw_status http_start(const struct server_config *cfg, struct http_server **out, char *err);
+
+/* The port actually bound (useful with port 0). */
+unsigned short http_port(const struct http_server *s);
+
+/* Stops accepting, finishes requests in flight, frees everything; NULL ok. */
+void http_stop(struct http_server *s);
+
+#endif

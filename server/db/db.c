@@ -1,0 +1,155 @@
+#include "db.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "embedded.h"
+#include "log.h"
+
+__attribute__((format(printf, 2, 3))) static void set_err(char *err, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, QW_ERRLEN, fmt, ap);
+    va_end(ap);
+}
+
+qw_status db_status(int rc)
+{
+    switch (rc & 0xFF) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW: return QW_OK;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_INTERRUPT: return QW_ERR_BUSY;
+    case SQLITE_NOMEM: return QW_ERR_NOMEM;
+    case SQLITE_CONSTRAINT: return QW_ERR_INVALID;
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_FULL: return QW_ERR_IO;
+    default: return QW_ERR_DB;
+    }
+}
+
+qw_status db_exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        log_error("sqlite: %s (in: %.60s)", msg ? msg : sqlite3_errstr(rc), sql);
+        sqlite3_free(msg);
+        return db_status(rc);
+    }
+    return QW_OK;
+}
+
+qw_status db_open(const char *path, enum db_mode mode, sqlite3 **out, char *err)
+{
+    sqlite3 *db = NULL;
+    int flags = SQLITE_OPEN_NOMUTEX |
+                (mode == DB_READ_ONLY ? SQLITE_OPEN_READWRITE
+                                      : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    *out = NULL;
+    int rc = sqlite3_open_v2(path, &db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        set_err(err, "cannot open database %s: %s", path,
+                db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close_v2(db);
+        return db_status(rc) == QW_ERR_DB ? QW_ERR_IO : db_status(rc);
+    }
+    sqlite3_busy_timeout(db, DB_BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(db, 1);
+    /* journal_mode=WAL persists in the file; readers never block the writer. */
+    const char *setup = mode == DB_READ_ONLY
+                            ? "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
+                            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                              " PRAGMA foreign_keys=ON;";
+    char *msg = NULL;
+    rc = sqlite3_exec(db, setup, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        set_err(err, "cannot set up database %s: %s", path, msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        sqlite3_close_v2(db);
+        return db_status(rc) == QW_ERR_DB ? QW_ERR_IO : db_status(rc);
+    }
+    *out = db;
+    return QW_OK;
+}
+
+void db_close(sqlite3 *db)
+{
+    if (!db)
+        return;
+    sqlite3_stmt *st;
+    while ((st = sqlite3_next_stmt(db, NULL)) != NULL)
+        sqlite3_finalize(st);
+    sqlite3_close_v2(db);
+}
+
+int db_schema_version(void)
+{
+    return (int)embedded_migrations_count;
+}
+
+static int user_version(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+qw_status db_migrate(sqlite3 *db, int *applied, char *err)
+{
+    int n = 0;
+    if (applied)
+        *applied = 0;
+    int target = db_schema_version();
+    for (;;) {
+        /* Read the version inside the write lock, so two processes that
+         * migrate at once do not both apply the same step. */
+        qw_status st = db_exec(db, "BEGIN IMMEDIATE");
+        if (st != QW_OK) {
+            set_err(err, "cannot lock the database for migration");
+            return st;
+        }
+        int v = user_version(db);
+        if (v < 0) {
+            db_exec(db, "ROLLBACK");
+            set_err(err, "cannot read the schema version");
+            return QW_ERR_DB;
+        }
+        if (v > target) {
+            db_exec(db, "ROLLBACK");
+            set_err(err, "database schema version %d is newer than this program's (%d)", v,
+                    target);
+            return QW_ERR_INVALID;
+        }
+        if (v == target) {
+            db_exec(db, "COMMIT");
+            break;
+        }
+        const struct embedded_file *m = &embedded_migrations[v];
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
+        if ((st = db_exec(db, m->data)) != QW_OK || (st = db_exec(db, pragma)) != QW_OK ||
+            (st = db_exec(db, "COMMIT")) != QW_OK) {
+            db_exec(db, "ROLLBACK");
+            set_err(err, "migration %s failed", m->name);
+            return st;
+        }
+        log_debug("applied migration %s", m->name);
+        n++;
+    }
+    if (applied)
+        *applied = n;
+    return QW_OK;
+}

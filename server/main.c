@@ -1,0 +1,47 @@
+/* quotewire: one program, a few subcommands.  This file only dispatches;
+ * each subcommand lives in server/cli/. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *help;
+} commands[] = {
+    {"serve", cli_serve, "serve the HTTP JSON API"},
+    {"load", cli_load, "load article files and folders into the database"},
+    {"extract", cli_extract, "print people and quotes of files as NDJSON (no database)"},
+    {"migrate", cli_migrate, "create or upgrade the database schema"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: quotewire COMMAND [OPTIONS] [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+    fprintf(f, "\n'quotewire COMMAND --help' describes each command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("quotewire %s\n", QUOTEWIRE_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "quotewire: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
