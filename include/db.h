@@ -21,7 +21,8 @@ enum db_mode { DB_READ_WRITE, DB_READ_ONLY };
  * with db_close.  err (QW_ERRLEN bytes, may be NULL) receives a message. */
 qw_status db_open(const char *path, enum db_mode mode, sqlite3 **out, char *err);
 
-/* sqlite3_close_v2 after finalizing any statements left; accepts NULL. */
+/* sqlite3_close_v2: the connection goes once every statement is finalized
+ * by its owner; accepts NULL. */
 void db_close(sqlite3 *db);
 
 /* Applies every embedded migration above PRAGMA user_version, each in its

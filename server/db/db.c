@@ -83,12 +83,10 @@ qw_status db_open(const char *path, enum db_mode mode, sqlite3 **out, char *err)
 
 void db_close(sqlite3 *db)
 {
-    if (!db)
-        return;
-    sqlite3_stmt *st;
-    while ((st = sqlite3_next_stmt(db, NULL)) != NULL)
-        sqlite3_finalize(st);
-    sqlite3_close_v2(db);
+    /* Not sqlite3_next_stmt + finalize: that would also finalize FTS5's
+     * own statements and double-free them.  close_v2 waits for the owners. */
+    if (db)
+        sqlite3_close_v2(db);
 }
 
 int db_schema_version(void)

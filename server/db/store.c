@@ -22,6 +22,7 @@ enum {
     S_DELETE_ARTICLE,
     S_RECOUNT,
     S_DELETE_ORPHAN,
+    S_PRUNE_ALIASES,
     S_BEGIN,
     S_COMMIT,
     S_ROLLBACK,
@@ -58,6 +59,8 @@ static const char *const sql[S_COUNT] = {
         " quote_count = (SELECT count(*) FROM quotes WHERE speaker_person_id = ?1)"
         " WHERE id = ?1",
     [S_DELETE_ORPHAN] = "DELETE FROM people WHERE id = ?1 AND article_count = 0 AND quote_count = 0",
+    [S_PRUNE_ALIASES] = "DELETE FROM person_aliases WHERE person_id = ?1 AND alias NOT IN"
+                        " (SELECT text FROM mentions WHERE person_id = ?1)",
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
@@ -383,6 +386,9 @@ qw_status store_delete_article(struct store *s, int64_t id)
     for (size_t i = 0; i < n; i++) {
         sqlite3_bind_int64(s->st[S_RECOUNT], 1, people[i]);
         if ((rc = run(s, S_RECOUNT)) != QW_OK)
+            goto out;
+        sqlite3_bind_int64(s->st[S_PRUNE_ALIASES], 1, people[i]);
+        if ((rc = run(s, S_PRUNE_ALIASES)) != QW_OK)
             goto out;
         sqlite3_bind_int64(s->st[S_DELETE_ORPHAN], 1, people[i]);
         if ((rc = run(s, S_DELETE_ORPHAN)) != QW_OK)
