@@ -75,8 +75,13 @@ check:
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" test
 
-bench: quotewire
-	@bench/run.sh
+$(BUILD)/bench/%: bench/%.c $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(ALL_LDLIBS)
+
+bench: quotewire $(BUILD)/bench/bench_extract
+	@tools/deps.sh wrk nginx-light curl
+	@BUILD=$(BUILD) bench/run.sh
 
 eval: quotewire
 	@tools/eval.sh

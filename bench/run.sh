@@ -1,0 +1,82 @@
+#!/bin/sh
+# make bench: extraction throughput (MB/s on one core), load throughput
+# (articles/s), and HTTP throughput of quotewire next to nginx serving the
+# same JSON bytes as a static file, measured in one run so the ratio means
+# something on a shared, noisy machine.  Uses ../shared/corpus when present,
+# else the bundled samples.
+set -u
+BUILD=${BUILD:-build}
+BIN=./quotewire
+CORPUS=${QUOTEWIRE_CORPUS:-../shared/corpus}
+DUR=${BENCH_SECONDS:-5}
+tmp=$(mktemp -d)
+cleanup() {
+    [ -n "${qpid:-}" ] && kill "$qpid" 2>/dev/null
+    [ -f "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+echo "== extraction"
+if [ -d "$CORPUS/bbc" ]; then
+    find "$CORPUS/bbc" -name '*.txt' | sort >"$tmp/bbc.list"
+    xargs "$BUILD/bench/bench_extract" <"$tmp/bbc.list" | sed 's/^/bbc /'
+    find "$CORPUS/reuters21578" -name '*.txt' | sort | head -5000 >"$tmp/reu.list"
+    [ -s "$tmp/reu.list" ] && xargs "$BUILD/bench/bench_extract" <"$tmp/reu.list" | sed 's/^/reuters /'
+else
+    echo "(no $CORPUS: using samples/)"
+    "$BUILD/bench/bench_extract" samples/*.txt
+fi
+
+echo "== load"
+for set in bbc reuters21578; do
+    [ -d "$CORPUS/$set" ] || { echo "$set: skipped (no $CORPUS/$set)"; continue; }
+    rm -f "$tmp/load.db"*
+    t0=$(date +%s.%N)
+    $BIN load --quiet --db "$tmp/load.db" "$CORPUS/$set" >"$tmp/load.out" 2>&1
+    t1=$(date +%s.%N)
+    n=$(/usr/bin/python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from articles').fetchone()[0])" "$tmp/load.db")
+    mb=$(du -sm "$CORPUS/$set" | cut -f1)
+    awk -v n="$n" -v a="$t0" -v b="$t1" -v mb="$mb" -v set="$set" \
+        'BEGIN { printf "%s: %d articles in %.2f s: %.0f articles/s (%s MB on disk)\n", set, n, b - a, n / (b - a), mb }'
+done
+
+echo "== http (wrk, 2 threads, 32 connections, ${DUR}s each)"
+if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
+    echo "http: skipped (wrk or nginx missing)"
+    exit 0
+fi
+rm -f "$tmp/http.db"*
+if [ -d "$CORPUS/bbc" ]; then $BIN load --quiet --db "$tmp/http.db" "$CORPUS/bbc" >/dev/null 2>&1
+else $BIN load --quiet --db "$tmp/http.db" samples >/dev/null 2>&1; fi
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+nport=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+$BIN serve --db "$tmp/http.db" --listen "127.0.0.1:$port" --log-level error &
+qpid=$!
+i=0; until curl -fs "http://127.0.0.1:$port/health" >/dev/null; do i=$((i+1)); [ $i -gt 100 ] && { echo "server did not start"; exit 1; }; sleep 0.1; done
+mkdir -p "$tmp/www"
+for path in "articles/1" "quotes?limit=20" "articles?limit=20"; do
+    name=$(echo "$path" | tr '/?=&' '____')
+    curl -fs "http://127.0.0.1:$port/$path" >"$tmp/www/$name.json"
+done
+cat >"$tmp/nginx.conf" <<NGX
+worker_processes 2;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx.err;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    default_type application/json;
+    client_body_temp_path $tmp; proxy_temp_path $tmp; fastcgi_temp_path $tmp; uwsgi_temp_path $tmp; scgi_temp_path $tmp;
+    server { listen 127.0.0.1:$nport; root $tmp/www; }
+}
+NGX
+nginx -c "$tmp/nginx.conf" -p "$tmp" || { echo "http: nginx failed to start"; exit 0; }
+rps() { wrk -t2 -c32 -d"${DUR}s" "$1" 2>/dev/null | awk '/Requests\/sec/ {print $2}'; }
+for path in "articles/1" "quotes?limit=20" "articles?limit=20"; do
+    name=$(echo "$path" | tr '/?=&' '____')
+    q=$(rps "http://127.0.0.1:$port/$path")
+    n=$(rps "http://127.0.0.1:$nport/$name.json")
+    size=$(wc -c <"$tmp/www/$name.json")
+    echo "GET /$path ($size bytes): quotewire $q req/s, nginx static $n req/s, ratio $(awk -v q="$q" -v n="$n" 'BEGIN { if (n > 0) printf "%.2f", q / n; else print "?" }')"
+done
