@@ -1,0 +1,631 @@
+/* The loader: paths -> files (sorted walk) -> read, parse and extract on
+ * worker threads -> one writer (the calling thread) storing them in file
+ * order, many per transaction.
+ *
+ * Workers only touch their own slot; the writer consumes slots strictly
+ * in order, so ids, warnings and the database are the same whatever the
+ * thread count.  Workers never run more than RING slots ahead of the
+ * writer, which bounds memory.  When the next file nobody has claimed yet
+ * is the one the writer waits for, the writer processes it itself, so the
+ * load also works (slower) if no thread could be started. */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "extract.h"
+#include "ingest.h"
+#include "loader.h"
+#include "log.h"
+#include "store.h"
+
+#define LOADER_DEFAULT_BATCH 256
+#define LOADER_MAX_THREADS 8
+#define RING 64
+/* A batch is also committed after this long, so a slow load still
+ * commits often and a crash loses little work. */
+#define BATCH_SECONDS 1.0
+#define PROGRESS_INTERVAL 0.1
+#define WALK_MAX_DEPTH 128
+
+/* ---- the file list ---- */
+
+struct entry {
+    char *path;
+    qw_status pre;            /* an error found while walking (QW_OK: none) */
+    char err[QW_ERRLEN];
+};
+
+struct filelist {
+    struct entry *v;
+    size_t n, cap;
+};
+
+struct dirid {
+    dev_t dev;
+    ino_t ino;
+};
+
+static void filelist_free(struct filelist *fl)
+{
+    for (size_t i = 0; i < fl->n; i++)
+        free(fl->v[i].path);
+    free(fl->v);
+    memset(fl, 0, sizeof *fl);
+}
+
+/* Appends path (taking ownership; freed on failure). */
+static qw_status filelist_add(struct filelist *fl, char *path, qw_status pre, const char *err)
+{
+    if (fl->n == fl->cap) {
+        size_t ncap = fl->cap ? fl->cap * 2 : 256;
+        if (ncap > ((size_t)-1) / sizeof *fl->v) {
+            free(path);
+            return QW_ERR_NOMEM;
+        }
+        struct entry *nv = realloc(fl->v, ncap * sizeof *nv);
+        if (!nv) {
+            free(path);
+            return QW_ERR_NOMEM;
+        }
+        fl->v = nv;
+        fl->cap = ncap;
+    }
+    struct entry *e = &fl->v[fl->n++];
+    e->path = path;
+    e->pre = pre;
+    snprintf(e->err, sizeof e->err, "%s", err ? err : "");
+    return QW_OK;
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+    size_t dl = strlen(dir), nl = strlen(name);
+    int slash = dl > 0 && dir[dl - 1] != '/';
+    char *p = malloc(dl + (size_t)slash + nl + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, dir, dl);
+    if (slash)
+        p[dl] = '/';
+    memcpy(p + dl + (size_t)slash, name, nl + 1);
+    return p;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static qw_status walk(struct filelist *fl, char *path, struct dirid *anc, int depth);
+
+/* Corpus folders often carry their own documentation (the BBC corpus has a
+ * README.TXT beside its articles): such files inside a folder are not
+ * articles.  Named on the command line, they are loaded like any file. */
+static int is_doc_file(const char *name)
+{
+    static const char *const docs[] = {"README", "LICENSE", "LICENCE", "COPYING", "NOTICE",
+                                       "CHANGELOG"};
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        size_t n = strlen(docs[i]);
+        if (strncasecmp(name, docs[i], n) == 0 && (name[n] == '\0' || name[n] == '.'))
+            return 1;
+    }
+    return 0;
+}
+
+/* Adds the entries of folder path (sorted, hidden ones left out). */
+static qw_status walk_dir(struct filelist *fl, const char *path, struct dirid *anc, int depth)
+{
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    qw_status st = QW_OK;
+    DIR *d = opendir(path);
+
+    if (!d) {
+        char msg[QW_ERRLEN];
+        snprintf(msg, sizeof msg, "cannot open folder: %s", strerror(errno));
+        char *p = strdup(path);
+        return p ? filelist_add(fl, p, QW_ERR_IO, msg) : QW_ERR_NOMEM;
+    }
+    for (;;) {
+        errno = 0;
+        struct dirent *de = readdir(d);
+        if (!de)
+            break;
+        if (de->d_name[0] == '.')
+            continue; /* ".", "..", dot-files and dot-folders */
+        if (is_doc_file(de->d_name)) {
+            log_info("%s/%s: documentation file, not loaded", path, de->d_name);
+            continue;
+        }
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            char **nn = realloc(names, ncap * sizeof *nn);
+            if (!nn) {
+                st = QW_ERR_NOMEM;
+                goto out;
+            }
+            names = nn;
+            cap = ncap;
+        }
+        if (!(names[n] = strdup(de->d_name))) {
+            st = QW_ERR_NOMEM;
+            goto out;
+        }
+        n++;
+    }
+    if (n > 1)
+        qsort(names, n, sizeof *names, cmp_names);
+    for (size_t i = 0; i < n && st == QW_OK; i++) {
+        char *full = join_path(path, names[i]);
+        st = full ? walk(fl, full, anc, depth + 1) : QW_ERR_NOMEM;
+    }
+out:
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    closedir(d);
+    return st;
+}
+
+/* Adds path (owned) as a file, or walks it as a folder.  anc holds the
+ * folders above it, to recognise a symlink pointing back up. */
+static qw_status walk(struct filelist *fl, char *path, struct dirid *anc, int depth)
+{
+    struct stat sb;
+    char msg[QW_ERRLEN];
+
+    if (stat(path, &sb) != 0) {
+        snprintf(msg, sizeof msg, "%s", strerror(errno));
+        return filelist_add(fl, path, QW_ERR_IO, msg);
+    }
+    if (S_ISREG(sb.st_mode))
+        return filelist_add(fl, path, QW_OK, NULL);
+    if (!S_ISDIR(sb.st_mode))
+        return filelist_add(fl, path, QW_ERR_IO, "not a regular file");
+    for (int i = 0; i < depth; i++) {
+        if (anc[i].dev == sb.st_dev && anc[i].ino == sb.st_ino) {
+            log_warn("%s: folder loop (symbolic link), not followed", path);
+            free(path);
+            return QW_OK;
+        }
+    }
+    if (depth >= WALK_MAX_DEPTH) {
+        log_warn("%s: folders nested too deep, not followed", path);
+        free(path);
+        return QW_OK;
+    }
+    anc[depth].dev = sb.st_dev;
+    anc[depth].ino = sb.st_ino;
+    qw_status st = walk_dir(fl, path, anc, depth + 1);
+    free(path);
+    return st;
+}
+
+/* ---- work on one file (any thread) ---- */
+
+struct slot {
+    int done;
+    qw_status st;
+    char err[QW_ERRLEN];
+    struct article a;
+    struct extract_result x;
+};
+
+struct loader {
+    const struct filelist *files;
+    size_t max_bytes;
+    struct slot ring[RING];
+    pthread_mutex_t mu;
+    pthread_cond_t cv_done;   /* a slot became done */
+    pthread_cond_t cv_space;  /* the writer moved on */
+    size_t next;              /* next file to claim */
+    size_t written;           /* files the writer has finished */
+    size_t writer_waits;      /* the file the writer sleeps on, or SIZE_MAX */
+    int workers_waiting;      /* workers asleep on cv_space */
+    int stop;
+};
+
+static void process(const struct entry *e, size_t max_bytes, struct slot *s)
+{
+    memset(&s->a, 0, sizeof s->a);
+    memset(&s->x, 0, sizeof s->x);
+    s->err[0] = '\0';
+    if (e->pre != QW_OK) {
+        s->st = e->pre;
+        snprintf(s->err, sizeof s->err, "%s", e->err);
+        return;
+    }
+    s->st = ingest_read_file(e->path, max_bytes, &s->a, s->err);
+    if (s->st != QW_OK)
+        return;
+    s->st = (qw_status)extract_run(s->a.text, s->a.len, &s->x);
+    if (s->st != QW_OK) {
+        snprintf(s->err, sizeof s->err, "extraction failed: %s", qw_status_str(s->st));
+        article_free(&s->a);
+    }
+}
+
+/* Claims the next file and processes it; 0 when there is nothing left.
+ * Called with mu held; returns with mu held. */
+static int claim_and_process(struct loader *L)
+{
+    size_t i = L->next++;
+    struct slot *s = &L->ring[i % RING];
+    pthread_mutex_unlock(&L->mu);
+    process(&L->files->v[i], L->max_bytes, s);
+    pthread_mutex_lock(&L->mu);
+    s->done = 1;
+    if (L->writer_waits == i) /* waking the writer for nothing costs */
+        pthread_cond_signal(&L->cv_done);
+    return 1;
+}
+
+static void *worker_main(void *arg)
+{
+    struct loader *L = arg;
+    pthread_mutex_lock(&L->mu);
+    for (;;) {
+        while (!L->stop && L->next < L->files->n && L->next >= L->written + RING) {
+            L->workers_waiting++;
+            pthread_cond_wait(&L->cv_space, &L->mu);
+            L->workers_waiting--;
+        }
+        if (L->stop || L->next >= L->files->n)
+            break;
+        claim_and_process(L);
+    }
+    pthread_mutex_unlock(&L->mu);
+    return NULL;
+}
+
+/* ---- the writer ---- */
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *const skip_names[SKIP_NREASONS] = {"empty", "binary", "too large",
+                                                      "unreadable", "invalid"};
+
+const char *loader_skip_str(enum loader_skip r)
+{
+    return (unsigned)r < SKIP_NREASONS ? skip_names[r] : "?";
+}
+
+static int skip_reason(qw_status st, enum loader_skip *r)
+{
+    switch (st) {
+    case QW_ERR_EMPTY:
+        *r = SKIP_EMPTY;
+        return 1;
+    case QW_ERR_BINARY:
+        *r = SKIP_BINARY;
+        return 1;
+    case QW_ERR_TOO_LARGE:
+        *r = SKIP_TOO_LARGE;
+        return 1;
+    case QW_ERR_IO:
+        *r = SKIP_UNREADABLE;
+        return 1;
+    case QW_ERR_INVALID:
+        *r = SKIP_INVALID;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+struct writer {
+    sqlite3 *db;
+    struct store *store;
+    sqlite3_stmt *sp_begin, *sp_release, *sp_rollback;
+    int in_tx;
+    int in_batch;
+    double batch_started;
+    int progress, progress_shown;
+    double last_progress, started;
+    size_t nfiles;
+};
+
+static void progress_clear(struct writer *w)
+{
+    if (w->progress_shown) {
+        fputs("\r\033[K", stderr);
+        w->progress_shown = 0;
+    }
+}
+
+static void progress_draw(struct writer *w, const struct loader_summary *sum, size_t done)
+{
+    if (!w->progress)
+        return;
+    double t = now_seconds();
+    if (t - w->last_progress < PROGRESS_INTERVAL)
+        return;
+    w->last_progress = t;
+    double el = t - w->started;
+    fprintf(stderr, "\r\033[Kquotewire: %zu/%zu files, %lld articles, %.0f articles/s", done,
+            w->nfiles, (long long)sum->added, el > 0 ? (double)sum->added / el : 0.0);
+    fflush(stderr);
+    w->progress_shown = 1;
+}
+
+static qw_status step_stmt(struct writer *w, sqlite3_stmt *stmt)
+{
+    int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        log_error("loader: %s", sqlite3_errmsg(w->db));
+        qw_status st = db_status(rc);
+        return st != QW_OK ? st : QW_ERR_DB;
+    }
+    return QW_OK;
+}
+
+static qw_status tx_commit(struct writer *w)
+{
+    if (!w->in_tx)
+        return QW_OK;
+    qw_status st = store_commit(w->store);
+    if (st != QW_OK)
+        return st;
+    w->in_tx = 0;
+    w->in_batch = 0;
+    return QW_OK;
+}
+
+/* why == NULL: the Windows-1252 warning. */
+static void warn_file(struct writer *w, const char *path, const char *why)
+{
+    progress_clear(w);
+    if (why)
+        log_warn("skipped %s: %s", path, why);
+    else
+        log_warn("%s: not valid UTF-8, read as Windows-1252", path);
+}
+
+/* Stores one processed file.  Returns QW_OK, or an error that stops the
+ * load (database failure, out of memory). */
+static qw_status write_one(struct writer *w, const struct loader_options *opt, const char *path,
+                           struct slot *s, struct loader_summary *sum)
+{
+    enum loader_skip r;
+    qw_status st;
+    int64_t id = 0;
+    int created = 0;
+
+    sum->files_seen++;
+    if (s->st != QW_OK) {
+        if (!skip_reason(s->st, &r))
+            return s->st;
+        warn_file(w, path, s->err[0] ? s->err : qw_status_str(s->st));
+        sum->skipped++;
+        sum->skipped_by[r]++;
+        return QW_OK;
+    }
+    if (s->a.transcoded) {
+        warn_file(w, path, NULL);
+        sum->transcoded++;
+    }
+    sum->bytes += (int64_t)s->a.len;
+    if (!w->in_tx) {
+        if ((st = store_begin(w->store)) != QW_OK)
+            return st;
+        w->in_tx = 1;
+        w->in_batch = 0;
+        w->batch_started = now_seconds();
+    }
+    /* A savepoint per article: an article the store refuses is undone
+     * alone, and the rest of the batch stays. */
+    if ((st = step_stmt(w, w->sp_begin)) != QW_OK)
+        return st;
+    st = store_article(w->store, &s->a, path, &s->x, &id, &created);
+    if (st != QW_OK) {
+        qw_status st2 = step_stmt(w, w->sp_rollback);
+        if (st2 == QW_OK)
+            st2 = step_stmt(w, w->sp_release);
+        if (st != QW_ERR_INVALID || st2 != QW_OK)
+            return st;
+        warn_file(w, path, "the database refused it");
+        sum->skipped++;
+        sum->skipped_by[SKIP_INVALID]++;
+        return QW_OK;
+    }
+    if ((st = step_stmt(w, w->sp_release)) != QW_OK)
+        return st;
+    if (created)
+        sum->added++;
+    else
+        sum->duplicates++;
+    w->in_batch++;
+    if (w->in_batch >= opt->batch_size || now_seconds() - w->batch_started >= BATCH_SECONDS)
+        return tx_commit(w);
+    return QW_OK;
+}
+
+static void slot_clear(struct slot *s)
+{
+    article_free(&s->a);
+    extract_result_free(&s->x);
+    s->done = 0;
+}
+
+static int cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        n = 1;
+    if (n > LOADER_MAX_THREADS)
+        n = LOADER_MAX_THREADS;
+    return (int)n;
+}
+
+static qw_status prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+    int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
+    if (rc != SQLITE_OK) {
+        log_error("loader: %s", sqlite3_errmsg(db));
+        return QW_ERR_DB;
+    }
+    return QW_OK;
+}
+
+qw_status loader_run(sqlite3 *db, char *const *paths, int npaths, const struct loader_options *o,
+                     struct loader_summary *sum)
+{
+    struct loader_options opt = {0, 0, 0};
+    struct filelist files = {NULL, 0, 0};
+    struct dirid *anc = NULL;
+    struct writer w;
+    struct loader *L = NULL;
+    pthread_t threads[LOADER_MAX_THREADS];
+    int nthreads = 0, mutex_ok = 0;
+    int64_t a0 = 0, p0 = 0, q0 = 0, a1 = 0, p1 = 0, q1 = 0;
+    qw_status st = QW_OK;
+
+    memset(sum, 0, sizeof *sum);
+    memset(&w, 0, sizeof w);
+    if (o)
+        opt = *o;
+    if (opt.max_bytes == 0)
+        opt.max_bytes = INGEST_DEFAULT_MAX_BYTES;
+    if (opt.batch_size <= 0)
+        opt.batch_size = LOADER_DEFAULT_BATCH;
+    w.db = db;
+    w.progress = opt.progress;
+    w.started = now_seconds();
+
+    if ((st = (qw_status)extract_init()) != QW_OK)
+        goto out;
+    if ((st = store_new(db, &w.store)) != QW_OK)
+        goto out;
+    if ((st = prepare(db, "SAVEPOINT loader_article", &w.sp_begin)) != QW_OK ||
+        (st = prepare(db, "RELEASE loader_article", &w.sp_release)) != QW_OK ||
+        (st = prepare(db, "ROLLBACK TO loader_article", &w.sp_rollback)) != QW_OK)
+        goto out;
+    if ((st = store_counts(w.store, &a0, &p0, &q0)) != QW_OK)
+        goto out;
+
+    if (!(anc = calloc(WALK_MAX_DEPTH + 1, sizeof *anc))) {
+        st = QW_ERR_NOMEM;
+        goto out;
+    }
+    for (int i = 0; i < npaths && st == QW_OK; i++) {
+        char *p = strdup(paths[i]);
+        st = p ? walk(&files, p, anc, 0) : QW_ERR_NOMEM;
+    }
+    if (st != QW_OK)
+        goto out;
+    w.nfiles = files.n;
+
+    if (!(L = calloc(1, sizeof *L))) {
+        st = QW_ERR_NOMEM;
+        goto out;
+    }
+    L->files = &files;
+    L->max_bytes = opt.max_bytes;
+    L->writer_waits = SIZE_MAX;
+    if (pthread_mutex_init(&L->mu, NULL) != 0 || pthread_cond_init(&L->cv_done, NULL) != 0 ||
+        pthread_cond_init(&L->cv_space, NULL) != 0) {
+        st = QW_ERR_NOMEM;
+        goto out;
+    }
+    mutex_ok = 1;
+    int want = files.n > 1 ? cpu_count() : 0;
+    for (int i = 0; i < want; i++)
+        if (pthread_create(&threads[nthreads], NULL, worker_main, L) == 0)
+            nthreads++;
+
+    pthread_mutex_lock(&L->mu);
+    for (size_t i = 0; i < files.n; i++) {
+        struct slot *s = &L->ring[i % RING];
+        while (!s->done) {
+            if (L->next == i) {
+                claim_and_process(L); /* nobody has it: do it here */
+            } else {
+                L->writer_waits = i;
+                pthread_cond_wait(&L->cv_done, &L->mu);
+                L->writer_waits = SIZE_MAX;
+            }
+        }
+        pthread_mutex_unlock(&L->mu);
+        st = write_one(&w, &opt, files.v[i].path, s, sum);
+        slot_clear(s);
+        progress_draw(&w, sum, i + 1);
+        pthread_mutex_lock(&L->mu);
+        L->written = i + 1;
+        if (L->workers_waiting)
+            pthread_cond_broadcast(&L->cv_space);
+        if (st != QW_OK)
+            break;
+    }
+    L->stop = 1;
+    pthread_cond_broadcast(&L->cv_space);
+    pthread_mutex_unlock(&L->mu);
+    for (int i = 0; i < nthreads; i++)
+        pthread_join(threads[i], NULL);
+    /* after a stop, files claimed but never written */
+    for (size_t i = L->written; i < L->next; i++)
+        slot_clear(&L->ring[i % RING]);
+
+    if (st == QW_OK)
+        st = tx_commit(&w);
+    if (st == QW_OK && store_counts(w.store, &a1, &p1, &q1) == QW_OK) {
+        sum->people = p1 - p0;
+        sum->quotes = q1 - q0;
+    }
+
+out:
+    if (w.in_tx)
+        store_rollback(w.store);
+    progress_clear(&w);
+    if (L && mutex_ok) {
+        pthread_mutex_destroy(&L->mu);
+        pthread_cond_destroy(&L->cv_done);
+        pthread_cond_destroy(&L->cv_space);
+    }
+    free(L);
+    free(anc);
+    sqlite3_finalize(w.sp_begin);
+    sqlite3_finalize(w.sp_release);
+    sqlite3_finalize(w.sp_rollback);
+    store_free(w.store);
+    filelist_free(&files);
+    sum->seconds = now_seconds() - w.started;
+    return st;
+}
+
+void loader_print_summary(FILE *f, const struct loader_summary *sum)
+{
+    double rate = sum->seconds > 0 ? (double)sum->added / sum->seconds : 0.0;
+    fprintf(f, "files seen      %lld\n", (long long)sum->files_seen);
+    fprintf(f, "articles added  %lld\n", (long long)sum->added);
+    fprintf(f, "duplicates      %lld\n", (long long)sum->duplicates);
+    fprintf(f, "skipped         %lld", (long long)sum->skipped);
+    const char *sep = " (";
+    for (int r = 0; r < SKIP_NREASONS; r++) {
+        if (sum->skipped_by[r]) {
+            fprintf(f, "%s%s %lld", sep, skip_names[r], (long long)sum->skipped_by[r]);
+            sep = ", ";
+        }
+    }
+    fprintf(f, "%s\n", sum->skipped ? ")" : "");
+    if (sum->transcoded)
+        fprintf(f, "windows-1252    %lld\n", (long long)sum->transcoded);
+    fprintf(f, "people          %lld new\n", (long long)sum->people);
+    fprintf(f, "quotes          %lld new\n", (long long)sum->quotes);
+    fprintf(f, "time            %.2f s (%.0f articles/s, %.1f MB)\n", sum->seconds, rate,
+            (double)sum->bytes / 1e6);
+}
