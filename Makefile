@@ -42,7 +42,7 @@ test-deps: deps
 # The binary the README talks about lives at ./quotewire; the sanitizer
 # build keeps its own in $(BUILD).
 quotewire: $(BUILD)/quotewire
-	@if [ "$(BUILD)" = build ]; then cp $< $@; fi
+	@if [ "$(BUILD)" = build ]; then cp $< $@.tmp && mv -f $@.tmp $@; fi
 
 $(BUILD)/quotewire: $(OBJS) | deps
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(ALL_LDLIBS)
