@@ -55,9 +55,12 @@ int extract_init(void);
 void extract_shutdown(void);
 
 /* Extracts people and quotes from text[0..len), UTF-8 (invalid bytes are
- * tolerated).  text need not be NUL-terminated.  On success returns QW_OK
- * and fills *out, which the caller releases with extract_result_free.  On
- * failure returns QW_ERR_NOMEM and leaves *out empty. */
+ * tolerated).  text need not be NUL-terminated; texts of 4 GiB or more are
+ * read up to just under 4 GiB.  Quotes come ordered by start (a quote
+ * nested in another follows it); every span lies inside the text.  On
+ * success returns QW_OK and fills *out, which the caller releases with
+ * extract_result_free.  On failure returns QW_ERR_NOMEM and leaves *out
+ * empty. */
 int extract_run(const char *text, size_t len, struct extract_result *out);
 
 /* Frees everything inside r and zeroes it; accepts NULL. */

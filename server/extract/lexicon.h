@@ -1,0 +1,50 @@
+#ifndef QUOTEWIRE_EXTRACT_LEXICON_H
+#define QUOTEWIRE_EXTRACT_LEXICON_H
+
+/* Word lexicons for the extractor, parsed once from the files embedded from
+ * data/ (given names, speech verbs, titles, surname-first surnames, common
+ * words, organisation/place words).  After lexicon_init the table is
+ * read-only, so lookups are safe from any thread. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum lex_flag {
+    LEX_COMMON = 1u << 0,    /* function word, day, month: not a name */
+    LEX_GIVEN = 1u << 1,     /* given name (male/female counts below) */
+    LEX_SURFIRST = 1u << 2,  /* East Asian surname written first */
+    LEX_HON = 1u << 3,       /* honorific / abbreviation directly before a name */
+    LEX_TITLE = 1u << 4,     /* word of a capitalised title ("Minister") */
+    LEX_TITLE_HEAD = 1u << 5,/* a whole one-word title ("President") */
+    LEX_MOD = 1u << 6,       /* modifier before a title ("former") */
+    LEX_APPOS = 1u << 7,     /* role noun in appositives ("expert") */
+    LEX_ORGHEAD = 1u << 8,   /* organisation head ("department") */
+    LEX_NONPERSON = 1u << 9, /* marks an organisation/place run */
+    LEX_VERB = 1u << 10,     /* speech verb form ("said") */
+    LEX_VERB_WEAK = 1u << 11,/* low-precision speech verb ("believes") */
+    LEX_PARTICLE = 1u << 12, /* name particle ("van", "de", "bin") */
+    LEX_PRONOUN = 1u << 13,  /* he, she, they ... */
+    LEX_NATION = 1u << 14,   /* nationality adjective ("Chinese") */
+    LEX_PLACE = 1u << 15,    /* country, state, city ("Jordan", "Washington") */
+};
+
+enum lex_gender { LEXG_NONE = 0, LEXG_MALE = 1, LEXG_FEMALE = 2 };
+
+struct lex_entry {
+    uint32_t flags;
+    uint32_t male, female;   /* given-name births */
+    uint8_t gender;          /* title / honorific / pronoun gender */
+};
+
+/* Parses the embedded lexicons.  Returns 0 or -1 on allocation failure. */
+int lexicon_init(void);
+void lexicon_free(void);
+
+/* Looks a word up case-insensitively (ASCII folding); a trailing '.' is
+ * ignored.  Returns a borrowed entry or NULL. */
+const struct lex_entry *lexicon_lookup(const char *w, size_t n);
+
+/* Flags of w, 0 when unknown. */
+uint32_t lexicon_flags(const char *w, size_t n);
+
+#endif

@@ -1,0 +1,275 @@
+/* Quotation spans: pairs double quotation marks (straight, curly, ``/''),
+ * follows AP-style continuation across paragraphs, decides direct vs
+ * partial.  Single marks are paired only inside one paragraph and only
+ * where they clearly open and close (so "don't" and "states'" stay words). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lexicon.h"
+#include "xctx.h"
+
+static int is_opening_context(const struct xctx *x, size_t j)
+{
+    const struct tok *t = &x->t[j];
+    int sp_before = (t->f & (TF_SPB | TF_PARA)) || j == 0;
+    int sp_after = (t->f & TF_SPA) || j + 1 >= x->nt;
+    if (!sp_before && j > 0) {
+        const struct tok *p = &x->t[j - 1];
+        if (p->kind == TK_PUNCT && (p->q == '(' || p->q == '[' || p->q == '-' || p->q == 0))
+            sp_before = 1;
+    }
+    if (!sp_after && j + 1 < x->nt) {
+        const struct tok *n = &x->t[j + 1];
+        if (n->kind == TK_PUNCT && (n->q == '.' || n->q == ',' || n->q == ';' || n->q == ':' ||
+                                    n->q == ')' || n->q == '?' || n->q == '!'))
+            sp_after = 1;
+        if (n->f & TF_PARA)
+            sp_after = 1;
+    }
+    if (sp_before && !sp_after)
+        return 1;
+    if (!sp_before && sp_after)
+        return 0;
+    return -1;
+}
+
+static int add_quote(struct xctx *x, size_t o, size_t c, int cut, int continued)
+{
+    /* c is the close mark, or (cut) one past the last token inside */
+    size_t ts = o + 1, te = c;
+    if (te <= ts)
+        return 0;
+    int words = 0;
+    for (size_t k = ts; k < te; k++)
+        words += x->t[k].kind == TK_WORD || x->t[k].kind == TK_NUM;
+    if (words == 0)
+        return 0;
+    if (xctx_grow((void **)&x->q, &x->capq, x->nq, sizeof *x->q) != 0)
+        return -1;
+    struct xquote *q = &x->q[x->nq++];
+    memset(q, 0, sizeof *q);
+    q->ots = (uint32_t)o;
+    q->cts = cut ? XNONE : (uint32_t)c;
+    q->ts = (uint32_t)ts;
+    q->te = (uint32_t)te;
+    q->s = x->t[ts].s;
+    q->e = x->t[te - 1].e;
+    q->continued = continued;
+    q->person = -1;
+    q->sp_ts = q->sp_te = XNONE;
+    q->cue = XNONE;
+    for (size_t k = ts; k < te; k++)
+        x->t[k].f |= TF_INQ;
+    return 0;
+}
+
+/* Direct when the quote opens a sentence or follows a cue, ':' or ','. */
+static int is_partial(const struct xctx *x, const struct xquote *q)
+{
+    size_t o = q->ots;
+    if (q->continued || (x->t[o].f & (TF_PARA | TF_SENT)) || o == 0)
+        return 0;
+    const struct tok *p = &x->t[o - 1];
+    if (p->kind == TK_PUNCT && (p->q == ':' || p->q == ',' || p->q == '-' || p->q == 0 ||
+                                p->q == '.' || p->q == '(' || p->q == ';'))
+        return 0;
+    if (p->kind == TK_QUOTE)
+        return 0;
+    if (p->kind == TK_WORD && (p->lf & LEX_VERB) && !(x->t[q->ts].f & TF_LOWER))
+        return 0;
+    return 1;
+}
+
+/* Pairs curly single marks inside one paragraph: ‘ left-flanking, ’
+ * right-flanking (word-inner apostrophes never reach here). */
+static int pair_singles(struct xctx *x)
+{
+    size_t open = XNONE;
+    for (size_t j = 0; j < x->nt; j++) {
+        const struct tok *t = &x->t[j];
+        if (t->f & TF_PARA)
+            open = XNONE;
+        if (t->kind != TK_QUOTE || !(t->q & QM_SINGLE) || (t->q & 3) == QM_AMBIG)
+            continue;
+        int ctx = is_opening_context(x, j);
+        if ((t->q & 3) == QM_OPEN && ctx != 0)
+            open = j;
+        else if ((t->q & 3) == QM_CLOSE && ctx == 0 && open != XNONE) {
+            if (j - open <= 40 && add_quote(x, open, j, 0, 0) != 0)
+                return -1;
+            open = XNONE;
+        }
+    }
+    return 0;
+}
+
+static int cmp_quote(const void *a, const void *b)
+{
+    const struct xquote *x = a, *y = b;
+    return x->s < y->s ? -1 : x->s > y->s;
+}
+
+/* Words around a title-case quote that say it names a work or a show. */
+static int title_context(const struct xctx *x, size_t o, size_t c)
+{
+    static const char *const before[] = {"on", "titled", "entitled", "show", "program", "programme",
+                                         "book", "film", "documentary", "song", "series", "anthem",
+                                         "column", "headline", "commentary", "article", "op-ed",
+                                         "essay", "movie", "album", "novel", "magazine", "episode",
+                                         "of", "in", "the", "newspaper", "broadcast", "memoir",
+                                         "play", "poem", "speech", "report", "hit", "single", "track",
+                                         "tune", "slogan", NULL};
+    static const char *const after[] = {"show", "program", "programme", "series", "segment",
+                                        "special", "podcast", NULL};
+    if (o == 0)
+        return 0;
+    if (x->t[o - 1].f & TF_POSS)
+        return 1;
+    if (tok_punct(x, o - 1, ',') && o >= 2)
+        o--;
+    for (size_t k = 0; before[k]; k++)
+        if (tok_is(x, o - 1, before[k]))
+            return 1;
+    for (size_t k = 0; after[k]; k++)
+        if (tok_is(x, c + 1, after[k]))
+            return 1;
+    return 0;
+}
+
+/* Not speech: HTML attribute values (id="..."), nicknames between two
+ * names (Robert "Bobby" Scott), titles of shows and works in title case
+ * outside the headline ("Face the Nation"). */
+static int not_speech(const struct xctx *x, const struct xquote *q)
+{
+    size_t o = q->ots;
+    if (o > 0 && x->t[o - 1].e == x->t[o].s && x->t[o - 1].kind == TK_PUNCT && x->t[o - 1].q == '=')
+        return 1;
+    if (q->cts == XNONE)
+        return 0;
+    size_t c = q->cts;
+    int nw = 0, caps = 0, fn = 0;
+    for (size_t k = q->ts; k < q->te; k++) {
+        const struct tok *t = &x->t[k];
+        if (t->kind != TK_WORD)
+            continue;
+        nw++;
+        if (t->f & TF_CAP)
+            caps++;
+        else if (t->lf & LEX_COMMON)
+            fn++;
+    }
+    if (nw == 1 && caps == 1 && o > 0 && c + 1 < x->nt && (x->t[o - 1].f & TF_CAP) &&
+        x->t[o - 1].kind == TK_WORD && (x->t[c + 1].f & TF_CAP) && x->t[c + 1].kind == TK_WORD)
+        return 1;
+    int headline = 1;
+    for (size_t k = 1; k <= o && headline; k++)
+        if ((x->t[k].f & TF_PARA) && k <= o)
+            headline = 0;
+    if (!headline && q->partial && nw >= 1 && nw <= 8 && caps >= 1 && caps + fn == nw &&
+        title_context(x, o, c))
+        return 1;
+    return 0;
+}
+
+/* A run of paragraphs that open with a mark and never close one is a
+ * transcript or a block quote with lost marks, not quoted speech (AP
+ * continuation always closes in its last paragraph). */
+static void drop_unclosed(struct xctx *x)
+{
+    size_t w = 0, k = 0;
+    while (k < x->nq) {
+        size_t m = k + 1;
+        while (m < x->nq && x->q[m].continued)
+            m++;
+        int unclosed = x->q[m - 1].cts == XNONE;
+        for (size_t i = k; i < m; i++) {
+            if (unclosed) {
+                for (size_t t = x->q[i].ts; t < x->q[i].te; t++)
+                    x->t[t].f &= (uint16_t)~TF_INQ;
+                continue;
+            }
+            x->q[w++] = x->q[i];
+        }
+        k = m;
+    }
+    x->nq = w;
+}
+
+int quotes_find(struct xctx *x)
+{
+    size_t open = XNONE; /* token of the open double mark */
+    int open_continued = 0;
+    size_t para_start = 0;
+    for (size_t j = 0; j < x->nt; j++) {
+        struct tok *t = &x->t[j];
+        if ((t->f & TF_PARA) && j > 0) {
+            if (open != XNONE) {
+                /* A quote still open at a paragraph end: AP style continues
+                 * when the next paragraph opens with a mark; otherwise the
+                 * quote ends with its paragraph when it looks like speech. */
+                int next_opens = t->kind == TK_QUOTE && !(t->q & QM_SINGLE) &&
+                                 ((t->q & 3) == QM_OPEN ||
+                                  ((t->q & 3) == QM_AMBIG && is_opening_context(x, j) != 0));
+                int starts_speech = (x->t[open].f & TF_PARA) ||
+                                    (open > 0 && x->t[open - 1].kind == TK_PUNCT &&
+                                     (x->t[open - 1].q == ':' || x->t[open - 1].q == ','));
+                if (next_opens || starts_speech) {
+                    if (add_quote(x, open, j, 1, open_continued) != 0)
+                        return -1;
+                }
+                open = XNONE;
+                if (next_opens) {
+                    open = j;
+                    open_continued = 1;
+                    para_start = j;
+                    continue;
+                }
+            }
+            para_start = j;
+        }
+        if (t->kind != TK_QUOTE || (t->q & QM_SINGLE))
+            continue;
+        int role; /* 1 open, 0 close */
+        int ctx = is_opening_context(x, j);
+        if ((t->q & 3) == QM_OPEN)
+            role = ctx == 0 && open != XNONE ? 0 : 1;
+        else if ((t->q & 3) == QM_CLOSE)
+            role = ctx == 1 && open == XNONE ? 1 : 0;
+        else
+            role = ctx == -1 ? open == XNONE : ctx;
+        if (role) {
+            if (open != XNONE && j > open + 1 && ctx == 1 && open == para_start) {
+                /* a paragraph's quote left open, then a new one: cut the first */
+                if (add_quote(x, open, j, 1, open_continued) != 0)
+                    return -1;
+            }
+            open = j;
+            open_continued = 0;
+        } else if (open != XNONE) {
+            if (add_quote(x, open, j, 0, open_continued) != 0)
+                return -1;
+            open = XNONE;
+        }
+    }
+    if (open != XNONE && (x->t[open].f & TF_PARA))
+        if (add_quote(x, open, x->nt, 1, open_continued) != 0)
+            return -1;
+    drop_unclosed(x);
+    if (pair_singles(x) != 0)
+        return -1;
+    for (size_t k = 0; k < x->nq; k++)
+        x->q[k].partial = is_partial(x, &x->q[k]);
+    size_t w = 0;
+    for (size_t k = 0; k < x->nq; k++) {
+        if (not_speech(x, &x->q[k])) {
+            for (size_t i = x->q[k].ts; i < x->q[k].te; i++)
+                x->t[i].f &= (uint16_t)~TF_INQ;
+            continue;
+        }
+        x->q[w++] = x->q[k];
+    }
+    x->nq = w;
+    if (x->nq > 1)
+        qsort(x->q, x->nq, sizeof *x->q, cmp_quote);
+    return 0;
+}
