@@ -1,0 +1,90 @@
+#ifndef QUOTEWIRE_API_H
+#define QUOTEWIRE_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qw.h"
+
+/* The API: a parsed request in, a response out.  No MHD types here, so the
+ * handlers run in unit tests without sockets.  server/http/ turns MHD's
+ * view of a request into a struct api_request and a struct api_response
+ * into an MHD response (adding ETag, gzip and CORS). */
+
+enum api_method { API_GET, API_HEAD, API_POST, API_DELETE, API_OPTIONS, API_PUT, API_PATCH,
+                  API_OTHER, API_NMETHODS };
+
+#define API_MAX_PARAMS 32
+
+/* One query parameter as MHD decoded it: neither is NUL-terminated for
+ * sure and either may hold NUL bytes, so lengths travel with them.  val is
+ * NULL for "?key" without "=". */
+struct api_param {
+    const char *key;
+    size_t klen;
+    const char *val;
+    size_t vlen;
+};
+
+/* Everything is borrowed from the caller for the duration of api_handle. */
+struct api_request {
+    enum api_method method;
+    const char *path;          /* decoded path, NUL-terminated */
+    struct api_param params[API_MAX_PARAMS];
+    size_t nparams;
+    int too_many_params;       /* more than API_MAX_PARAMS were sent */
+    const char *content_type;  /* header values or NULL */
+    const char *accept;
+    const char *authorization;
+    const char *body;          /* request body (NULL if none) */
+    size_t body_len;
+    int body_too_large;        /* the body passed max_body: answer 413 */
+};
+
+/* Filled by api_handle; release with api_response_free. */
+struct api_response {
+    int status;
+    const char *content_type;  /* static string */
+    char *body;                /* owned (free()) unless body_static */
+    size_t len;
+    int body_static;           /* body points to static storage */
+    const char *allow;         /* static: Allow header (405, OPTIONS) */
+    char *link;                /* owned: Link header value, or NULL */
+    char location[48];         /* Location header, "" if none */
+    int retry_after;           /* seconds, 0: no Retry-After */
+    int www_authenticate;      /* 1: WWW-Authenticate: Bearer realm=... */
+    int cacheable;             /* 1: a GET 200 that gets an ETag */
+    int vary_accept;           /* 1: the body depends on Accept (lists) */
+};
+
+struct api_config {
+    const char *db_path;
+    const char *api_key;       /* NULL: writes are open */
+    unsigned query_ms;         /* per-request query deadline, 0: none */
+    size_t max_body;
+};
+
+struct api;
+
+/* Opens the read-write connection (writes go through it, one at a time)
+ * and prepares the store.  Read connections are opened lazily, one per
+ * calling thread.  extract_init() must have been called.  *out is freed
+ * with api_free, after every thread stopped calling api_handle. */
+qw_status api_new(const struct api_config *cfg, struct api **out, char *err);
+void api_free(struct api *a); /* accepts NULL */
+
+/* Handles one request.  Never fails: errors become problem+json
+ * responses.  *res is overwritten; the caller releases it. */
+void api_handle(struct api *a, const struct api_request *req, struct api_response *res);
+
+void api_response_free(struct api_response *res); /* accepts NULL */
+
+/* "GET", "POST", ... -> enum (API_OTHER if unknown). */
+enum api_method api_method_parse(const char *m);
+const char *api_method_name(enum api_method m);
+
+/* Request metrics, recorded by the HTTP layer and rendered by /metrics.
+ * Thread-safe (atomics). */
+void api_metrics_record(enum api_method m, int status, double seconds);
+
+#endif

@@ -1,0 +1,112 @@
+#ifndef QUOTEWIRE_QUERY_H
+#define QUOTEWIRE_QUERY_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cursor.h"
+#include "qconn.h"
+#include "qw.h"
+
+/* Read-side queries, one file per entity (query_articles.c, query_people.c,
+ * query_quotes.c).  They run on a struct qconn and build Jansson objects
+ * in the API's shapes.  Every value is bound; SQL text is assembled only
+ * from constant fragments picked by which filters are present.
+ *
+ * Ownership: list functions append new items to the caller's array;
+ * single-item functions hand back a new reference in *out (the caller
+ * decrefs).  All return QW_OK, QW_ERR_NOT_FOUND (single items),
+ * QW_ERR_NOMEM, QW_ERR_BUSY (deadline/locked) or QW_ERR_DB. */
+
+enum query_person { QP_NONE, QP_ID, QP_NAME };
+
+struct query_list {
+    enum cursor_list list;
+    enum cursor_sort sort;
+    const char *fts;           /* FTS5 query (already quoted), or NULL */
+    size_t fts_len;
+    const char *like;          /* people: LIKE pattern (escaped with '\'), or NULL */
+    size_t like_len;
+    enum query_person person_mode;
+    int64_t person_id;         /* QP_ID */
+    const char *person;        /* QP_NAME: name or alias */
+    size_t person_len;
+    const char *source;        /* or NULL */
+    size_t source_len;
+    const char *since;         /* "YYYY-MM-DD" or NULL */
+    const char *until;
+    int64_t article_id;        /* 0: any */
+    const char *kind;          /* "direct"/"partial" or NULL */
+    const struct cursor *after;/* NULL: first page */
+    int limit;                 /* 1..1000 */
+};
+
+/* Result of a list: *has_next says a next page exists, and *next holds
+ * the cursor of the last item appended. */
+qw_status query_articles(struct qconn *c, const struct query_list *q, json_t *items,
+                         struct cursor *next, int *has_next);
+qw_status query_people(struct qconn *c, const struct query_list *q, json_t *items,
+                       struct cursor *next, int *has_next);
+/* People of q->article_id, with their mentions in it, by first mention. */
+qw_status query_article_people(struct qconn *c, const struct query_list *q, json_t *items,
+                               struct cursor *next, int *has_next);
+qw_status query_quotes(struct qconn *c, const struct query_list *q, json_t *items,
+                       struct cursor *next, int *has_next);
+
+qw_status query_article(struct qconn *c, int64_t id, json_t **out);
+qw_status query_person(struct qconn *c, int64_t id, json_t **out);
+qw_status query_quote(struct qconn *c, int64_t id, json_t **out);
+
+/* QW_OK if the row exists, QW_ERR_NOT_FOUND if not. */
+qw_status query_article_exists(struct qconn *c, int64_t id);
+qw_status query_person_exists(struct qconn *c, int64_t id);
+
+/* Totals and PRAGMA user_version, for /health and /metrics. */
+qw_status query_counts(struct qconn *c, int64_t *articles, int64_t *people, int64_t *quotes,
+                       int *schema_version);
+
+/* Helpers shared by the query files (query_util.c). */
+
+/* A column as a JSON string (null for NULL); invalid UTF-8 is replaced
+ * rather than failing.  NULL only when out of memory. */
+json_t *query_json_text(sqlite3_stmt *s, int col);
+
+/* Sets o[key] = v, stealing v; on failure (v NULL included) sets *oom. */
+void query_set(json_t *o, const char *key, json_t *v, int *oom);
+
+/* Appends to a fixed SQL buffer; sets *over on overflow. */
+struct sqlbuf {
+    char buf[4096];
+    size_t len;
+    int over;
+};
+void query_sql(struct sqlbuf *b, const char *frag);
+
+/* Steps through a cached statement; used by exists/count helpers. */
+qw_status query_exists(struct qconn *c, const char *sql, int64_t id);
+
+/* The person filter subquery for a name or alias (binds ?2). */
+#define QUERY_PERSON_BY_NAME                                                                   \
+    "(SELECT id FROM people WHERE name = ?2 COLLATE NOCASE UNION "                           \
+    "SELECT id FROM people WHERE name_key = lower(?2) UNION "                                \
+    "SELECT person_id FROM person_aliases WHERE alias = ?2 COLLATE NOCASE)"
+
+/* FTS5 snippet settings: about 16 tokens, the hits between control
+ * characters that query_json_snippet turns into <mark> and </mark> after
+ * HTML-escaping the text (article text is not markup). */
+#define QUERY_SNIPPET_MARKS "char(1), char(2), '\xe2\x80\xa6', 16"
+
+/* The snippet column as a JSON string: text HTML-escaped, hits in <mark>. */
+json_t *query_json_snippet(sqlite3_stmt *s, int col);
+
+/* snippet() sits in the list query itself: SQLite evaluates it only for
+ * the rows that leave the sorter, so it costs per page, not per match. */
+
+/* Binds the common filter values (?1 fts/like, ?2 person, ?3 source,
+ * ?4 since, ?5 until, ?6/?7 cursor key/id, ?8 limit+1, ?9 article,
+ * ?10 kind) that the SQL uses. */
+int query_bind(sqlite3_stmt *s, const struct query_list *q);
+
+#endif

@@ -1,0 +1,860 @@
+/* The API core: dispatch, parameters, problems, list rendering, and the
+ * per-thread read connections. */
+#include "api.h"
+
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "db.h"
+#include "handlers.h"
+#include "log.h"
+#include "strbuf.h"
+#include "utf8.h"
+
+struct conn_node {
+    struct qconn *qc;
+    struct conn_node *next;
+};
+
+static atomic_uint api_generation;
+
+/* lwan's get_db: one connection per thread, opened on first use. */
+static _Thread_local struct {
+    struct api *api;
+    unsigned gen;
+    struct qconn *qc;
+} tl_conn;
+
+static char *dup_str(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s);
+    char *d = malloc(n + 1);
+    if (d)
+        memcpy(d, s, n + 1);
+    return d;
+}
+
+qw_status api_new(const struct api_config *cfg, struct api **out, char *err)
+{
+    *out = NULL;
+    struct api *a = calloc(1, sizeof *a);
+    if (!a)
+        return QW_ERR_NOMEM;
+    qw_status st = QW_ERR_NOMEM;
+    pthread_mutex_init(&a->conns_lock, NULL);
+    pthread_mutex_init(&a->write_lock, NULL);
+    a->db_path = dup_str(cfg->db_path);
+    if (!a->db_path)
+        goto fail;
+    if (cfg->api_key) {
+        a->api_key = dup_str(cfg->api_key);
+        if (!a->api_key)
+            goto fail;
+        a->api_key_len = strlen(a->api_key);
+    }
+    a->query_ms = cfg->query_ms;
+    a->max_body = cfg->max_body;
+    a->gen = atomic_fetch_add(&api_generation, 1) + 1;
+    st = db_open(a->db_path, DB_READ_WRITE, &a->wdb, err);
+    if (st != QW_OK)
+        goto fail;
+    st = store_new(a->wdb, &a->store);
+    if (st != QW_OK) {
+        if (err)
+            snprintf(err, QW_ERRLEN, "cannot prepare the store: %s", qw_status_str(st));
+        goto fail;
+    }
+    *out = a;
+    return QW_OK;
+fail:
+    api_free(a);
+    return st;
+}
+
+void api_free(struct api *a)
+{
+    if (!a)
+        return;
+    struct conn_node *n = a->conns;
+    while (n) {
+        struct conn_node *next = n->next;
+        qconn_close(n->qc);
+        free(n);
+        n = next;
+    }
+    if (tl_conn.api == a) {
+        tl_conn.api = NULL;
+        tl_conn.qc = NULL;
+    }
+    store_free(a->store);
+    db_close(a->wdb);
+    pthread_mutex_destroy(&a->conns_lock);
+    pthread_mutex_destroy(&a->write_lock);
+    free(a->db_path);
+    free(a->api_key);
+    free(a);
+}
+
+struct qconn *api_conn(struct call *c)
+{
+    if (c->qc)
+        return c->qc;
+    struct api *a = c->api;
+    if (tl_conn.api != a || tl_conn.gen != a->gen || !tl_conn.qc) {
+        char err[QW_ERRLEN] = "";
+        struct conn_node *n = malloc(sizeof *n);
+        struct qconn *qc = NULL;
+        qw_status st = n ? qconn_open(a->db_path, a->query_ms, &qc, err) : QW_ERR_NOMEM;
+        if (st != QW_OK) {
+            log_error("api: cannot open a read connection: %s", err[0] ? err : qw_status_str(st));
+            free(n);
+            api_fail(c, st == QW_ERR_NOMEM ? QW_ERR_NOMEM : QW_ERR_BUSY);
+            return NULL;
+        }
+        n->qc = qc;
+        pthread_mutex_lock(&a->conns_lock);
+        n->next = a->conns;
+        a->conns = n;
+        pthread_mutex_unlock(&a->conns_lock);
+        tl_conn.api = a;
+        tl_conn.gen = a->gen;
+        tl_conn.qc = qc;
+    }
+    c->qc = tl_conn.qc;
+    qconn_arm(c->qc);
+    return c->qc;
+}
+
+/* ---- methods ---- */
+
+static const char *const method_names[API_NMETHODS] = {
+    [API_GET] = "GET",     [API_HEAD] = "HEAD", [API_POST] = "POST",   [API_DELETE] = "DELETE",
+    [API_OPTIONS] = "OPTIONS", [API_PUT] = "PUT", [API_PATCH] = "PATCH", [API_OTHER] = "OTHER"};
+
+enum api_method api_method_parse(const char *m)
+{
+    for (int i = 0; i < API_OTHER; i++)
+        if (m && strcmp(m, method_names[i]) == 0)
+            return (enum api_method)i;
+    return API_OTHER;
+}
+
+const char *api_method_name(enum api_method m)
+{
+    return (unsigned)m < API_NMETHODS ? method_names[m] : "OTHER";
+}
+
+/* ---- responses ---- */
+
+void api_response_free(struct api_response *res)
+{
+    if (!res)
+        return;
+    if (!res->body_static)
+        free(res->body);
+    free(res->link);
+    memset(res, 0, sizeof *res);
+}
+
+static void set_body(struct api_response *res, char *body, size_t len, int is_static)
+{
+    if (!res->body_static)
+        free(res->body);
+    res->body = body;
+    res->len = len;
+    res->body_static = is_static;
+}
+
+static const char oom_body[] =
+    "{\"type\":\"urn:quotewire:problem:unavailable\",\"title\":\"Service Unavailable\","
+    "\"status\":503,\"detail\":\"The server is short of memory; try again.\"}";
+
+static void oom_response(struct call *c)
+{
+    struct api_response *r = c->res;
+    r->status = 503;
+    r->content_type = "application/problem+json";
+    r->retry_after = 1;
+    r->cacheable = 0;
+    free(r->link);
+    r->link = NULL;
+    set_body(r, (char *)oom_body, sizeof oom_body - 1, 1);
+}
+
+/* A JSON string from bytes that may not be UTF-8 (paths, parameter names):
+ * bad bytes become U+FFFD. */
+static json_t *lossy_string(const char *s, size_t n)
+{
+    json_t *j = json_stringn(s, n);
+    if (j || !s)
+        return j;
+    if (n > 4096)
+        n = 4096;
+    char *buf = malloc(n * 3 + 1);
+    if (!buf)
+        return NULL;
+    size_t i = 0, o = 0;
+    while (i < n) {
+        uint32_t cp = utf8_next(s, n, &i);
+        if (cp == 0)
+            cp = 0xFFFD;
+        o += utf8_encode(cp, buf + o);
+    }
+    j = json_stringn(buf, o);
+    free(buf);
+    return j;
+}
+
+/* Jansson hands over many small pieces: copy in place while they fit. */
+static int dump_cb(const char *buf, size_t size, void *data)
+{
+    struct strbuf *sb = data;
+    if (sb->p && size < sb->cap - sb->len) {
+        memcpy(sb->p + sb->len, buf, size);
+        sb->len += size;
+        sb->p[sb->len] = '\0';
+        return 0;
+    }
+    return strbuf_append(sb, buf, size);
+}
+
+#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
+void api_json(struct call *c, int status, json_t *o)
+{
+    struct strbuf sb = STRBUF_INIT;
+    if (!o || strbuf_reserve(&sb, 4096) != 0 ||
+        json_dump_callback(o, dump_cb, &sb, DUMP_FLAGS) != 0) {
+        json_decref(o);
+        strbuf_free(&sb);
+        oom_response(c);
+        return;
+    }
+    json_decref(o);
+    size_t len;
+    char *body = strbuf_detach(&sb, &len);
+    if (!body) {
+        oom_response(c);
+        return;
+    }
+    c->res->status = status;
+    c->res->content_type = "application/json; charset=utf-8";
+    c->res->cacheable = status == 200;
+    set_body(c->res, body, len, 0);
+}
+
+static const char *status_title(int status)
+{
+    switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 503: return "Service Unavailable";
+    default: return "Internal Server Error";
+    }
+}
+
+void api_problem(struct call *c, int status, const char *slug, const char *title,
+                 const char *detail, const char *param, const char *field)
+{
+    int oom = 0;
+    char type[64];
+    snprintf(type, sizeof type, "urn:quotewire:problem:%s", slug);
+    json_t *o = json_object();
+    if (!o) {
+        oom_response(c);
+        return;
+    }
+    const char *path = c->req->path ? c->req->path : "/";
+    query_set(o, "type", json_string(type), &oom);
+    query_set(o, "title", json_string(title ? title : status_title(status)), &oom);
+    query_set(o, "status", json_integer(status), &oom);
+    query_set(o, "detail", lossy_string(detail, strlen(detail)), &oom);
+    query_set(o, "instance", lossy_string(path, strlen(path)), &oom);
+    if (param)
+        query_set(o, "parameter", lossy_string(param, strlen(param)), &oom);
+    if (field)
+        query_set(o, "field", lossy_string(field, strlen(field)), &oom);
+    if (oom) {
+        json_decref(o);
+        oom_response(c);
+        return;
+    }
+    free(c->res->link);
+    c->res->link = NULL;
+    api_json(c, status, o);
+    if (c->res->status == status) {
+        c->res->content_type = "application/problem+json";
+        c->res->cacheable = 0;
+        if (status == 503)
+            c->res->retry_after = 1;
+    }
+}
+
+void api_fail(struct call *c, qw_status st)
+{
+    switch (st) {
+    case QW_ERR_NOT_FOUND:
+        api_problem(c, 404, "not-found", NULL, "No such resource.", NULL, NULL);
+        break;
+    case QW_ERR_NOMEM:
+    case QW_ERR_BUSY:
+        api_problem(c, 503, "unavailable", NULL,
+                    "The database is busy or the query took too long; try again.", NULL, NULL);
+        break;
+    case QW_ERR_BAD_REQUEST:
+        api_problem(c, 400, "bad-request", NULL, "The request is malformed.", NULL, NULL);
+        break;
+    case QW_ERR_INVALID:
+    case QW_ERR_EMPTY:
+    case QW_ERR_BINARY:
+        api_problem(c, 422, "unprocessable", NULL, "The content cannot be used.", NULL, NULL);
+        break;
+    default:
+        api_problem(c, 500, "internal", NULL, "Something went wrong on our side.", NULL, NULL);
+        break;
+    }
+}
+
+void api_bad_param(struct call *c, const char *param, const char *detail)
+{
+    api_problem(c, 400, "bad-parameter", "Bad Parameter", detail, param, NULL);
+}
+
+/* ---- parameters ---- */
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} param_names[] = {
+    {"limit", P_LIMIT},   {"cursor", P_CURSOR}, {"format", P_FORMAT}, {"q", P_Q},
+    {"person", P_PERSON}, {"source", P_SOURCE}, {"since", P_SINCE},   {"until", P_UNTIL},
+    {"sort", P_SORT},     {"article", P_ARTICLE}, {"kind", P_KIND},
+};
+
+static int is_date(const char *s, size_t n)
+{
+    if (n != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    for (size_t i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return 0;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int m = (s[5] - '0') * 10 + (s[6] - '0');
+    int d = (s[8] - '0') * 10 + (s[9] - '0');
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12 || d < 1)
+        return 0;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+static int eq(const char *s, size_t n, const char *lit)
+{
+    return strlen(lit) == n && memcmp(s, lit, n) == 0;
+}
+
+int api_sort_is(const struct args *a, const char *s)
+{
+    return a->sort && eq(a->sort, a->sort_len, s);
+}
+
+int api_args(struct call *c, unsigned allowed, struct args *a)
+{
+    const struct api_request *r = c->req;
+    char detail[QW_ERRLEN];
+    memset(a, 0, sizeof *a);
+    a->limit = 20;
+    if (r->too_many_params) {
+        api_problem(c, 400, "bad-request", NULL, "Too many query parameters.", NULL, NULL);
+        return -1;
+    }
+    for (size_t i = 0; i < r->nparams; i++) {
+        const struct api_param *p = &r->params[i];
+        if (p->klen == 0 && p->vlen == 0)
+            continue; /* "?&limit=5", "?limit=5&&sort=id": empty pairs mean nothing */
+        unsigned bit = 0;
+        const char *name = NULL;
+        for (size_t k = 0; k < sizeof param_names / sizeof param_names[0]; k++)
+            if (eq(p->key, p->klen, param_names[k].name)) {
+                bit = param_names[k].bit;
+                name = param_names[k].name;
+                break;
+            }
+        if (!bit || !(allowed & bit)) {
+            char key[128];
+            size_t kn = p->klen < sizeof key - 1 ? p->klen : sizeof key - 1;
+            memcpy(key, p->key, kn);
+            key[kn] = '\0';
+            for (size_t k = 0; k < kn; k++)
+                if (key[k] == '\0')
+                    key[k] = '?';
+            snprintf(detail, sizeof detail, "Unknown parameter '%s'.", key);
+            api_bad_param(c, key, detail);
+            return -1;
+        }
+        if (a->seen & bit) {
+            snprintf(detail, sizeof detail, "Parameter '%s' is given more than once.", name);
+            api_bad_param(c, name, detail);
+            return -1;
+        }
+        a->seen |= bit;
+        const char *v = p->val;
+        size_t n = p->vlen;
+        if (!v || n == 0) {
+            snprintf(detail, sizeof detail, "Parameter '%s' is empty.", name);
+            api_bad_param(c, name, detail);
+            return -1;
+        }
+        if (memchr(v, '\0', n) || !utf8_valid(v, n) || n > 4096) {
+            snprintf(detail, sizeof detail, "Parameter '%s' is not valid text.", name);
+            api_bad_param(c, name, detail);
+            return -1;
+        }
+        int bad = 0;
+        switch (bit) {
+        case P_LIMIT: {
+            int64_t lim;
+            if (router_parse_id(v, n, &lim) != 0 || lim > 1000)
+                bad = 1;
+            else
+                a->limit = (int)lim;
+            break;
+        }
+        case P_CURSOR:
+            a->cursor = v;
+            a->cursor_len = n;
+            break;
+        case P_FORMAT:
+            if (eq(v, n, "json"))
+                a->fmt = FMT_JSON;
+            else if (eq(v, n, "csv"))
+                a->fmt = FMT_CSV;
+            else if (eq(v, n, "ndjson"))
+                a->fmt = FMT_NDJSON;
+            else
+                bad = 1;
+            break;
+        case P_Q:
+            a->q = v;
+            a->q_len = n;
+            break;
+        case P_PERSON: {
+            int all_digits = 1;
+            for (size_t k = 0; k < n; k++)
+                if (v[k] < '0' || v[k] > '9')
+                    all_digits = 0;
+            if (all_digits) {
+                a->pmode = QP_ID;
+                /* an id too big to exist simply matches nobody */
+                if (router_parse_id(v, n, &a->person_id) != 0)
+                    a->person_id = 0;
+            } else {
+                a->pmode = QP_NAME;
+                a->person = v;
+                a->person_len = n;
+            }
+            break;
+        }
+        case P_SOURCE:
+            a->source = v;
+            a->source_len = n;
+            break;
+        case P_SINCE:
+        case P_UNTIL:
+            if (!is_date(v, n)) {
+                bad = 1;
+                break;
+            }
+            memcpy(bit == P_SINCE ? a->since : a->until, v, 10);
+            break;
+        case P_SORT:
+            a->sort = v;
+            a->sort_len = n;
+            break;
+        case P_ARTICLE:
+            if (router_parse_id(v, n, &a->article) != 0) {
+                /* digits past INT64_MAX name no article: an empty list;
+                 * zero, signs and letters are bad values */
+                int digits = 1, nonzero = 0;
+                for (size_t k = 0; k < n && digits; k++) {
+                    digits = v[k] >= '0' && v[k] <= '9';
+                    nonzero |= v[k] > '0';
+                }
+                if (digits && nonzero)
+                    a->article = INT64_MAX;
+                else
+                    bad = 1;
+            }
+            break;
+        case P_KIND:
+            if (eq(v, n, "direct"))
+                a->kind = "direct";
+            else if (eq(v, n, "partial"))
+                a->kind = "partial";
+            else
+                bad = 1;
+            break;
+        default: break;
+        }
+        if (bad) {
+            snprintf(detail, sizeof detail, "Parameter '%s' has a bad value.", name);
+            api_bad_param(c, name, detail);
+            return -1;
+        }
+    }
+    if (!(a->seen & P_FORMAT) && (allowed & P_FORMAT) && c->req->accept) {
+        if (strcasestr(c->req->accept, "text/csv"))
+            a->fmt = FMT_CSV;
+        else if (strcasestr(c->req->accept, "application/x-ndjson"))
+            a->fmt = FMT_NDJSON;
+    }
+    return 0;
+}
+
+int api_cursor(struct call *c, const struct args *a, enum cursor_list list,
+               enum cursor_sort sort, struct cursor *cur, const struct cursor **after)
+{
+    *after = NULL;
+    if (!a->cursor)
+        return 0;
+    if (cursor_decode(a->cursor, a->cursor_len, list, sort, cur) != 0) {
+        api_bad_param(c, "cursor",
+                      "Parameter 'cursor' is not a cursor this list and sort gave out.");
+        return -1;
+    }
+    *after = cur;
+    return 0;
+}
+
+int api_fts_query(const char *q, size_t len, struct strbuf *out)
+{
+    int ntok = 0;
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && (q[i] == ' ' || q[i] == '\t' || q[i] == '\n' || q[i] == '\r' ||
+                           q[i] == '\f' || q[i] == '\v'))
+            i++;
+        if (i == len)
+            break;
+        if (ntok++ && strbuf_putc(out, ' ') != 0)
+            return -1;
+        if (strbuf_putc(out, '"') != 0)
+            return -1;
+        while (i < len && !(q[i] == ' ' || q[i] == '\t' || q[i] == '\n' || q[i] == '\r' ||
+                            q[i] == '\f' || q[i] == '\v')) {
+            if (q[i] == '"' && strbuf_putc(out, '"') != 0)
+                return -1;
+            if (strbuf_putc(out, q[i]) != 0)
+                return -1;
+            i++;
+        }
+        if (strbuf_putc(out, '"') != 0)
+            return -1;
+    }
+    return ntok ? 0 : 1;
+}
+
+int api_authorize(struct call *c)
+{
+    struct api *a = c->api;
+    if (!a->api_key)
+        return 0;
+    const char *h = c->req->authorization;
+    int ok = 0;
+    if (h && strncasecmp(h, "Bearer ", 7) == 0) {
+        const char *k = h + 7;
+        while (*k == ' ')
+            k++;
+        size_t n = strlen(k);
+        while (n && (k[n - 1] == ' ' || k[n - 1] == '\t'))
+            n--;
+        /* constant time over the key's length */
+        unsigned char diff = n != a->api_key_len;
+        for (size_t i = 0; i < a->api_key_len; i++)
+            diff |= (unsigned char)(a->api_key[i] ^ (i < n ? k[i] : 0));
+        ok = !diff;
+    }
+    if (ok)
+        return 0;
+    api_problem(c, 401, "unauthorized", NULL,
+                "This request needs an 'Authorization: Bearer <key>' header with the API key.",
+                NULL, NULL);
+    c->res->www_authenticate = 1;
+    return -1;
+}
+
+/* ---- lists ---- */
+
+static int pct_encode(struct strbuf *sb, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        int ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+                 ch == '-' || ch == '_' || ch == '.' || ch == '~';
+        if (ok) {
+            if (strbuf_putc(sb, (char)ch) != 0)
+                return -1;
+        } else {
+            char e[3] = {'%', hex[ch >> 4], hex[ch & 15]};
+            if (strbuf_append(sb, e, 3) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* path + query; with cursor != NULL the cursor parameter is replaced. */
+static int build_link(struct call *c, struct strbuf *sb, const char *cursor, size_t cursor_len)
+{
+    const char *path = c->req->path;
+    size_t plen = strlen(path);
+    if (plen > 1 && path[plen - 1] == '/')
+        plen--;
+    if (strbuf_append(sb, path, plen) != 0)
+        return -1;
+    int first = 1;
+    for (size_t i = 0; i < c->req->nparams; i++) {
+        const struct api_param *p = &c->req->params[i];
+        if ((cursor && eq(p->key, p->klen, "cursor")) || (p->klen == 0 && p->vlen == 0))
+            continue;
+        if (strbuf_putc(sb, first ? '?' : '&') != 0 || pct_encode(sb, p->key, p->klen) != 0 ||
+            strbuf_putc(sb, '=') != 0 || pct_encode(sb, p->val, p->vlen) != 0)
+            return -1;
+        first = 0;
+    }
+    if (cursor) {
+        if (strbuf_puts(sb, first ? "?cursor=" : "&cursor=") != 0 ||
+            strbuf_append(sb, cursor, cursor_len) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static const char *const csv_articles[] = {
+    "id", "title", "dateline", "published", "source", "url", "author", "image_credit", "path",
+    "content_hash", "ingested_at", "people_count", "quote_count", "snippet", NULL};
+static const char *const csv_people[] = {"id", "name", "gender", "roles", "aliases",
+                                         "article_count", "quote_count", NULL};
+static const char *const csv_quotes[] = {
+    "id", "kind", "text", "speaker", "speaker_person_id", "cue", "confidence", "article_id",
+    "article_title", "published", "start", "end", "snippet", NULL};
+
+static int csv_field(struct strbuf *sb, const char *s, size_t n)
+{
+    int quote = 0;
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    if (!quote)
+        return strbuf_append(sb, s, n);
+    if (strbuf_putc(sb, '"') != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"' && strbuf_putc(sb, '"') != 0)
+            return -1;
+        if (strbuf_putc(sb, s[i]) != 0)
+            return -1;
+    }
+    return strbuf_putc(sb, '"');
+}
+
+static int csv_value(struct strbuf *sb, json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_STRING: return csv_field(sb, json_string_value(v), json_string_length(v));
+    case JSON_INTEGER: return strbuf_printf(sb, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    case JSON_REAL: return strbuf_printf(sb, "%.15g", json_real_value(v));
+    case JSON_TRUE: return strbuf_puts(sb, "true");
+    case JSON_FALSE: return strbuf_puts(sb, "false");
+    case JSON_ARRAY: {
+        struct strbuf j = STRBUF_INIT;
+        size_t i;
+        json_t *e;
+        int rc = 0;
+        json_array_foreach(v, i, e) {
+            if (json_is_string(e)) {
+                if ((i && strbuf_puts(&j, "; ") != 0) ||
+                    strbuf_append(&j, json_string_value(e), json_string_length(e)) != 0)
+                    rc = -1;
+            }
+        }
+        if (rc == 0 && j.len)
+            rc = csv_field(sb, j.p, j.len);
+        strbuf_free(&j);
+        return rc;
+    }
+    default: return 0;
+    }
+}
+
+void api_list(struct call *c, json_t *items, int has_next, const struct cursor *next,
+              const struct args *a, enum csv_kind kind)
+{
+    struct strbuf cur = STRBUF_INIT, link = STRBUF_INIT, self = STRBUF_INIT, body = STRBUF_INIT;
+    int fail = 0;
+    if (has_next) {
+        if (cursor_encode(next, &cur) != 0 || build_link(c, &link, cur.p, cur.len) != 0)
+            fail = 1;
+    }
+    if (!fail && build_link(c, &self, NULL, 0) != 0)
+        fail = 1;
+    /* one allocation for most pages instead of a doubling series */
+    if (fail || strbuf_reserve(&body, 16384) != 0)
+        goto oom;
+    if (a->fmt == FMT_JSON) {
+        int oom = 0;
+        json_t *env = json_object(), *links = json_object();
+        if (!env || !links) {
+            json_decref(env);
+            json_decref(links);
+            goto oom;
+        }
+        query_set(env, "items", items, &oom);
+        items = NULL;
+        query_set(env, "next", has_next ? json_stringn_nocheck(cur.p, cur.len) : json_null(),
+                  &oom);
+        query_set(links, "self", json_stringn_nocheck(self.p, self.len), &oom);
+        query_set(links, "next", has_next ? json_stringn_nocheck(link.p, link.len) : json_null(),
+                  &oom);
+        query_set(env, "links", links, &oom);
+        if (oom || json_dump_callback(env, dump_cb, &body, DUMP_FLAGS) != 0) {
+            json_decref(env);
+            goto oom;
+        }
+        json_decref(env);
+        c->res->content_type = "application/json; charset=utf-8";
+    } else if (a->fmt == FMT_NDJSON) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(items, i, e) {
+            if (json_dump_callback(e, dump_cb, &body, DUMP_FLAGS) != 0 ||
+                strbuf_putc(&body, '\n') != 0)
+                goto oom;
+        }
+        c->res->content_type = "application/x-ndjson";
+    } else {
+        const char *const *cols =
+            kind == CSV_ARTICLES ? csv_articles : kind == CSV_PEOPLE ? csv_people : csv_quotes;
+        int ncols = 0;
+        while (cols[ncols] && (strcmp(cols[ncols], "snippet") != 0 || a->q))
+            ncols++;
+        for (int k = 0; k < ncols; k++)
+            if ((k && strbuf_putc(&body, ',') != 0) || strbuf_puts(&body, cols[k]) != 0)
+                goto oom;
+        if (strbuf_puts(&body, "\r\n") != 0)
+            goto oom;
+        size_t i;
+        json_t *e;
+        json_array_foreach(items, i, e) {
+            for (int k = 0; k < ncols; k++) {
+                if (k && strbuf_putc(&body, ',') != 0)
+                    goto oom;
+                json_t *v = json_object_get(e, cols[k]);
+                if (v && csv_value(&body, v) != 0)
+                    goto oom;
+            }
+            if (strbuf_puts(&body, "\r\n") != 0)
+                goto oom;
+        }
+        c->res->content_type = "text/csv; charset=utf-8";
+    }
+    if (has_next) {
+        struct strbuf h = STRBUF_INIT;
+        if (strbuf_putc(&h, '<') != 0 || strbuf_append(&h, link.p, link.len) != 0 ||
+            strbuf_puts(&h, ">; rel=\"next\"") != 0) {
+            strbuf_free(&h);
+            goto oom;
+        }
+        free(c->res->link);
+        c->res->link = strbuf_detach(&h, NULL);
+        if (!c->res->link)
+            goto oom;
+    }
+    size_t len;
+    char *b = strbuf_detach(&body, &len);
+    if (!b)
+        goto oom;
+    c->res->status = 200;
+    c->res->cacheable = 1;
+    c->res->vary_accept = 1;
+    set_body(c->res, b, len, 0);
+    goto out;
+oom:
+    oom_response(c);
+out:
+    json_decref(items);
+    strbuf_free(&cur);
+    strbuf_free(&link);
+    strbuf_free(&self);
+    strbuf_free(&body);
+}
+
+/* ---- dispatch ---- */
+
+void api_handle(struct api *a, const struct api_request *req, struct api_response *res)
+{
+    memset(res, 0, sizeof *res);
+    struct call c = {.api = a, .req = req, .res = res};
+    enum route r = router_match(req->path, &c.m);
+    if (r == ROUTE_NONE) {
+        api_problem(&c, 404, "not-found", NULL, "No such resource.", NULL, NULL);
+        return;
+    }
+    enum api_method m = req->method;
+    int allowed = m == API_GET || m == API_HEAD || m == API_OPTIONS ||
+                  (m == API_POST && (c.m.methods & ROUTER_POST)) ||
+                  (m == API_DELETE && (c.m.methods & ROUTER_DELETE));
+    if (!allowed) {
+        char detail[QW_ERRLEN];
+        snprintf(detail, sizeof detail, "%s is not allowed here; allowed: %s.",
+                 m == API_OTHER ? "This method" : api_method_name(m), c.m.allow);
+        api_problem(&c, 405, "method-not-allowed", NULL, detail, NULL, NULL);
+        res->allow = c.m.allow;
+        return;
+    }
+    if (m == API_OPTIONS) {
+        res->status = 204;
+        res->allow = c.m.allow;
+        return;
+    }
+    if (m == API_POST || m == API_DELETE) {
+        if (api_authorize(&c) != 0)
+            return;
+        if (m == API_POST) {
+            api_article_post(&c);
+            return;
+        }
+        api_article_delete(&c);
+        return;
+    }
+    switch (r) {
+    case ROUTE_ROOT: api_root(&c); break;
+    case ROUTE_HEALTH: api_health(&c); break;
+    case ROUTE_METRICS: api_metrics(&c); break;
+    case ROUTE_OPENAPI: api_openapi(&c); break;
+    case ROUTE_ARTICLES:
+    case ROUTE_PERSON_ARTICLES: api_articles_list(&c); break;
+    case ROUTE_ARTICLE: api_article_get(&c); break;
+    case ROUTE_ARTICLE_PEOPLE: api_article_people(&c); break;
+    case ROUTE_PEOPLE: api_people_list(&c); break;
+    case ROUTE_PERSON: api_person_get(&c); break;
+    case ROUTE_QUOTES:
+    case ROUTE_PERSON_QUOTES:
+    case ROUTE_ARTICLE_QUOTES: api_quotes_list(&c); break;
+    case ROUTE_QUOTE: api_quote_get(&c); break;
+    case ROUTE_NONE: break;
+    }
+    if (res->status == 0)
+        api_fail(&c, QW_ERR_DB);
+}

@@ -1,0 +1,124 @@
+/* Private to server/api/: the per-request state the handlers share, and
+ * the helpers in api.c that parse parameters and build responses. */
+#ifndef QUOTEWIRE_API_HANDLERS_H
+#define QUOTEWIRE_API_HANDLERS_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "api.h"
+#include "cursor.h"
+#include "qconn.h"
+#include "query.h"
+#include "router.h"
+#include "store.h"
+
+struct api {
+    char *db_path;
+    char *api_key;
+    size_t api_key_len;
+    unsigned query_ms;
+    size_t max_body;
+    unsigned gen;               /* tells this api's thread-local conns from older ones */
+    pthread_mutex_t conns_lock; /* guards conns */
+    struct conn_node *conns;    /* every read connection opened, closed by api_free */
+    pthread_mutex_t write_lock; /* one writer at a time on wdb */
+    sqlite3 *wdb;
+    struct store *store;
+};
+
+struct call {
+    struct api *api;
+    const struct api_request *req;
+    struct api_response *res;
+    struct route_match m;
+    struct qconn *qc;           /* this thread's read connection, NULL until api_conn */
+};
+
+enum fmt { FMT_JSON, FMT_CSV, FMT_NDJSON };
+
+/* Parameter bits for api_args. */
+enum {
+    P_LIMIT = 1 << 0, P_CURSOR = 1 << 1, P_FORMAT = 1 << 2, P_Q = 1 << 3, P_PERSON = 1 << 4,
+    P_SOURCE = 1 << 5, P_SINCE = 1 << 6, P_UNTIL = 1 << 7, P_SORT = 1 << 8, P_ARTICLE = 1 << 9,
+    P_KIND = 1 << 10
+};
+#define P_PAGE (P_LIMIT | P_CURSOR | P_FORMAT)
+
+struct args {
+    unsigned seen;
+    int limit;
+    enum fmt fmt;
+    const char *cursor;
+    size_t cursor_len;
+    const char *q;
+    size_t q_len;
+    enum query_person pmode;
+    int64_t person_id;
+    const char *person;
+    size_t person_len;
+    const char *source;
+    size_t source_len;
+    char since[11], until[11];
+    const char *sort;
+    size_t sort_len;
+    int64_t article;
+    const char *kind;
+};
+
+enum csv_kind { CSV_ARTICLES, CSV_PEOPLE, CSV_QUOTES };
+
+/* Parses and validates the query string against the allowed P_* bits.
+ * Returns 0, or -1 after filling a 400 problem. */
+int api_args(struct call *c, unsigned allowed, struct args *a);
+
+/* 1 if the sort parameter equals s. */
+int api_sort_is(const struct args *a, const char *s);
+
+/* Fills a problem+json response.  param/field may be NULL. */
+void api_problem(struct call *c, int status, const char *slug, const char *title,
+                 const char *detail, const char *param, const char *field);
+/* The problem for a failed status (404, 503, 500, ...). */
+void api_fail(struct call *c, qw_status st);
+void api_bad_param(struct call *c, const char *param, const char *detail);
+
+/* Serializes o (stolen) as the JSON body with the given status. */
+void api_json(struct call *c, int status, json_t *o);
+
+/* Sends a list page in the requested format.  Steals items. */
+void api_list(struct call *c, json_t *items, int has_next, const struct cursor *next,
+              const struct args *a, enum csv_kind kind);
+
+/* This thread's read connection, armed with the query deadline; NULL after
+ * filling a 503 problem. */
+struct qconn *api_conn(struct call *c);
+
+/* Turns user text into an FTS5 query that cannot be a syntax error: every
+ * whitespace-separated token becomes a "quoted" string.  Returns 0, 1 when
+ * there is no token, -1 on allocation failure. */
+int api_fts_query(const char *q, size_t len, struct strbuf *out);
+
+/* Decodes the cursor parameter for list/sort into *cur; returns 0 (and
+ * sets *after to cur or NULL), or -1 after a 400 on "cursor". */
+int api_cursor(struct call *c, const struct args *a, enum cursor_list list,
+               enum cursor_sort sort, struct cursor *cur, const struct cursor **after);
+
+/* Checks Authorization for writes; returns 0, or -1 after a 401. */
+int api_authorize(struct call *c);
+
+void api_root(struct call *c);
+void api_health(struct call *c);
+void api_metrics(struct call *c);
+void api_openapi(struct call *c);
+void api_articles_list(struct call *c);
+void api_article_get(struct call *c);
+void api_article_post(struct call *c);
+void api_article_delete(struct call *c);
+void api_people_list(struct call *c);
+void api_person_get(struct call *c);
+void api_article_people(struct call *c);
+void api_quotes_list(struct call *c);
+void api_quote_get(struct call *c);
+
+#endif

@@ -1,0 +1,122 @@
+/* /people, /people/{id}, /articles/{id}/people. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+
+void api_people_list(struct call *c)
+{
+    struct args a;
+    if (api_args(c, P_PAGE | P_Q | P_SORT, &a) != 0)
+        return;
+    static const struct {
+        const char *name;
+        enum cursor_sort sort;
+    } sorts[] = {{"name", SORT_NAME},         {"-name", SORT_NAME_DESC},
+                 {"quotes", SORT_QUOTES},     {"-quotes", SORT_QUOTES_DESC},
+                 {"articles", SORT_ARTICLES}, {"-articles", SORT_ARTICLES_DESC}};
+    enum cursor_sort sort = SORT_NAME;
+    if (a.sort) {
+        size_t k = 0;
+        while (k < sizeof sorts / sizeof sorts[0] && !api_sort_is(&a, sorts[k].name))
+            k++;
+        if (k == sizeof sorts / sizeof sorts[0]) {
+            api_bad_param(c, "sort", "Parameter 'sort' must be one of name, -name, quotes, "
+                                     "-quotes, articles, -articles.");
+            return;
+        }
+        sort = sorts[k].sort;
+    }
+    struct strbuf like = STRBUF_INIT;
+    json_t *items = NULL;
+    struct cursor cur, next;
+    struct query_list q = {.list = CUR_PEOPLE, .sort = sort, .limit = a.limit};
+    if (a.q) {
+        /* substring match: escape LIKE's own wildcards */
+        int fail = strbuf_putc(&like, '%');
+        for (size_t i = 0; i < a.q_len && !fail; i++) {
+            char ch = a.q[i];
+            if (ch == '%' || ch == '_' || ch == '\\')
+                fail = strbuf_putc(&like, '\\');
+            if (!fail)
+                fail = strbuf_putc(&like, ch);
+        }
+        if (fail || strbuf_putc(&like, '%') != 0) {
+            api_fail(c, QW_ERR_NOMEM);
+            goto out;
+        }
+        q.like = like.p;
+        q.like_len = like.len;
+    }
+    if (api_cursor(c, &a, CUR_PEOPLE, sort, &cur, &q.after) != 0)
+        goto out;
+    struct qconn *qc = api_conn(c);
+    if (!qc)
+        goto out;
+    items = json_array();
+    if (!items) {
+        api_fail(c, QW_ERR_NOMEM);
+        goto out;
+    }
+    int has_next = 0;
+    qw_status st = query_people(qc, &q, items, &next, &has_next);
+    if (st != QW_OK) {
+        api_fail(c, st);
+        goto out;
+    }
+    api_list(c, items, has_next, &next, &a, CSV_PEOPLE);
+    items = NULL;
+out:
+    json_decref(items);
+    strbuf_free(&like);
+}
+
+void api_person_get(struct call *c)
+{
+    struct args a;
+    if (api_args(c, 0, &a) != 0)
+        return;
+    struct qconn *qc = api_conn(c);
+    if (!qc)
+        return;
+    json_t *o = NULL;
+    qw_status st = query_person(qc, c->m.id, &o);
+    if (st != QW_OK) {
+        api_fail(c, st);
+        return;
+    }
+    api_json(c, 200, o);
+}
+
+void api_article_people(struct call *c)
+{
+    struct args a;
+    if (api_args(c, P_PAGE, &a) != 0)
+        return;
+    struct cursor cur, next;
+    struct query_list q = {.list = CUR_ARTICLE_PEOPLE, .sort = SORT_FIRST, .limit = a.limit,
+                           .article_id = c->m.id};
+    if (api_cursor(c, &a, CUR_ARTICLE_PEOPLE, SORT_FIRST, &cur, &q.after) != 0)
+        return;
+    struct qconn *qc = api_conn(c);
+    if (!qc)
+        return;
+    qw_status st = query_article_exists(qc, c->m.id);
+    if (st != QW_OK) {
+        api_fail(c, st);
+        return;
+    }
+    json_t *items = json_array();
+    if (!items) {
+        api_fail(c, QW_ERR_NOMEM);
+        return;
+    }
+    int has_next = 0;
+    st = query_article_people(qc, &q, items, &next, &has_next);
+    if (st != QW_OK) {
+        json_decref(items);
+        api_fail(c, st);
+        return;
+    }
+    api_list(c, items, has_next, &next, &a, CSV_PEOPLE);
+}

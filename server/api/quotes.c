@@ -1,0 +1,113 @@
+/* /quotes, /quotes/{id}, /people/{id}/quotes, /articles/{id}/quotes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+
+void api_quotes_list(struct call *c)
+{
+    enum route r = c->m.route;
+    unsigned allowed;
+    enum cursor_list list = CUR_QUOTES;
+    if (r == ROUTE_ARTICLE_QUOTES) {
+        allowed = P_PAGE | P_KIND;
+        list = CUR_ARTICLE_QUOTES;
+    } else {
+        allowed = P_PAGE | P_Q | P_ARTICLE | P_KIND | P_SINCE | P_UNTIL | P_SORT |
+                  (r == ROUTE_QUOTES ? P_PERSON : 0);
+    }
+    struct args a;
+    if (api_args(c, allowed, &a) != 0)
+        return;
+    enum cursor_sort sort;
+    if (list == CUR_ARTICLE_QUOTES)
+        sort = SORT_START;
+    else if (!a.sort)
+        sort = a.q ? SORT_RANK : SORT_ID;
+    else if (api_sort_is(&a, "id"))
+        sort = SORT_ID;
+    else if (api_sort_is(&a, "-id"))
+        sort = SORT_ID_DESC;
+    else if (api_sort_is(&a, "rank") && a.q)
+        sort = SORT_RANK;
+    else {
+        api_bad_param(c, "sort", "Parameter 'sort' must be id or -id (or rank with q).");
+        return;
+    }
+    struct strbuf fts = STRBUF_INIT;
+    json_t *items = NULL;
+    struct cursor cur, next;
+    struct query_list q = {.list = list, .sort = sort, .limit = a.limit};
+    if (a.q) {
+        int rc = api_fts_query(a.q, a.q_len, &fts);
+        if (rc < 0) {
+            api_fail(c, QW_ERR_NOMEM);
+            goto out;
+        }
+        if (rc > 0) {
+            api_bad_param(c, "q", "Parameter 'q' has no words to search for.");
+            goto out;
+        }
+        q.fts = fts.p;
+        q.fts_len = fts.len;
+    }
+    if (api_cursor(c, &a, list, sort, &cur, &q.after) != 0)
+        goto out;
+    struct qconn *qc = api_conn(c);
+    if (!qc)
+        goto out;
+    qw_status st = QW_OK;
+    q.person_mode = a.pmode;
+    q.person_id = a.person_id;
+    q.person = a.person;
+    q.person_len = a.person_len;
+    q.article_id = a.article;
+    if (r == ROUTE_PERSON_QUOTES) {
+        st = query_person_exists(qc, c->m.id);
+        q.person_mode = QP_ID;
+        q.person_id = c->m.id;
+    } else if (r == ROUTE_ARTICLE_QUOTES) {
+        st = query_article_exists(qc, c->m.id);
+        q.article_id = c->m.id;
+    }
+    if (st != QW_OK) {
+        api_fail(c, st);
+        goto out;
+    }
+    q.kind = a.kind;
+    q.since = a.since[0] ? a.since : NULL;
+    q.until = a.until[0] ? a.until : NULL;
+    items = json_array();
+    if (!items) {
+        api_fail(c, QW_ERR_NOMEM);
+        goto out;
+    }
+    int has_next = 0;
+    st = query_quotes(qc, &q, items, &next, &has_next);
+    if (st != QW_OK) {
+        api_fail(c, st);
+        goto out;
+    }
+    api_list(c, items, has_next, &next, &a, CSV_QUOTES);
+    items = NULL;
+out:
+    json_decref(items);
+    strbuf_free(&fts);
+}
+
+void api_quote_get(struct call *c)
+{
+    struct args a;
+    if (api_args(c, 0, &a) != 0)
+        return;
+    struct qconn *qc = api_conn(c);
+    if (!qc)
+        return;
+    json_t *o = NULL;
+    qw_status st = query_quote(qc, c->m.id, &o);
+    if (st != QW_OK) {
+        api_fail(c, st);
+        return;
+    }
+    api_json(c, 200, o);
+}

@@ -1,0 +1,307 @@
+/* quotewire serve: options, database migration, the daemon, signals. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "db.h"
+#include "extract.h"
+#include "http.h"
+#include "log.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: quotewire serve [OPTIONS]\n\n"
+            "Serves the HTTP JSON API over the database.\n"
+            "  --db FILE              database (default $QUOTEWIRE_DB or quotewire.db)\n"
+            "  --listen HOST:PORT     address to listen on (default 127.0.0.1:8080;\n"
+            "                         $QUOTEWIRE_LISTEN); port 0 picks a free one\n"
+            "  --threads N            worker threads (default: cores; $QUOTEWIRE_THREADS)\n"
+            "  --api-key-file FILE    require 'Authorization: Bearer KEY' for writes\n"
+            "                         ($QUOTEWIRE_API_KEY_FILE)\n"
+            "  --max-body BYTES       request body limit (default 1048576; $QUOTEWIRE_MAX_BODY)\n"
+            "  --timeout SECONDS      idle connection timeout (default 30)\n"
+            "  --connection-limit N   open connections (default 4096)\n"
+            "  --per-ip-limit N       open connections per client address (default 1024)\n"
+            "  --query-timeout MS     deadline of one request's queries (default 2000)\n"
+            "  --no-cors              do not send CORS headers\n"
+            "  --log-level LEVEL      debug, info, warn, error or quiet ($QUOTEWIRE_LOG_LEVEL)\n");
+}
+
+static int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+    if (!s || !*s)
+        return -1;
+    unsigned long long v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        if (v > (max - (unsigned)(*p - '0')) / 10)
+            return -1;
+        v = v * 10 + (unsigned)(*p - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_level(const char *s, enum log_level *out)
+{
+    static const char *const names[] = {"debug", "info", "warn", "error", "quiet"};
+    for (int i = 0; i < 5; i++)
+        if (!strcmp(s, names[i])) {
+            *out = (enum log_level)i;
+            return 0;
+        }
+    return -1;
+}
+
+/* "HOST:PORT", "[V6]:PORT", ":PORT" (all interfaces) or "PORT". */
+static int parse_listen(const char *s, char *host, size_t hostsz, unsigned short *port)
+{
+    const char *colon;
+    unsigned long long p;
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+        if (!close || close[1] != ':')
+            return -1;
+        size_t n = (size_t)(close - s - 1);
+        if (n == 0 || n >= hostsz)
+            return -1;
+        memcpy(host, s + 1, n);
+        host[n] = '\0';
+        colon = close + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (!colon) {
+            if (parse_uint(s, 65535, &p) != 0)
+                return -1;
+            snprintf(host, hostsz, "127.0.0.1");
+            *port = (unsigned short)p;
+            return 0;
+        }
+        size_t n = (size_t)(colon - s);
+        if (n >= hostsz)
+            return -1;
+        memcpy(host, s, n);
+        host[n] = '\0';
+    }
+    if (parse_uint(colon + 1, 65535, &p) != 0)
+        return -1;
+    *port = (unsigned short)p;
+    return 0;
+}
+
+/* Reads the key: the file's first line, surrounding whitespace trimmed. */
+static char *read_key(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char buf[1024];
+    char *line = fgets(buf, sizeof buf, f);
+    fclose(f);
+    if (!line)
+        return NULL;
+    char *s = buf;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    if (!n)
+        return NULL;
+    char *k = malloc(n + 1);
+    if (k) {
+        memcpy(k, s, n);
+        k[n] = '\0';
+    }
+    return k;
+}
+
+int cli_serve(int argc, char **argv)
+{
+    struct server_config cfg;
+    server_config_defaults(&cfg);
+    cfg.db_path = cli_default_db();
+    const char *listen = getenv("QUOTEWIRE_LISTEN");
+    const char *threads = getenv("QUOTEWIRE_THREADS");
+    const char *key_file = getenv("QUOTEWIRE_API_KEY_FILE");
+    const char *max_body = getenv("QUOTEWIRE_MAX_BODY");
+    const char *level = getenv("QUOTEWIRE_LOG_LEVEL");
+    const char *timeout = NULL, *conn_limit = NULL, *ip_limit = NULL, *query_ms = NULL;
+    if (listen && !*listen)
+        listen = NULL;
+    if (threads && !*threads)
+        threads = NULL;
+    if (key_file && !*key_file)
+        key_file = NULL;
+    if (max_body && !*max_body)
+        max_body = NULL;
+    if (level && !*level)
+        level = NULL;
+
+    static const struct {
+        const char *name;
+        int which;
+    } opts[] = {{"--db", 0},      {"--listen", 1},          {"--threads", 2},
+                {"--api-key-file", 3}, {"--max-body", 4},   {"--timeout", 5},
+                {"--connection-limit", 6}, {"--per-ip-limit", 7}, {"--query-timeout", 8},
+                {"--log-level", 9}};
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            usage(stdout);
+            return 0;
+        }
+        if (!strcmp(arg, "--no-cors")) {
+            cfg.cors = 0;
+            continue;
+        }
+        int which = -1;
+        const char *val = NULL;
+        for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
+            size_t n = strlen(opts[k].name);
+            if (!strncmp(arg, opts[k].name, n) && (arg[n] == '\0' || arg[n] == '=')) {
+                which = opts[k].which;
+                if (arg[n] == '=')
+                    val = arg + n + 1;
+                else if (i + 1 < argc)
+                    val = argv[++i];
+                break;
+            }
+        }
+        if (which < 0 || !val) {
+            fprintf(stderr, "quotewire serve: %s '%s'\n",
+                    which < 0 ? "unexpected argument" : "missing value for", arg);
+            usage(stderr);
+            return 2;
+        }
+        switch (which) {
+        case 0: cfg.db_path = val; break;
+        case 1: listen = val; break;
+        case 2: threads = val; break;
+        case 3: key_file = val; break;
+        case 4: max_body = val; break;
+        case 5: timeout = val; break;
+        case 6: conn_limit = val; break;
+        case 7: ip_limit = val; break;
+        case 8: query_ms = val; break;
+        case 9: level = val; break;
+        }
+    }
+
+    char host[256] = "127.0.0.1";
+    unsigned long long v;
+    const char *bad = NULL;
+    if (listen && parse_listen(listen, host, sizeof host, &cfg.port) != 0)
+        bad = "--listen (want HOST:PORT)";
+    if (threads) {
+        if (parse_uint(threads, 1024, &v) != 0 || v == 0)
+            bad = "--threads";
+        else
+            cfg.threads = (unsigned)v;
+    }
+    if (max_body) {
+        if (parse_uint(max_body, 1ull << 32, &v) != 0 || v == 0)
+            bad = "--max-body";
+        else
+            cfg.max_body = (size_t)v;
+    }
+    if (timeout) {
+        if (parse_uint(timeout, 86400, &v) != 0)
+            bad = "--timeout";
+        else
+            cfg.timeout_s = (unsigned)v;
+    }
+    if (conn_limit) {
+        if (parse_uint(conn_limit, 1000000, &v) != 0 || v == 0)
+            bad = "--connection-limit";
+        else
+            cfg.connection_limit = (unsigned)v;
+    }
+    if (ip_limit) {
+        if (parse_uint(ip_limit, 1000000, &v) != 0)
+            bad = "--per-ip-limit";
+        else
+            cfg.per_ip_limit = (unsigned)v;
+    }
+    if (query_ms) {
+        if (parse_uint(query_ms, 3600000, &v) != 0)
+            bad = "--query-timeout";
+        else
+            cfg.query_ms = (unsigned)v;
+    }
+    enum log_level lvl = LOG_INFO;
+    if (level && parse_level(level, &lvl) != 0)
+        bad = "--log-level (debug, info, warn, error, quiet)";
+    if (bad) {
+        fprintf(stderr, "quotewire serve: bad value for %s\n", bad);
+        usage(stderr);
+        return 2;
+    }
+    log_set_level(lvl);
+    cfg.host = host;
+
+    char *key = NULL;
+    if (key_file) {
+        key = read_key(key_file);
+        if (!key) {
+            fprintf(stderr, "quotewire serve: cannot read an API key from %s\n", key_file);
+            return 1;
+        }
+        cfg.api_key = key;
+    }
+
+    int status = 1;
+    char err[QW_ERRLEN] = "";
+    sqlite3 *db = NULL;
+    struct http_server *srv = NULL;
+    if (db_open(cfg.db_path, DB_READ_WRITE, &db, err) != QW_OK ||
+        db_migrate(db, NULL, err) != QW_OK) {
+        fprintf(stderr, "quotewire serve: %s\n", err);
+        goto out;
+    }
+    db_close(db);
+    db = NULL;
+    if (extract_init() != 0) {
+        fprintf(stderr, "quotewire serve: cannot load the extractor's lexicons\n");
+        goto out;
+    }
+
+    /* The daemon's threads inherit this mask, so only sigwait below sees
+     * the signals; SIGPIPE from closed sockets is never wanted. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+    if (http_start(&cfg, &srv, err) != QW_OK) {
+        fprintf(stderr, "quotewire serve: %s\n", err[0] ? err : "cannot start the server");
+        goto out;
+    }
+    int v6 = strchr(host, ':') != NULL;
+    fprintf(stderr, "quotewire: listening on http://%s%s%s:%u/\n", v6 ? "[" : "",
+            host[0] ? host : "0.0.0.0", v6 ? "]" : "", (unsigned)http_port(srv));
+    fflush(stderr);
+
+    sigdelset(&set, SIGPIPE);
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig) == 0 && (sig == SIGINT || sig == SIGTERM))
+            break;
+    }
+    log_info("shutting down");
+    http_stop(srv);
+    status = 0;
+out:
+    db_close(db);
+    extract_shutdown();
+    free(key);
+    return status;
+}

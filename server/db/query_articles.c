@@ -1,0 +1,253 @@
+/* Article queries: lists with filters and keyset pagination, single items. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "query.h"
+
+#define ARTICLE_COLS                                                                           \
+    "a.id, a.title, a.dateline, a.published, a.source, a.url, a.author, a.image_credit, "      \
+    "a.path, a.content_hash, a.ingested_at, "                                                 \
+    "(SELECT count(DISTINCT person_id) FROM mentions WHERE article_id = a.id), "              \
+    "(SELECT count(*) FROM quotes WHERE article_id = a.id)"
+
+enum { C_ID, C_TITLE, C_DATELINE, C_PUBLISHED, C_SOURCE, C_URL, C_AUTHOR, C_CREDIT, C_PATH,
+       C_HASH, C_INGESTED, C_PEOPLE, C_QUOTES, C_EXTRA };
+
+/* Builds the Article object of the current row (list shape). */
+static json_t *article_row(sqlite3_stmt *s, int *oom)
+{
+    json_t *o = json_object();
+    if (!o) {
+        *oom = 1;
+        return NULL;
+    }
+    int64_t id = sqlite3_column_int64(s, C_ID);
+    query_set(o, "id", json_integer(id), oom);
+    query_set(o, "title", query_json_text(s, C_TITLE), oom);
+    query_set(o, "dateline", query_json_text(s, C_DATELINE), oom);
+    query_set(o, "published", query_json_text(s, C_PUBLISHED), oom);
+    query_set(o, "source", query_json_text(s, C_SOURCE), oom);
+    query_set(o, "url", query_json_text(s, C_URL), oom);
+    query_set(o, "author", query_json_text(s, C_AUTHOR), oom);
+    query_set(o, "image_credit", query_json_text(s, C_CREDIT), oom);
+    query_set(o, "path", query_json_text(s, C_PATH), oom);
+    query_set(o, "content_hash", query_json_text(s, C_HASH), oom);
+    query_set(o, "ingested_at", query_json_text(s, C_INGESTED), oom);
+    query_set(o, "people_count", json_integer(sqlite3_column_int64(s, C_PEOPLE)), oom);
+    query_set(o, "quote_count", json_integer(sqlite3_column_int64(s, C_QUOTES)), oom);
+    return o;
+}
+
+static void article_links(json_t *o, int64_t id, int *oom)
+{
+    char self[48], people[64], quotes[64];
+    snprintf(self, sizeof self, "/articles/%" PRId64, id);
+    snprintf(people, sizeof people, "/articles/%" PRId64 "/people", id);
+    snprintf(quotes, sizeof quotes, "/articles/%" PRId64 "/quotes", id);
+    json_t *l = json_object();
+    if (l) {
+        query_set(l, "self", json_string_nocheck(self), oom);
+        query_set(l, "people", json_string_nocheck(people), oom);
+        query_set(l, "quotes", json_string_nocheck(quotes), oom);
+    }
+    query_set(o, "links", l, oom);
+}
+
+/* Keyset condition per sort; ?6 is the cursor's key, ?7 its id. */
+static void keyset(struct sqlbuf *b, const struct query_list *q)
+{
+    const struct cursor *c = q->after;
+    switch (q->sort) {
+    case SORT_ID: query_sql(b, " AND a.id > ?7"); break;
+    case SORT_ID_DESC: query_sql(b, " AND a.id < ?7"); break;
+    case SORT_PUBLISHED:
+        query_sql(b, c->key_null
+                         ? " AND ((a.published IS NULL AND a.id > ?7) OR a.published IS NOT NULL)"
+                         : " AND (a.published > ?6 OR (a.published = ?6 AND a.id > ?7))");
+        break;
+    case SORT_PUBLISHED_DESC:
+        query_sql(b, c->key_null ? " AND (a.published IS NULL AND a.id < ?7)"
+                                 : " AND (a.published < ?6 OR (a.published = ?6 AND a.id < ?7)"
+                                   " OR a.published IS NULL)");
+        break;
+    case SORT_RANK:
+        query_sql(b, " AND (articles_fts.rank > ?6 OR (articles_fts.rank = ?6 AND a.id > ?7))");
+        break;
+    default: b->over = 1; break;
+    }
+}
+
+static const char *order_by(enum cursor_sort s)
+{
+    switch (s) {
+    case SORT_ID_DESC: return " ORDER BY a.id DESC";
+    case SORT_PUBLISHED: return " ORDER BY a.published, a.id";
+    case SORT_PUBLISHED_DESC: return " ORDER BY a.published DESC, a.id DESC";
+    case SORT_RANK: return " ORDER BY articles_fts.rank, a.id";
+    default: return " ORDER BY a.id";
+    }
+}
+
+qw_status query_articles(struct qconn *c, const struct query_list *q, json_t *items,
+                         struct cursor *next, int *has_next)
+{
+    struct sqlbuf b = {.len = 0};
+    *has_next = 0;
+    query_sql(&b, "SELECT " ARTICLE_COLS);
+    if (q->fts) {
+        query_sql(&b, ", snippet(articles_fts, -1, " QUERY_SNIPPET_MARKS "), articles_fts.rank"
+                      " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+                      " WHERE articles_fts MATCH ?1");
+    } else {
+        query_sql(&b, " FROM articles a WHERE 1");
+    }
+    if (q->person_mode == QP_ID)
+        query_sql(&b, " AND a.id IN (SELECT article_id FROM mentions WHERE person_id = ?2)");
+    else if (q->person_mode == QP_NAME)
+        query_sql(&b, " AND a.id IN (SELECT article_id FROM mentions WHERE person_id IN "
+                      QUERY_PERSON_BY_NAME ")");
+    if (q->source)
+        query_sql(&b, " AND a.source = ?3 COLLATE NOCASE");
+    if (q->since)
+        query_sql(&b, " AND a.published >= ?4");
+    if (q->until)
+        query_sql(&b, " AND a.published <= ?5");
+    if (q->after)
+        keyset(&b, q);
+    query_sql(&b, order_by(q->sort));
+    query_sql(&b, " LIMIT ?8");
+    if (b.over) {
+        log_error("query_articles: SQL buffer overflow");
+        return QW_ERR_DB;
+    }
+    qw_status st = QW_OK;
+    sqlite3_stmt *s = qconn_stmt(c, b.buf, b.len, &st);
+    if (!s)
+        return st;
+    int rc = query_bind(s, q);
+    if (rc != SQLITE_OK) {
+        st = qconn_fail(c, rc);
+        goto out;
+    }
+    int n = 0, oom = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (n == q->limit) {
+            *has_next = 1;
+            break;
+        }
+        json_t *o = article_row(s, &oom);
+        int64_t id = sqlite3_column_int64(s, C_ID);
+        if (o) {
+            if (q->fts)
+                query_set(o, "snippet", query_json_snippet(s, C_EXTRA), &oom);
+            article_links(o, id, &oom);
+            if (json_array_append_new(items, o) != 0)
+                oom = 1;
+        }
+        if (oom) {
+            st = QW_ERR_NOMEM;
+            goto out;
+        }
+        memset(next, 0, offsetof(struct cursor, skey));
+        next->list = q->list;
+        next->sort = q->sort;
+        next->id = id;
+        if (q->sort == SORT_RANK) {
+            next->dkey = sqlite3_column_double(s, C_EXTRA + 1);
+        } else if (q->sort == SORT_PUBLISHED || q->sort == SORT_PUBLISHED_DESC) {
+            if (sqlite3_column_type(s, C_PUBLISHED) == SQLITE_NULL) {
+                next->key_null = 1;
+            } else {
+                const unsigned char *t = sqlite3_column_text(s, C_PUBLISHED);
+                size_t len = (size_t)sqlite3_column_bytes(s, C_PUBLISHED);
+                if (!t || len > CURSOR_MAX_TEXT) {
+                    st = t ? QW_ERR_DB : QW_ERR_NOMEM;
+                    goto out;
+                }
+                memcpy(next->skey, t, len);
+                next->skey[len] = '\0';
+                next->skey_len = len;
+            }
+        }
+        n++;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        st = qconn_fail(c, rc);
+out:
+    qconn_release(c, s);
+    return st;
+}
+
+qw_status query_article(struct qconn *c, int64_t id, json_t **out)
+{
+    static const char sql[] = "SELECT " ARTICLE_COLS ", a.text, a.body_start"
+                              " FROM articles a WHERE a.id = ?1";
+    *out = NULL;
+    qw_status st = QW_OK;
+    sqlite3_stmt *s = qconn_stmt(c, sql, sizeof sql - 1, &st);
+    if (!s)
+        return st;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        int oom = 0;
+        json_t *o = article_row(s, &oom);
+        if (o) {
+            query_set(o, "text", query_json_text(s, C_EXTRA), &oom);
+            query_set(o, "body_start", json_integer(sqlite3_column_int64(s, C_EXTRA + 1)), &oom);
+            article_links(o, id, &oom);
+        }
+        if (oom) {
+            json_decref(o);
+            st = QW_ERR_NOMEM;
+        } else {
+            *out = o;
+        }
+    } else if (rc == SQLITE_DONE) {
+        st = QW_ERR_NOT_FOUND;
+    } else {
+        st = qconn_fail(c, rc);
+    }
+    qconn_release(c, s);
+    return st;
+}
+
+qw_status query_article_exists(struct qconn *c, int64_t id)
+{
+    return query_exists(c, "SELECT 1 FROM articles WHERE id = ?1", id);
+}
+
+qw_status query_counts(struct qconn *c, int64_t *articles, int64_t *people, int64_t *quotes,
+                       int *schema_version)
+{
+    static const char sql[] = "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM "
+                              "people), (SELECT count(*) FROM quotes)";
+    static const char ver[] = "PRAGMA user_version";
+    qw_status st = QW_OK;
+    sqlite3_stmt *s = qconn_stmt(c, sql, sizeof sql - 1, &st);
+    if (!s)
+        return st;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *articles = sqlite3_column_int64(s, 0);
+        *people = sqlite3_column_int64(s, 1);
+        *quotes = sqlite3_column_int64(s, 2);
+    } else {
+        st = qconn_fail(c, rc);
+    }
+    qconn_release(c, s);
+    if (st != QW_OK || !schema_version)
+        return st;
+    s = qconn_stmt(c, ver, sizeof ver - 1, &st);
+    if (!s)
+        return st;
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *schema_version = sqlite3_column_int(s, 0);
+    else
+        st = qconn_fail(c, rc);
+    qconn_release(c, s);
+    return st;
+}

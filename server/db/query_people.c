@@ -1,0 +1,289 @@
+/* People queries: lists, single items, the people of one article. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "query.h"
+
+/* Appends the rows of a one-column text query on ?1 = id as a JSON array. */
+static qw_status text_list(struct qconn *c, const char *sql, size_t len, int64_t id,
+                           json_t **out)
+{
+    qw_status st = QW_OK;
+    *out = NULL;
+    sqlite3_stmt *s = qconn_stmt(c, sql, len, &st);
+    if (!s)
+        return st;
+    json_t *arr = json_array();
+    if (!arr) {
+        st = QW_ERR_NOMEM;
+        goto out;
+    }
+    sqlite3_bind_int64(s, 1, id);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        json_t *v = query_json_text(s, 0);
+        if (!v || json_array_append_new(arr, v) != 0) {
+            st = QW_ERR_NOMEM;
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        st = qconn_fail(c, rc);
+out:
+    qconn_release(c, s);
+    if (st == QW_OK)
+        *out = arr;
+    else
+        json_decref(arr);
+    return st;
+}
+
+/* Columns 0..4: id, name, gender, article_count, quote_count. */
+#define PERSON_COLS "p.id, p.name, p.gender, p.article_count, p.quote_count"
+
+static qw_status person_row(struct qconn *c, sqlite3_stmt *s, json_t **out)
+{
+    static const char roles[] = "SELECT role FROM person_roles WHERE person_id = ?1";
+    static const char aliases[] = "SELECT alias FROM person_aliases WHERE person_id = ?1";
+    int oom = 0;
+    *out = NULL;
+    json_t *o = json_object();
+    if (!o)
+        return QW_ERR_NOMEM;
+    int64_t id = sqlite3_column_int64(s, 0);
+    query_set(o, "id", json_integer(id), &oom);
+    query_set(o, "name", query_json_text(s, 1), &oom);
+    query_set(o, "gender", query_json_text(s, 2), &oom);
+    json_t *arr = NULL;
+    qw_status st = text_list(c, roles, sizeof roles - 1, id, &arr);
+    if (st != QW_OK)
+        goto fail;
+    query_set(o, "roles", arr, &oom);
+    st = text_list(c, aliases, sizeof aliases - 1, id, &arr);
+    if (st != QW_OK)
+        goto fail;
+    query_set(o, "aliases", arr, &oom);
+    query_set(o, "article_count", json_integer(sqlite3_column_int64(s, 3)), &oom);
+    query_set(o, "quote_count", json_integer(sqlite3_column_int64(s, 4)), &oom);
+    char self[48], quotes[64], articles[64];
+    snprintf(self, sizeof self, "/people/%" PRId64, id);
+    snprintf(quotes, sizeof quotes, "/people/%" PRId64 "/quotes", id);
+    snprintf(articles, sizeof articles, "/people/%" PRId64 "/articles", id);
+    json_t *l = json_object();
+    if (l) {
+        query_set(l, "self", json_string_nocheck(self), &oom);
+        query_set(l, "quotes", json_string_nocheck(quotes), &oom);
+        query_set(l, "articles", json_string_nocheck(articles), &oom);
+    }
+    query_set(o, "links", l, &oom);
+    if (oom) {
+        st = QW_ERR_NOMEM;
+        goto fail;
+    }
+    *out = o;
+    return QW_OK;
+fail:
+    json_decref(o);
+    return st;
+}
+
+static void set_next(struct cursor *next, const struct query_list *q, sqlite3_stmt *s,
+                     int *too_long)
+{
+    memset(next, 0, offsetof(struct cursor, skey));
+    next->list = q->list;
+    next->sort = q->sort;
+    next->id = sqlite3_column_int64(s, 0);
+    switch (q->sort) {
+    case SORT_NAME:
+    case SORT_NAME_DESC: {
+        const unsigned char *t = sqlite3_column_text(s, 1);
+        size_t len = (size_t)sqlite3_column_bytes(s, 1);
+        if (!t || len > CURSOR_MAX_TEXT) {
+            *too_long = 1;
+            return;
+        }
+        memcpy(next->skey, t, len);
+        next->skey[len] = '\0';
+        next->skey_len = len;
+        break;
+    }
+    case SORT_ARTICLES:
+    case SORT_ARTICLES_DESC: next->ikey = sqlite3_column_int64(s, 3); break;
+    case SORT_QUOTES:
+    case SORT_QUOTES_DESC: next->ikey = sqlite3_column_int64(s, 4); break;
+    case SORT_FIRST: next->ikey = sqlite3_column_int64(s, 5); break;
+    default: break;
+    }
+}
+
+static qw_status run_list(struct qconn *c, const struct query_list *q, struct sqlbuf *b,
+                          json_t *items, struct cursor *next, int *has_next, int mentions)
+{
+    static const char msql[] = "SELECT start, end, text FROM mentions"
+                               " WHERE article_id = ?1 AND person_id = ?2 ORDER BY start";
+    *has_next = 0;
+    if (b->over) {
+        log_error("query_people: SQL buffer overflow");
+        return QW_ERR_DB;
+    }
+    qw_status st = QW_OK;
+    sqlite3_stmt *s = qconn_stmt(c, b->buf, b->len, &st);
+    if (!s)
+        return st;
+    int rc = query_bind(s, q);
+    if (rc != SQLITE_OK) {
+        st = qconn_fail(c, rc);
+        goto out;
+    }
+    int n = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (n == q->limit) {
+            *has_next = 1;
+            break;
+        }
+        json_t *o = NULL;
+        st = person_row(c, s, &o);
+        if (st != QW_OK)
+            goto out;
+        if (mentions) {
+            sqlite3_stmt *m = qconn_stmt(c, msql, sizeof msql - 1, &st);
+            json_t *arr = m ? json_array() : NULL;
+            int oom = !arr;
+            if (m) {
+                sqlite3_bind_int64(m, 1, q->article_id);
+                sqlite3_bind_int64(m, 2, sqlite3_column_int64(s, 0));
+                int mrc;
+                while (!oom && (mrc = sqlite3_step(m)) == SQLITE_ROW) {
+                    json_t *mo = json_object();
+                    if (!mo) {
+                        oom = 1;
+                        break;
+                    }
+                    query_set(mo, "start", json_integer(sqlite3_column_int64(m, 0)), &oom);
+                    query_set(mo, "end", json_integer(sqlite3_column_int64(m, 1)), &oom);
+                    query_set(mo, "text", query_json_text(m, 2), &oom);
+                    if (json_array_append_new(arr, mo) != 0)
+                        oom = 1;
+                }
+                if (!oom && mrc != SQLITE_DONE)
+                    st = qconn_fail(c, mrc);
+                qconn_release(c, m);
+            }
+            if (oom && st == QW_OK)
+                st = QW_ERR_NOMEM;
+            if (st != QW_OK) {
+                json_decref(arr);
+                json_decref(o);
+                goto out;
+            }
+            query_set(o, "mentions", arr, &oom);
+            if (oom) {
+                json_decref(o);
+                st = QW_ERR_NOMEM;
+                goto out;
+            }
+        }
+        if (json_array_append_new(items, o) != 0) {
+            st = QW_ERR_NOMEM;
+            goto out;
+        }
+        int too_long = 0;
+        set_next(next, q, s, &too_long);
+        if (too_long) {
+            st = QW_ERR_DB;
+            goto out;
+        }
+        n++;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        st = qconn_fail(c, rc);
+out:
+    qconn_release(c, s);
+    return st;
+}
+
+qw_status query_people(struct qconn *c, const struct query_list *q, json_t *items,
+                       struct cursor *next, int *has_next)
+{
+    struct sqlbuf b = {.len = 0};
+    query_sql(&b, "SELECT " PERSON_COLS " FROM people p WHERE 1");
+    if (q->like)
+        query_sql(&b, " AND (p.name LIKE ?1 ESCAPE '\\' OR EXISTS (SELECT 1 FROM person_aliases"
+                      " pa WHERE pa.person_id = p.id AND pa.alias LIKE ?1 ESCAPE '\\'))");
+    if (q->after) {
+        switch (q->sort) {
+        case SORT_NAME:
+            query_sql(&b, " AND (p.name > ?6 COLLATE NOCASE OR (p.name = ?6 COLLATE NOCASE"
+                          " AND p.id > ?7))");
+            break;
+        case SORT_NAME_DESC:
+            query_sql(&b, " AND (p.name < ?6 COLLATE NOCASE OR (p.name = ?6 COLLATE NOCASE"
+                          " AND p.id < ?7))");
+            break;
+        case SORT_QUOTES:
+            query_sql(&b, " AND (p.quote_count > ?6 OR (p.quote_count = ?6 AND p.id > ?7))");
+            break;
+        case SORT_QUOTES_DESC:
+            query_sql(&b, " AND (p.quote_count < ?6 OR (p.quote_count = ?6 AND p.id < ?7))");
+            break;
+        case SORT_ARTICLES:
+            query_sql(&b, " AND (p.article_count > ?6 OR (p.article_count = ?6 AND p.id > ?7))");
+            break;
+        case SORT_ARTICLES_DESC:
+            query_sql(&b, " AND (p.article_count < ?6 OR (p.article_count = ?6 AND p.id < ?7))");
+            break;
+        default: b.over = 1; break;
+        }
+    }
+    switch (q->sort) {
+    case SORT_NAME_DESC: query_sql(&b, " ORDER BY p.name COLLATE NOCASE DESC, p.id DESC"); break;
+    case SORT_QUOTES: query_sql(&b, " ORDER BY p.quote_count, p.id"); break;
+    case SORT_QUOTES_DESC: query_sql(&b, " ORDER BY p.quote_count DESC, p.id DESC"); break;
+    case SORT_ARTICLES: query_sql(&b, " ORDER BY p.article_count, p.id"); break;
+    case SORT_ARTICLES_DESC: query_sql(&b, " ORDER BY p.article_count DESC, p.id DESC"); break;
+    default: query_sql(&b, " ORDER BY p.name COLLATE NOCASE, p.id"); break;
+    }
+    query_sql(&b, " LIMIT ?8");
+    return run_list(c, q, &b, items, next, has_next, 0);
+}
+
+qw_status query_article_people(struct qconn *c, const struct query_list *q, json_t *items,
+                               struct cursor *next, int *has_next)
+{
+    struct sqlbuf b = {.len = 0};
+    query_sql(&b, "SELECT " PERSON_COLS ", min(m.start) AS first FROM mentions m"
+                  " JOIN people p ON p.id = m.person_id WHERE m.article_id = ?9"
+                  " GROUP BY p.id");
+    if (q->after)
+        query_sql(&b, " HAVING (first > ?6 OR (first = ?6 AND p.id > ?7))");
+    query_sql(&b, " ORDER BY first, p.id LIMIT ?8");
+    return run_list(c, q, &b, items, next, has_next, 1);
+}
+
+qw_status query_person(struct qconn *c, int64_t id, json_t **out)
+{
+    static const char sql[] = "SELECT " PERSON_COLS " FROM people p WHERE p.id = ?1";
+    *out = NULL;
+    qw_status st = QW_OK;
+    sqlite3_stmt *s = qconn_stmt(c, sql, sizeof sql - 1, &st);
+    if (!s)
+        return st;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        st = person_row(c, s, out);
+    else if (rc == SQLITE_DONE)
+        st = QW_ERR_NOT_FOUND;
+    else
+        st = qconn_fail(c, rc);
+    qconn_release(c, s);
+    return st;
+}
+
+qw_status query_person_exists(struct qconn *c, int64_t id)
+{
+    return query_exists(c, "SELECT 1 FROM people WHERE id = ?1", id);
+}

@@ -1,0 +1,171 @@
+/* Quote queries: lists (all, of a person, of an article) and single items. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "query.h"
+
+#define QUOTE_COLS                                                                             \
+    "q.id, q.article_id, q.text, q.start, q.end, q.kind, q.speaker, q.speaker_person_id, "     \
+    "q.cue, q.confidence, a.title, a.published"
+
+enum { C_ID, C_ARTICLE, C_TEXT, C_START, C_END, C_KIND, C_SPEAKER, C_SPEAKER_ID, C_CUE,
+       C_CONF, C_TITLE, C_PUBLISHED, C_EXTRA };
+
+static json_t *quote_row(sqlite3_stmt *s, int *oom)
+{
+    json_t *o = json_object();
+    if (!o) {
+        *oom = 1;
+        return NULL;
+    }
+    int64_t id = sqlite3_column_int64(s, C_ID);
+    int64_t art = sqlite3_column_int64(s, C_ARTICLE);
+    int has_speaker = sqlite3_column_type(s, C_SPEAKER_ID) != SQLITE_NULL;
+    int64_t sp = sqlite3_column_int64(s, C_SPEAKER_ID);
+    query_set(o, "id", json_integer(id), oom);
+    query_set(o, "article_id", json_integer(art), oom);
+    query_set(o, "text", query_json_text(s, C_TEXT), oom);
+    query_set(o, "start", json_integer(sqlite3_column_int64(s, C_START)), oom);
+    query_set(o, "end", json_integer(sqlite3_column_int64(s, C_END)), oom);
+    query_set(o, "kind", query_json_text(s, C_KIND), oom);
+    query_set(o, "speaker", query_json_text(s, C_SPEAKER), oom);
+    query_set(o, "speaker_person_id", has_speaker ? json_integer(sp) : json_null(), oom);
+    query_set(o, "cue", query_json_text(s, C_CUE), oom);
+    query_set(o, "confidence", json_real(sqlite3_column_double(s, C_CONF)), oom);
+    query_set(o, "article_title", query_json_text(s, C_TITLE), oom);
+    query_set(o, "published", query_json_text(s, C_PUBLISHED), oom);
+    char self[48], article[48], speaker[48];
+    snprintf(self, sizeof self, "/quotes/%" PRId64, id);
+    snprintf(article, sizeof article, "/articles/%" PRId64, art);
+    snprintf(speaker, sizeof speaker, "/people/%" PRId64, sp);
+    json_t *l = json_object();
+    if (l) {
+        query_set(l, "self", json_string_nocheck(self), oom);
+        query_set(l, "article", json_string_nocheck(article), oom);
+        query_set(l, "speaker", has_speaker ? json_string_nocheck(speaker) : json_null(), oom);
+    }
+    query_set(o, "links", l, oom);
+    return o;
+}
+
+qw_status query_quotes(struct qconn *c, const struct query_list *q, json_t *items,
+                       struct cursor *next, int *has_next)
+{
+    struct sqlbuf b = {.len = 0};
+    *has_next = 0;
+    query_sql(&b, "SELECT " QUOTE_COLS);
+    if (q->fts)
+        query_sql(&b, ", snippet(quotes_fts, 0, " QUERY_SNIPPET_MARKS "), quotes_fts.rank"
+                      " FROM quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid"
+                      " JOIN articles a ON a.id = q.article_id WHERE quotes_fts MATCH ?1");
+    else
+        query_sql(&b, " FROM quotes q JOIN articles a ON a.id = q.article_id WHERE 1");
+    if (q->person_mode == QP_ID)
+        query_sql(&b, " AND q.speaker_person_id = ?2");
+    else if (q->person_mode == QP_NAME)
+        query_sql(&b, " AND q.speaker_person_id IN " QUERY_PERSON_BY_NAME);
+    if (q->article_id)
+        query_sql(&b, " AND q.article_id = ?9");
+    if (q->kind)
+        query_sql(&b, " AND q.kind = ?10");
+    if (q->since)
+        query_sql(&b, " AND a.published >= ?4");
+    if (q->until)
+        query_sql(&b, " AND a.published <= ?5");
+    if (q->after) {
+        switch (q->sort) {
+        case SORT_ID: query_sql(&b, " AND q.id > ?7"); break;
+        case SORT_ID_DESC: query_sql(&b, " AND q.id < ?7"); break;
+        case SORT_RANK:
+            query_sql(&b, " AND (quotes_fts.rank > ?6 OR (quotes_fts.rank = ?6 AND q.id > ?7))");
+            break;
+        case SORT_START:
+            query_sql(&b, " AND (q.start > ?6 OR (q.start = ?6 AND q.id > ?7))");
+            break;
+        default: b.over = 1; break;
+        }
+    }
+    switch (q->sort) {
+    case SORT_ID_DESC: query_sql(&b, " ORDER BY q.id DESC"); break;
+    case SORT_RANK: query_sql(&b, " ORDER BY quotes_fts.rank, q.id"); break;
+    case SORT_START: query_sql(&b, " ORDER BY q.start, q.id"); break;
+    default: query_sql(&b, " ORDER BY q.id"); break;
+    }
+    query_sql(&b, " LIMIT ?8");
+    if (b.over) {
+        log_error("query_quotes: SQL buffer overflow");
+        return QW_ERR_DB;
+    }
+    qw_status st = QW_OK;
+    sqlite3_stmt *s = qconn_stmt(c, b.buf, b.len, &st);
+    if (!s)
+        return st;
+    int rc = query_bind(s, q);
+    if (rc != SQLITE_OK) {
+        st = qconn_fail(c, rc);
+        goto out;
+    }
+    int n = 0, oom = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (n == q->limit) {
+            *has_next = 1;
+            break;
+        }
+        json_t *o = quote_row(s, &oom);
+        if (o) {
+            if (q->fts)
+                query_set(o, "snippet", query_json_snippet(s, C_EXTRA), &oom);
+            if (json_array_append_new(items, o) != 0)
+                oom = 1;
+        }
+        if (oom) {
+            st = QW_ERR_NOMEM;
+            goto out;
+        }
+        memset(next, 0, offsetof(struct cursor, skey));
+        next->list = q->list;
+        next->sort = q->sort;
+        next->id = sqlite3_column_int64(s, C_ID);
+        if (q->sort == SORT_RANK)
+            next->dkey = sqlite3_column_double(s, C_EXTRA + 1);
+        else if (q->sort == SORT_START)
+            next->ikey = sqlite3_column_int64(s, C_START);
+        n++;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        st = qconn_fail(c, rc);
+out:
+    qconn_release(c, s);
+    return st;
+}
+
+qw_status query_quote(struct qconn *c, int64_t id, json_t **out)
+{
+    static const char sql[] = "SELECT " QUOTE_COLS " FROM quotes q JOIN articles a"
+                              " ON a.id = q.article_id WHERE q.id = ?1";
+    *out = NULL;
+    qw_status st = QW_OK;
+    sqlite3_stmt *s = qconn_stmt(c, sql, sizeof sql - 1, &st);
+    if (!s)
+        return st;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        int oom = 0;
+        json_t *o = quote_row(s, &oom);
+        if (oom) {
+            json_decref(o);
+            st = QW_ERR_NOMEM;
+        } else {
+            *out = o;
+        }
+    } else if (rc == SQLITE_DONE) {
+        st = QW_ERR_NOT_FOUND;
+    } else {
+        st = qconn_fail(c, rc);
+    }
+    qconn_release(c, s);
+    return st;
+}

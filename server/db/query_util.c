@@ -1,0 +1,154 @@
+/* Helpers shared by the read-side query modules. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "query.h"
+#include "strbuf.h"
+#include "utf8.h"
+
+json_t *query_json_text(sqlite3_stmt *s, int col)
+{
+    if (sqlite3_column_type(s, col) == SQLITE_NULL)
+        return json_null();
+    const char *t = (const char *)sqlite3_column_text(s, col);
+    int n = sqlite3_column_bytes(s, col);
+    if (!t)
+        return NULL;
+    json_t *j = json_stringn(t, (size_t)n);
+    if (j)
+        return j;
+    /* Not valid UTF-8 (ingest should have prevented it): replace bad
+     * bytes with U+FFFD instead of failing the whole response. */
+    size_t cap = (size_t)n * 3 + 1;
+    char *fixed = malloc(cap);
+    if (!fixed)
+        return NULL;
+    size_t i = 0, o = 0;
+    while (i < (size_t)n)
+        o += utf8_encode(utf8_next(t, (size_t)n, &i), fixed + o);
+    j = json_stringn(fixed, o);
+    free(fixed);
+    return j;
+}
+
+void query_set(json_t *o, const char *key, json_t *v, int *oom)
+{
+    if (!v || json_object_set_new_nocheck(o, key, v) != 0)
+        *oom = 1;
+}
+
+void query_sql(struct sqlbuf *b, const char *frag)
+{
+    size_t n = strlen(frag);
+    if (b->over || b->len + n >= sizeof b->buf) {
+        b->over = 1;
+        return;
+    }
+    memcpy(b->buf + b->len, frag, n + 1);
+    b->len += n;
+}
+
+qw_status query_exists(struct qconn *c, const char *sql, int64_t id)
+{
+    qw_status st = QW_OK;
+    sqlite3_stmt *s = qconn_stmt(c, sql, strlen(sql), &st);
+    if (!s)
+        return st;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        st = QW_OK;
+    else if (rc == SQLITE_DONE)
+        st = QW_ERR_NOT_FOUND;
+    else
+        st = qconn_fail(c, rc);
+    qconn_release(c, s);
+    return st;
+}
+
+int query_bind(sqlite3_stmt *s, const struct query_list *q)
+{
+    int rc = SQLITE_OK;
+    int n = sqlite3_bind_parameter_count(s);
+#define B(i, call)                                                                             \
+    do {                                                                                       \
+        if ((i) <= n && rc == SQLITE_OK)                                                       \
+            rc = (call);                                                                       \
+    } while (0)
+    if (q->fts)
+        B(1, sqlite3_bind_text(s, 1, q->fts, (int)q->fts_len, SQLITE_STATIC));
+    else if (q->like)
+        B(1, sqlite3_bind_text(s, 1, q->like, (int)q->like_len, SQLITE_STATIC));
+    if (q->person_mode == QP_ID)
+        B(2, sqlite3_bind_int64(s, 2, q->person_id));
+    else if (q->person_mode == QP_NAME)
+        B(2, sqlite3_bind_text(s, 2, q->person, (int)q->person_len, SQLITE_STATIC));
+    if (q->source)
+        B(3, sqlite3_bind_text(s, 3, q->source, (int)q->source_len, SQLITE_STATIC));
+    if (q->since)
+        B(4, sqlite3_bind_text(s, 4, q->since, -1, SQLITE_STATIC));
+    if (q->until)
+        B(5, sqlite3_bind_text(s, 5, q->until, -1, SQLITE_STATIC));
+    if (q->after) {
+        switch (cursor_key_of(q->after->sort)) {
+        case CKEY_INT: B(6, sqlite3_bind_int64(s, 6, q->after->ikey)); break;
+        case CKEY_REAL: B(6, sqlite3_bind_double(s, 6, q->after->dkey)); break;
+        case CKEY_TEXT:
+            if (!q->after->key_null)
+                B(6, sqlite3_bind_text(s, 6, q->after->skey, (int)q->after->skey_len,
+                                       SQLITE_STATIC));
+            break;
+        case CKEY_NONE: break;
+        }
+        B(7, sqlite3_bind_int64(s, 7, q->after->id));
+    }
+    B(8, sqlite3_bind_int(s, 8, q->limit + 1));
+    if (q->article_id)
+        B(9, sqlite3_bind_int64(s, 9, q->article_id));
+    if (q->kind)
+        B(10, sqlite3_bind_text(s, 10, q->kind, -1, SQLITE_STATIC));
+#undef B
+    return rc;
+}
+
+
+json_t *query_json_snippet(sqlite3_stmt *s, int col)
+{
+    const char *t = (const char *)sqlite3_column_text(s, col);
+    size_t n = (size_t)sqlite3_column_bytes(s, col);
+    if (!t)
+        return sqlite3_column_type(s, col) == SQLITE_NULL ? json_string("") : NULL;
+    struct strbuf sb = STRBUF_INIT;
+    if (strbuf_reserve(&sb, n + 64) != 0)
+        return NULL;
+    int fail = 0;
+    for (size_t i = 0; i < n && !fail; i++) {
+        switch (t[i]) {
+        case '\x01': fail = strbuf_puts(&sb, "<mark>"); break;
+        case '\x02': fail = strbuf_puts(&sb, "</mark>"); break;
+        case '<': fail = strbuf_puts(&sb, "&lt;"); break;
+        case '>': fail = strbuf_puts(&sb, "&gt;"); break;
+        case '&': fail = strbuf_puts(&sb, "&amp;"); break;
+        case '"': fail = strbuf_puts(&sb, "&quot;"); break;
+        case '\'': fail = strbuf_puts(&sb, "&#39;"); break;
+        default: fail = strbuf_putc(&sb, t[i]); break;
+        }
+    }
+    json_t *j = NULL;
+    if (!fail) {
+        j = json_stringn(sb.p, sb.len);
+        if (!j) {
+            /* invalid UTF-8 in the text: replace it rather than fail */
+            char *fixed = malloc(sb.len * 3 + 1);
+            if (fixed) {
+                size_t i = 0, o = 0;
+                while (i < sb.len)
+                    o += utf8_encode(utf8_next(sb.p, sb.len, &i), fixed + o);
+                j = json_stringn(fixed, o);
+                free(fixed);
+            }
+        }
+    }
+    strbuf_free(&sb);
+    return j;
+}

@@ -1,0 +1,507 @@
+/* The HTTP server: libmicrohttpd with its internal thread pool and epoll.
+ * This is the only file that includes <microhttpd.h>.  It accumulates
+ * bodies (bounded), turns MHD's view of a request into a struct
+ * api_request, and an api_response into an MHD response with ETag,
+ * gzip and CORS headers. */
+#include "http.h"
+
+#include <microhttpd.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "extract.h"
+#include "log.h"
+#include "response.h"
+#include "strbuf.h"
+
+/* Largest over-limit body read (and dropped) to answer 413 cleanly. */
+#define HTTP_DRAIN_MAX (64ull * 1024 * 1024)
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    struct api *api;
+    size_t max_body;
+    int cors;
+    unsigned short port;
+    int listen_fd;
+    int own_fd; /* 1 while listen_fd is ours to close */
+};
+
+/* Allocated on the first call of the access handler, freed in
+ * request_completed, so aborted requests do not leak. */
+struct req_ctx {
+    struct strbuf body;
+    int too_large;
+    int oom;
+    int started;            /* the access handler has seen this request */
+    struct timespec start;
+    char *path;             /* decoded path for routing: path_buf or malloc'd */
+    char path_buf[128];
+};
+
+void server_config_defaults(struct server_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->db_path = "quotewire.db";
+    cfg->host = "127.0.0.1";
+    cfg->port = 8080;
+    cfg->threads = 0;
+    cfg->connection_limit = 4096;
+    cfg->per_ip_limit = 1024;
+    cfg->timeout_s = 30;
+    cfg->max_body = 1024 * 1024;
+    cfg->api_key = NULL;
+    cfg->cors = 1;
+    cfg->query_ms = 2000;
+}
+
+static double elapsed(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   size_t key_size, const char *value, size_t value_size)
+{
+    (void)kind;
+    struct api_request *r = cls;
+    if (r->nparams == API_MAX_PARAMS) {
+        r->too_many_params = 1;
+        return MHD_NO;
+    }
+    struct api_param *p = &r->params[r->nparams++];
+    p->key = key ? key : "";
+    p->klen = key ? key_size : 0;
+    p->val = value;
+    p->vlen = value ? value_size : 0;
+    return MHD_YES;
+}
+
+static const char cors_expose[] = "ETag, Link, Location";
+static const char cors_headers[] = "Authorization, Content-Type, If-None-Match";
+
+static int add_header(struct MHD_Response *r, const char *k, const char *v)
+{
+    return MHD_add_response_header(r, k, v) == MHD_YES ? 0 : -1;
+}
+
+static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *conn,
+                               struct req_ctx *ctx, enum api_method method,
+                               struct api_response *res)
+{
+    int status = res->status;
+    char *body = res->body;
+    size_t len = res->len;
+    enum MHD_ResponseMemoryMode mode = res->body_static ? MHD_RESPMEM_PERSISTENT
+                                                        : MHD_RESPMEM_MUST_FREE;
+    char *gz = NULL;
+    size_t gz_len = 0;
+    char etag[24] = "";
+    int vary = 0;
+    if (status == 200 && res->cacheable && (method == API_GET || method == API_HEAD)) {
+        vary = len >= RESP_GZIP_MIN;
+        const char *ae = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_ACCEPT_ENCODING);
+        if (vary && resp_accepts_gzip(ae) && resp_gzip(body, len, &gz, &gz_len) != 0)
+            gz = NULL;
+        resp_etag(body, len, gz != NULL, etag);
+        const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                      MHD_HTTP_HEADER_IF_NONE_MATCH);
+        if (inm && resp_etag_match(inm, etag)) {
+            status = 304;
+            free(gz);
+            gz = NULL;
+        }
+    }
+    struct MHD_Response *r;
+    if (status == 304 || status == 204) {
+        r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    } else if (gz) {
+        r = MHD_create_response_from_buffer(gz_len, gz, MHD_RESPMEM_MUST_FREE);
+        if (r)
+            gz = NULL;
+    } else {
+        r = MHD_create_response_from_buffer(len, body ? body : (char *)"", body ? mode
+                                            : MHD_RESPMEM_PERSISTENT);
+        if (r && mode == MHD_RESPMEM_MUST_FREE)
+            res->body = NULL; /* MHD owns it now */
+    }
+    free(gz);
+    if (!r)
+        return MHD_NO;
+    int fail = 0;
+    if (status != 204 && status != 304 && res->content_type)
+        fail |= add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
+    if (etag[0])
+        fail |= add_header(r, MHD_HTTP_HEADER_ETAG, etag);
+    if (gz_len && status == 200)
+        fail |= add_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    if (vary || res->vary_accept)
+        fail |= add_header(r, MHD_HTTP_HEADER_VARY,
+                           !res->vary_accept ? "Accept-Encoding"
+                           : vary            ? "Accept, Accept-Encoding"
+                                             : "Accept");
+    if (res->allow)
+        fail |= add_header(r, MHD_HTTP_HEADER_ALLOW, res->allow);
+    if (res->link && status == 200)
+        fail |= add_header(r, MHD_HTTP_HEADER_LINK, res->link);
+    if (res->location[0])
+        fail |= add_header(r, MHD_HTTP_HEADER_LOCATION, res->location);
+    if (res->retry_after)
+        fail |= add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    if (res->www_authenticate)
+        fail |= add_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"quotewire\"");
+    if (s->cors) {
+        fail |= add_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        fail |= add_header(r, "Access-Control-Expose-Headers", cors_expose);
+        if (method == API_OPTIONS && status == 204) {
+            fail |= add_header(r, "Access-Control-Allow-Methods", res->allow ? res->allow : "");
+            fail |= add_header(r, "Access-Control-Allow-Headers", cors_headers);
+            fail |= add_header(r, "Access-Control-Max-Age", "86400");
+        }
+    }
+    enum MHD_Result ret = fail ? MHD_NO : MHD_queue_response(conn, (unsigned)status, r);
+    MHD_destroy_response(r);
+    api_metrics_record(method, status, elapsed(&ctx->start));
+    return ret;
+}
+
+/* A minimal response for when the API cannot even be asked (413 before the
+ * body, out of memory). */
+static enum MHD_Result respond_static(struct http_server *s, struct MHD_Connection *conn,
+                                      struct req_ctx *ctx, enum api_method method, int status,
+                                      const char *url)
+{
+    struct api_response res;
+    struct api_request req;
+    memset(&req, 0, sizeof req);
+    req.method = method;
+    req.path = url;
+    req.body_too_large = status == 413;
+    req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                   MHD_HTTP_HEADER_CONTENT_TYPE);
+    req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                    MHD_HTTP_HEADER_AUTHORIZATION);
+    if (status == 413 && (method == API_POST)) {
+        api_handle(s->api, &req, &res);
+    } else {
+        static const char oom[] = "{\"type\":\"urn:quotewire:problem:unavailable\",\"title\":"
+                                  "\"Service Unavailable\",\"status\":503,\"detail\":"
+                                  "\"Try again.\"}";
+        memset(&res, 0, sizeof res);
+        res.status = 503;
+        res.content_type = "application/problem+json";
+        res.body = (char *)oom;
+        res.len = sizeof oom - 1;
+        res.body_static = 1;
+        res.retry_after = 1;
+    }
+    enum MHD_Result ret = respond(s, conn, ctx, method, &res);
+    api_response_free(&res);
+    return ret;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Called by MHD with the raw request target, before it decodes anything;
+ * what it returns becomes the request's context.  Routing uses this raw
+ * path, so "%2F" inside a segment stays inside it (it decodes to 0xFF,
+ * which matches no route, as does "%00"), and an absolute-form target
+ * ("http://host/health", RFC 9112 3.2.2) is reduced to its path. */
+static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)conn;
+    struct req_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return NULL;
+    clock_gettime(CLOCK_MONOTONIC, &ctx->start);
+    const char *p = uri ? uri : "";
+    if (strncasecmp(p, "http://", 7) == 0 || strncasecmp(p, "https://", 8) == 0) {
+        p = strstr(p, "//") + 2;
+        p += strcspn(p, "/?");
+    }
+    size_t n = strcspn(p, "?#");
+    char *out = n + 2 <= sizeof ctx->path_buf ? ctx->path_buf : malloc(n + 2);
+    if (!out) {
+        free(ctx);
+        return NULL;
+    }
+    size_t o = 0;
+    if (n == 0)
+        out[o++] = '/'; /* "http://host" with no path */
+    else if (p[0] != '/')
+        out[o++] = '*'; /* "*" or garbage: not a path, matches no route */
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '%' && i + 2 < n && hexval(p[i + 1]) >= 0 && hexval(p[i + 2]) >= 0) {
+            int v = hexval(p[i + 1]) * 16 + hexval(p[i + 2]);
+            out[o++] = (char)(v == 0 || v == '/' ? 0xFF : v);
+            i += 2;
+        } else {
+            out[o++] = p[i];
+        }
+    }
+    out[o] = '\0';
+    ctx->path = out;
+    return ctx;
+}
+
+static void ctx_free(struct req_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    strbuf_free(&ctx->body);
+    if (ctx->path != ctx->path_buf)
+        free(ctx->path);
+    free(ctx);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **req_cls)
+{
+    (void)version;
+    struct http_server *s = cls;
+    struct req_ctx *ctx = *req_cls;
+    if (!ctx)
+        return MHD_NO; /* uri_logger could not allocate: drop the connection */
+    if (!ctx->started) {
+        ctx->started = 1;
+        url = ctx->path;
+        /* A declared length over the limit is answered at once when the
+         * client waits for "100 Continue" or the body is huge; otherwise
+         * the body is read and dropped first, because closing on a client
+         * that is still sending resets the connection before it can read
+         * the 413.  Bodies without a declared length are capped as they
+         * come (never trust Content-Length). */
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl) {
+            char *end = NULL;
+            unsigned long long n = strtoull(cl, &end, 10);
+            if (end != cl && n > s->max_body) {
+                ctx->too_large = 1;
+                const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                                 MHD_HTTP_HEADER_EXPECT);
+                enum api_method m = api_method_parse(method);
+                if (m == API_POST && ((expect && strcasecmp(expect, "100-continue") == 0) ||
+                                      n > HTTP_DRAIN_MAX))
+                    return respond_static(s, conn, ctx, m, 413, ctx->path);
+            }
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!ctx->too_large && !ctx->oom) {
+            if (*upload_data_size > s->max_body - ctx->body.len) {
+                ctx->too_large = 1;
+                strbuf_free(&ctx->body);
+            } else if (strbuf_append(&ctx->body, upload_data, *upload_data_size) != 0) {
+                ctx->oom = 1;
+                strbuf_free(&ctx->body);
+            }
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    enum api_method m = api_method_parse(method);
+    url = ctx->path;
+    if (ctx->oom)
+        return respond_static(s, conn, ctx, m, 503, url);
+    struct api_request req;
+    memset(&req, 0, sizeof req);
+    req.method = m;
+    req.path = url;
+    MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &req);
+    req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                   MHD_HTTP_HEADER_CONTENT_TYPE);
+    req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+    req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                    MHD_HTTP_HEADER_AUTHORIZATION);
+    req.body = ctx->body.p;
+    req.body_len = ctx->body.len;
+    req.body_too_large = ctx->too_large;
+    struct api_response res;
+    api_handle(s->api, &req, &res);
+    if (log_get_level() <= LOG_DEBUG)
+        log_debug("%s %s -> %d", method, url, res.status);
+    enum MHD_Result ret = respond(s, conn, ctx, m, &res);
+    api_response_free(&res);
+    return ret;
+}
+
+static void request_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                              enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    ctx_free(*req_cls);
+    *req_cls = NULL;
+}
+
+/* Percent-decoding for query arguments (routing uses uri_logger's path):
+ * "+" is a space (form encoding), and "%00" becomes the byte 0xFF rather
+ * than NUL, so that a NUL can never cut a C string short; 0xFF is not
+ * UTF-8, so such a value is refused as a bad parameter. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    char *w = s;
+    for (const char *r = s; *r; r++) {
+        if (*r == '+') {
+            *w++ = ' ';
+        } else if (*r == '%' && hexval(r[1]) >= 0 && hexval(r[2]) >= 0) {
+            int v = hexval(r[1]) * 16 + hexval(r[2]);
+            *w++ = (char)(v == 0 ? 0xFF : v);
+            r += 2;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char buf[256];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    size_t n = strlen(buf);
+    while (n && buf[n - 1] == '\n')
+        buf[--n] = '\0';
+    log_debug("microhttpd: %s", buf);
+}
+
+qw_status http_start(const struct server_config *cfg, struct http_server **out, char *err)
+{
+    *out = NULL;
+    struct http_server *s = calloc(1, sizeof *s);
+    struct addrinfo *ai = NULL;
+    if (!s)
+        return QW_ERR_NOMEM;
+    s->listen_fd = -1;
+    s->own_fd = 1;
+    s->max_body = cfg->max_body;
+    s->cors = cfg->cors;
+    struct api_config ac = {.db_path = cfg->db_path, .api_key = cfg->api_key,
+                            .query_ms = cfg->query_ms, .max_body = cfg->max_body};
+    qw_status st = api_new(&ac, &s->api, err);
+    if (st != QW_OK)
+        goto fail;
+
+    struct addrinfo hints;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    char port[8];
+    snprintf(port, sizeof port, "%u", (unsigned)cfg->port);
+    const char *host = cfg->host && *cfg->host ? cfg->host : NULL;
+    int gai = getaddrinfo(host, port, &hints, &ai);
+    if (gai != 0 || !ai) {
+        if (err)
+            snprintf(err, QW_ERRLEN, "cannot resolve %s: %s", host ? host : "*",
+                     gai_strerror(gai));
+        st = QW_ERR_BAD_REQUEST;
+        goto fail;
+    }
+    /* The listening socket is made here rather than by MHD so that only
+     * SO_REUSEADDR is set: a second server on the same port must fail with
+     * "address in use", not silently share the port (SO_REUSEPORT). */
+    for (struct addrinfo *p = ai; p; p = p->ai_next) {
+        int fd = socket(p->ai_family, p->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                        p->ai_protocol);
+        if (fd < 0)
+            continue;
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(fd, p->ai_addr, p->ai_addrlen) == 0 && listen(fd, 4096) == 0) {
+            s->listen_fd = fd;
+            break;
+        }
+        if (err)
+            snprintf(err, QW_ERRLEN, "cannot listen on %s:%u: %s", host ? host : "*",
+                     (unsigned)cfg->port, strerror(errno));
+        close(fd);
+    }
+    if (s->listen_fd < 0) {
+        st = QW_ERR_IO;
+        goto fail;
+    }
+    unsigned threads = cfg->threads;
+    if (!threads) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 && n < 256 ? (unsigned)n : 4;
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+    flags |= MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL
+                                                                     : MHD_USE_AUTO;
+    s->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)cfg->timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->connection_limit,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_limit,
+        MHD_OPTION_NOTIFY_COMPLETED, request_completed, (void *)s,
+        MHD_OPTION_URI_LOG_CALLBACK, uri_logger, (void *)s,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, (void *)s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+        (void *)s, MHD_OPTION_END);
+    if (!s->daemon) {
+        if (err)
+            snprintf(err, QW_ERRLEN, "cannot start the HTTP daemon on %s:%u", host ? host : "*",
+                     (unsigned)cfg->port);
+        st = QW_ERR_IO;
+        goto fail;
+    }
+    s->own_fd = 0; /* MHD closes it in MHD_stop_daemon */
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info && info->port ? info->port : cfg->port;
+    freeaddrinfo(ai);
+    *out = s;
+    return QW_OK;
+fail:
+    if (ai)
+        freeaddrinfo(ai);
+    http_stop(s);
+    return st;
+}
+
+unsigned short http_port(const struct http_server *s)
+{
+    return s ? s->port : 0;
+}
+
+void http_stop(struct http_server *s)
+{
+    if (!s)
+        return;
+    if (s->daemon)
+        MHD_stop_daemon(s->daemon);
+    if (s->own_fd && s->listen_fd >= 0)
+        close(s->listen_fd);
+    api_free(s->api);
+    free(s);
+}

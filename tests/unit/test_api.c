@@ -1,0 +1,496 @@
+/* Handlers without sockets: a temp database filled with SQL, requests
+ * built by hand, responses checked. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "cursor.h"
+#include "db.h"
+#include "extract.h"
+#include "log.h"
+#include "router.h"
+#include "strbuf.h"
+#include "testhelp.h"
+
+static char dbpath[64];
+
+static const char seed_sql[] =
+    "INSERT INTO articles(id,title,dateline,published,source,text,body_start,content_hash,"
+    "ingested_at) VALUES"
+    " (1,'China talks','Washington','2023-06-14','ToI','China talks\n\nBlinken said "
+    "\"We are clear-eyed about China.\"',13,'h1','2026-01-01T00:00:00Z'),"
+    " (2,'Harbor strike','London',NULL,'Reuters','Harbor strike\n\nDockers said \"no deal\" "
+    "today.',15,'h2','2026-01-01T00:00:00Z'),"
+    " (3,'Budget vote',NULL,'2024-01-05','ap','Budget vote\n\nThe council voted on the "
+    "budget.',13,'h3','2026-01-01T00:00:00Z');"
+    "INSERT INTO people(id,name,name_key,gender,article_count,quote_count) VALUES"
+    " (1,'Antony Blinken','antony blinken','male',1,1),"
+    " (2,'Kurt Campbell','kurt campbell',NULL,2,1);"
+    "INSERT INTO person_aliases VALUES (1,'Blinken'),(2,'Campbell');"
+    "INSERT INTO person_roles VALUES (1,'U.S. Secretary of State');"
+    "INSERT INTO mentions(article_id,person_id,start,end,text) VALUES"
+    " (1,1,13,20,'Blinken'),(2,2,15,22,'Dockers'),(1,2,40,45,'China');"
+    "INSERT INTO quotes(id,article_id,start,end,text,kind,speaker,speaker_person_id,cue,"
+    "confidence) VALUES"
+    " (1,1,27,55,'We are clear-eyed about China.','direct','Antony Blinken',1,'said',0.9),"
+    " (2,2,28,35,'no deal','partial','Kurt Campbell',2,'said',0.5);";
+
+/* Splits "a=b&c=d" (no decoding) into the request's params. */
+static void set_query(struct api_request *r, char *q)
+{
+    r->nparams = 0;
+    if (!q)
+        return;
+    char *save = NULL;
+    for (char *kv = strtok_r(q, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
+        struct api_param *p = &r->params[r->nparams++];
+        char *eq = strchr(kv, '=');
+        p->key = kv;
+        p->klen = eq ? (size_t)(eq - kv) : strlen(kv);
+        p->val = eq ? eq + 1 : NULL;
+        p->vlen = eq ? strlen(eq + 1) : 0;
+    }
+}
+
+static char qbuf[1024];
+
+static int req(struct api *a, enum api_method m, const char *path, const char *query,
+               const char *ct, const char *body, struct api_response *res)
+{
+    struct api_request r;
+    memset(&r, 0, sizeof r);
+    r.method = m;
+    r.path = path;
+    if (query) {
+        snprintf(qbuf, sizeof qbuf, "%s", query);
+        set_query(&r, qbuf);
+    }
+    r.content_type = ct;
+    r.body = body;
+    r.body_len = body ? strlen(body) : 0;
+    api_handle(a, &r, res);
+    return res->status;
+}
+
+static json_t *body_json(const struct api_response *res)
+{
+    return json_loadb(res->body ? res->body : "", res->len, 0, NULL);
+}
+
+static int get_status(struct api *a, const char *path, const char *query)
+{
+    struct api_response res;
+    int st = req(a, API_GET, path, query, NULL, NULL, &res);
+    api_response_free(&res);
+    return st;
+}
+
+static const char *param_of(const struct api_response *res, char *out, size_t n)
+{
+    json_t *j = body_json(res);
+    const char *p = json_string_value(json_object_get(j, "parameter"));
+    snprintf(out, n, "%s", p ? p : "");
+    json_decref(j);
+    return out;
+}
+
+int main(void)
+{
+    log_set_level(LOG_ERROR);
+    snprintf(dbpath, sizeof dbpath, "/tmp/qw_test_api_%d.db", (int)getpid());
+    unlink(dbpath);
+    sqlite3 *db = NULL;
+    char err[QW_ERRLEN] = "";
+    if (db_open(dbpath, DB_READ_WRITE, &db, err) != QW_OK || db_migrate(db, NULL, err) != QW_OK ||
+        db_exec(db, seed_sql) != QW_OK) {
+        fprintf(stderr, "setup: %s\n", err);
+        return 1;
+    }
+    db_close(db);
+    extract_init();
+    struct api *a = NULL;
+    struct api_config cfg = {.db_path = dbpath, .query_ms = 2000, .max_body = 1 << 20};
+    if (api_new(&cfg, &a, err) != QW_OK) {
+        fprintf(stderr, "api_new: %s\n", err);
+        return 1;
+    }
+    struct api_response res;
+    char pbuf[64];
+
+    TEST("router")
+    {
+        struct route_match m;
+        CHECK(router_match("/articles", &m) == ROUTE_ARTICLES);
+        CHECK(router_match("/articles/", &m) == ROUTE_ARTICLES);
+        CHECK(router_match("/articles/12/quotes", &m) == ROUTE_ARTICLE_QUOTES && m.id == 12);
+        CHECK(router_match("/articles/99999999999999999999", &m) == ROUTE_NONE);
+        CHECK(router_match("/articles/9223372036854775807", &m) == ROUTE_ARTICLE);
+        CHECK(router_match("/articles/9223372036854775808", &m) == ROUTE_NONE);
+        CHECK(router_match("/articles/0", &m) == ROUTE_NONE);
+        CHECK(router_match("/articles/-1", &m) == ROUTE_NONE);
+        CHECK(router_match("/articles//1", &m) == ROUTE_NONE);
+        CHECK(router_match("/people/1/articles", &m) == ROUTE_PERSON_ARTICLES);
+        CHECK(router_match("/quotes/1/x", &m) == ROUTE_NONE);
+        CHECK(router_match("/", &m) == ROUTE_ROOT);
+        CHECK(router_match("", &m) == ROUTE_NONE);
+    }
+
+    TEST("cursor roundtrip and tamper")
+    {
+        struct cursor c, d;
+        memset(&c, 0, sizeof c);
+        c.list = CUR_PEOPLE;
+        c.sort = SORT_NAME;
+        c.id = 42;
+        memcpy(c.skey, "Kurt Campbell", 13);
+        c.skey_len = 13;
+        struct strbuf sb = STRBUF_INIT;
+        CHECK(cursor_encode(&c, &sb) == 0);
+        CHECK(cursor_decode(sb.p, sb.len, CUR_PEOPLE, SORT_NAME, &d) == 0);
+        CHECK(d.id == 42 && d.skey_len == 13 && memcmp(d.skey, "Kurt Campbell", 13) == 0);
+        CHECK(cursor_decode(sb.p, sb.len, CUR_PEOPLE, SORT_NAME_DESC, &d) != 0);
+        CHECK(cursor_decode(sb.p, sb.len, CUR_ARTICLES, SORT_NAME, &d) != 0);
+        sb.p[3] = sb.p[3] == 'A' ? 'B' : 'A';
+        CHECK(cursor_decode(sb.p, sb.len, CUR_PEOPLE, SORT_NAME, &d) != 0);
+        CHECK(cursor_decode("", 0, CUR_PEOPLE, SORT_NAME, &d) != 0);
+        CHECK(cursor_decode("!!!!", 4, CUR_PEOPLE, SORT_NAME, &d) != 0);
+        strbuf_free(&sb);
+        c.list = CUR_ARTICLES;
+        c.sort = SORT_RANK;
+        c.dkey = -1.25;
+        CHECK(cursor_encode(&c, &sb) == 0);
+        CHECK(cursor_decode(sb.p, sb.len, CUR_ARTICLES, SORT_RANK, &d) == 0 && d.dkey == -1.25);
+        strbuf_free(&sb);
+    }
+
+    TEST("health and root")
+    {
+        CHECK(req(a, API_GET, "/health", NULL, NULL, NULL, &res) == 200);
+        json_t *j = body_json(&res);
+        CHECK(json_integer_value(json_object_get(j, "articles")) == 3);
+        CHECK(json_integer_value(json_object_get(j, "people")) == 2);
+        CHECK(json_integer_value(json_object_get(j, "schema_version")) == 1);
+        CHECK_STR(json_string_value(json_object_get(j, "status")), "ok");
+        json_decref(j);
+        api_response_free(&res);
+        CHECK(get_status(a, "/", NULL) == 200);
+        CHECK(get_status(a, "/health", "x=1") == 400);
+        CHECK(req(a, API_GET, "/metrics", NULL, NULL, NULL, &res) == 200);
+        CHECK(res.body && strstr(res.body, "quotewire_articles 3"));
+        api_response_free(&res);
+    }
+
+    TEST("article list, single, pagination")
+    {
+        CHECK(req(a, API_GET, "/articles", "limit=2", NULL, NULL, &res) == 200);
+        json_t *j = body_json(&res);
+        json_t *items = json_object_get(j, "items");
+        CHECK(json_array_size(items) == 2);
+        CHECK(json_object_get(json_array_get(items, 0), "text") == NULL);
+        CHECK(json_integer_value(json_object_get(json_array_get(items, 0), "quote_count")) == 1);
+        CHECK(json_integer_value(json_object_get(json_array_get(items, 0), "people_count")) == 2);
+        const char *next = json_string_value(json_object_get(j, "next"));
+        CHECK(next != NULL);
+        CHECK(res.link && strstr(res.link, "rel=\"next\""));
+        char q[256];
+        snprintf(q, sizeof q, "limit=2&cursor=%s", next ? next : "");
+        json_decref(j);
+        api_response_free(&res);
+        CHECK(req(a, API_GET, "/articles", q, NULL, NULL, &res) == 200);
+        j = body_json(&res);
+        CHECK(json_array_size(json_object_get(j, "items")) == 1);
+        CHECK(json_integer_value(json_object_get(json_array_get(json_object_get(j, "items"), 0),
+                                                 "id")) == 3);
+        CHECK(json_is_null(json_object_get(j, "next")));
+        json_decref(j);
+        api_response_free(&res);
+
+        CHECK(req(a, API_GET, "/articles/1", NULL, NULL, NULL, &res) == 200);
+        j = body_json(&res);
+        CHECK(json_integer_value(json_object_get(j, "body_start")) == 13);
+        CHECK(json_is_string(json_object_get(j, "text")));
+        CHECK_STR(json_string_value(json_object_get(json_object_get(j, "links"), "quotes")),
+                  "/articles/1/quotes");
+        json_decref(j);
+        CHECK(res.cacheable == 1);
+        api_response_free(&res);
+        CHECK(get_status(a, "/articles/4", NULL) == 404);
+        CHECK(get_status(a, "/articles/99999999999999999999", NULL) == 404);
+        CHECK(get_status(a, "/articles/abc", NULL) == 404);
+        CHECK(get_status(a, "/articles", "sort=-published") == 200);
+        CHECK(get_status(a, "/articles", "source=REUTERS&since=2020-01-01") == 200);
+    }
+
+    TEST("filters")
+    {
+        CHECK(req(a, API_GET, "/quotes", "person=kurt campbell", NULL, NULL, &res) == 200);
+        json_t *j = body_json(&res);
+        CHECK(json_array_size(json_object_get(j, "items")) == 1);
+        json_decref(j);
+        api_response_free(&res);
+        CHECK(req(a, API_GET, "/quotes", "person=BLINKEN", NULL, NULL, &res) == 200);
+        j = body_json(&res);
+        CHECK(json_array_size(json_object_get(j, "items")) == 1);
+        json_decref(j);
+        api_response_free(&res);
+        CHECK(req(a, API_GET, "/quotes", "person=Nobody", NULL, NULL, &res) == 200);
+        j = body_json(&res);
+        CHECK(json_array_size(json_object_get(j, "items")) == 0);
+        json_decref(j);
+        api_response_free(&res);
+        CHECK(req(a, API_GET, "/articles", "person=2", NULL, NULL, &res) == 200);
+        j = body_json(&res);
+        CHECK(json_array_size(json_object_get(j, "items")) == 2);
+        json_decref(j);
+        api_response_free(&res);
+        CHECK(req(a, API_GET, "/articles", "source=reuters", NULL, NULL, &res) == 200);
+        j = body_json(&res);
+        CHECK(json_array_size(json_object_get(j, "items")) == 1);
+        json_decref(j);
+        api_response_free(&res);
+        CHECK(req(a, API_GET, "/quotes", "kind=partial", NULL, NULL, &res) == 200);
+        j = body_json(&res);
+        CHECK(json_array_size(json_object_get(j, "items")) == 1);
+        json_decref(j);
+        api_response_free(&res);
+        CHECK(req(a, API_GET, "/people", "q=ampb", NULL, NULL, &res) == 200);
+        j = body_json(&res);
+        CHECK(json_array_size(json_object_get(j, "items")) == 1);
+        json_decref(j);
+        api_response_free(&res);
+        CHECK(get_status(a, "/people/2/quotes", NULL) == 200);
+        CHECK(get_status(a, "/people/9/quotes", NULL) == 404);
+        CHECK(get_status(a, "/people/2/quotes", "person=1") == 400);
+        CHECK(get_status(a, "/articles/1/people", NULL) == 200);
+        CHECK(req(a, API_GET, "/articles/1/people", NULL, NULL, NULL, &res) == 200);
+        j = body_json(&res);
+        json_t *first = json_array_get(json_object_get(j, "items"), 0);
+        CHECK_STR(json_string_value(json_object_get(first, "name")), "Antony Blinken");
+        CHECK(json_array_size(json_object_get(first, "mentions")) == 1);
+        CHECK_STR(json_string_value(json_array_get(json_object_get(first, "roles"), 0)),
+                  "U.S. Secretary of State");
+        json_decref(j);
+        api_response_free(&res);
+    }
+
+    TEST("full-text search never fails on odd input")
+    {
+        static const char *const qs[] = {"china", "\"", "a\"b", "NEAR(", "*", "AND", "-x", "^",
+                                         "title:x", "(((", "\xe2\x80\x9c"};
+        for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+            char q[64];
+            snprintf(q, sizeof q, "q=%s", qs[i]);
+            CHECK(get_status(a, "/articles", q) == 200);
+            CHECK(get_status(a, "/quotes", q) == 200);
+        }
+        CHECK(req(a, API_GET, "/articles", "q=china", NULL, NULL, &res) == 200);
+        json_t *j = body_json(&res);
+        const char *snip = json_string_value(
+            json_object_get(json_array_get(json_object_get(j, "items"), 0), "snippet"));
+        CHECK(snip && strstr(snip, "<mark>"));
+        json_decref(j);
+        api_response_free(&res);
+        CHECK(get_status(a, "/articles", "q=   ") == 400);
+    }
+
+    TEST("bad parameters name themselves")
+    {
+        static const struct {
+            const char *path, *query, *param;
+        } cases[] = {
+            {"/articles", "limit=0", "limit"},       {"/articles", "limit=abc", "limit"},
+            {"/articles", "limit=1001", "limit"},    {"/articles", "since=2023-13-01", "since"},
+            {"/articles", "until=2023-02-29", "until"}, {"/quotes", "kind=foo", "kind"},
+            {"/articles", "sort=foo", "sort"},       {"/quotes", "article=abc", "article"},
+            {"/articles", "foo=1", "foo"},           {"/articles", "limit=1&limit=2", "limit"},
+            {"/articles", "q=", "q"},                {"/articles", "q", "q"},
+            {"/articles", "cursor=AAAA", "cursor"},  {"/people", "sort=id", "sort"},
+            {"/articles", "format=xml", "format"},   {"/articles", "sort=rank", "sort"},
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            CHECK(req(a, API_GET, cases[i].path, cases[i].query, NULL, NULL, &res) == 400);
+            CHECK_STR(param_of(&res, pbuf, sizeof pbuf), cases[i].param);
+            CHECK_STR(res.content_type, "application/problem+json");
+            api_response_free(&res);
+        }
+        CHECK(get_status(a, "/articles", "until=2024-02-29") == 200);
+    }
+
+    TEST("cursor of another sort is refused")
+    {
+        CHECK(req(a, API_GET, "/articles", "limit=1", NULL, NULL, &res) == 200);
+        json_t *j = body_json(&res);
+        char q[256];
+        snprintf(q, sizeof q, "sort=-id&cursor=%s",
+                 json_string_value(json_object_get(j, "next")));
+        json_decref(j);
+        api_response_free(&res);
+        CHECK(get_status(a, "/articles", q) == 400);
+    }
+
+    TEST("methods")
+    {
+        CHECK(req(a, API_PUT, "/articles", NULL, NULL, NULL, &res) == 405);
+        CHECK_STR(res.allow, "GET, HEAD, POST, OPTIONS");
+        api_response_free(&res);
+        CHECK(req(a, API_POST, "/people", NULL, NULL, NULL, &res) == 405);
+        CHECK_STR(res.allow, "GET, HEAD, OPTIONS");
+        api_response_free(&res);
+        CHECK(req(a, API_OPTIONS, "/articles/1", NULL, NULL, NULL, &res) == 204);
+        CHECK_STR(res.allow, "GET, HEAD, DELETE, OPTIONS");
+        api_response_free(&res);
+        CHECK(req(a, API_HEAD, "/articles/1", NULL, NULL, NULL, &res) == 200);
+        api_response_free(&res);
+        CHECK(get_status(a, "/nowhere", NULL) == 404);
+    }
+
+    TEST("formats")
+    {
+        CHECK(req(a, API_GET, "/quotes", "format=csv", NULL, NULL, &res) == 200);
+        CHECK_STR(res.content_type, "text/csv; charset=utf-8");
+        CHECK(res.body && strncmp(res.body, "id,kind,text,", 13) == 0);
+        int lines = 0;
+        for (size_t i = 0; i < res.len; i++)
+            lines += res.body[i] == '\n';
+        CHECK(lines == 3);
+        api_response_free(&res);
+        CHECK(req(a, API_GET, "/people", "format=ndjson", NULL, NULL, &res) == 200);
+        CHECK_STR(res.content_type, "application/x-ndjson");
+        lines = 0;
+        for (size_t i = 0; i < res.len; i++)
+            lines += res.body[i] == '\n';
+        CHECK(lines == 2);
+        api_response_free(&res);
+    }
+
+    TEST("writes")
+    {
+        CHECK(req(a, API_POST, "/articles", NULL, "application/json",
+                  "{\"title\":\"Port deal\",\"body\":\"\\\"We have a deal,\\\" said Mary "
+                  "Jones.\",\"published\":\"2024-05-01\"}",
+                  &res) == 201);
+        CHECK(strncmp(res.location, "/articles/", 10) == 0);
+        char loc[48];
+        snprintf(loc, sizeof loc, "%s", res.location);
+        api_response_free(&res);
+        CHECK(req(a, API_POST, "/articles", NULL, "application/json; charset=utf-8",
+                  "{\"title\":\"Port deal\",\"body\":\"\\\"We have a deal,\\\" said Mary "
+                  "Jones.\",\"published\":\"2024-05-01\"}",
+                  &res) == 200);
+        CHECK_STR(res.location, loc);
+        api_response_free(&res);
+        CHECK(get_status(a, loc, NULL) == 200);
+        CHECK(req(a, API_POST, "/articles", NULL, "application/json", "{\"title\":\"x\"}",
+                  &res) == 422);
+        api_response_free(&res);
+        CHECK(req(a, API_POST, "/articles", NULL, "application/json", "{nope", &res) == 400);
+        api_response_free(&res);
+        CHECK(req(a, API_POST, "/articles", NULL, "application/xml", "<a/>", &res) == 415);
+        api_response_free(&res);
+        CHECK(req(a, API_POST, "/articles", NULL, "text/plain; charset=latin1", "x", &res) ==
+              415);
+        api_response_free(&res);
+        CHECK(req(a, API_POST, "/articles", NULL, "text/plain", "", &res) == 422);
+        api_response_free(&res);
+        CHECK(req(a, API_POST, "/articles", NULL, "text/plain", "Head\n\nBad \xff byte.\n",
+                  &res) == 400);
+        api_response_free(&res);
+        CHECK(req(a, API_POST, "/articles", NULL, "text/plain",
+                  "Strike ends\n\nLONDON: \"It is over,\" said Tom Hardy.\n", &res) == 201);
+        api_response_free(&res);
+        CHECK(req(a, API_DELETE, loc, NULL, NULL, NULL, &res) == 204);
+        api_response_free(&res);
+        CHECK(req(a, API_DELETE, loc, NULL, NULL, NULL, &res) == 404);
+        api_response_free(&res);
+        CHECK(get_status(a, loc, NULL) == 404);
+    }
+
+    TEST("snippets are HTML-escaped around <mark>")
+    {
+        CHECK(req(a, API_POST, "/articles", NULL, "application/json",
+                  "{\"title\":\"Markup\",\"body\":\"Before <b>zzmarkup</b> & after.\"}",
+                  &res) == 201);
+        api_response_free(&res);
+        CHECK(req(a, API_GET, "/articles", "q=zzmarkup", NULL, NULL, &res) == 200);
+        json_t *j = body_json(&res);
+        const char *snip = json_string_value(
+            json_object_get(json_array_get(json_object_get(j, "items"), 0), "snippet"));
+        CHECK(snip && strstr(snip, "&lt;b&gt;<mark>zzmarkup</mark>&lt;/b&gt; &amp; after"));
+        CHECK(res.vary_accept == 1);
+        json_decref(j);
+        api_response_free(&res);
+    }
+
+    TEST("empty query pairs are ignored")
+    {
+        struct api_request r;
+        memset(&r, 0, sizeof r);
+        r.method = API_GET;
+        r.path = "/articles";
+        r.params[0] = (struct api_param){"", 0, NULL, 0};
+        r.params[1] = (struct api_param){"limit", 5, "1", 1};
+        r.params[2] = (struct api_param){"", 0, "", 0};
+        r.nparams = 3;
+        api_handle(a, &r, &res);
+        CHECK(res.status == 200);
+        CHECK(res.body && strstr(res.body, "\"self\":\"/articles?limit=1\""));
+        api_response_free(&res);
+        r.params[0] = (struct api_param){"", 0, "x", 1};
+        api_handle(a, &r, &res);
+        CHECK(res.status == 400);
+        api_response_free(&res);
+    }
+
+    TEST("body too large")
+    {
+        struct api_request r;
+        memset(&r, 0, sizeof r);
+        r.method = API_POST;
+        r.path = "/articles";
+        r.content_type = "text/plain";
+        r.body_too_large = 1;
+        api_handle(a, &r, &res);
+        CHECK(res.status == 413);
+        api_response_free(&res);
+    }
+    api_free(a);
+
+    TEST("api key")
+    {
+        struct api_config kc = cfg;
+        kc.api_key = "s3cret";
+        struct api *k = NULL;
+        CHECK(api_new(&kc, &k, err) == QW_OK);
+        if (k) {
+            CHECK(req(k, API_DELETE, "/articles/2", NULL, NULL, NULL, &res) == 401);
+            CHECK(res.www_authenticate == 1);
+            api_response_free(&res);
+            struct api_request r;
+            memset(&r, 0, sizeof r);
+            r.method = API_DELETE;
+            r.path = "/articles/2";
+            r.authorization = "Bearer wrong";
+            api_handle(k, &r, &res);
+            CHECK(res.status == 401);
+            api_response_free(&res);
+            r.authorization = "Bearer s3cret";
+            api_handle(k, &r, &res);
+            CHECK(res.status == 204);
+            api_response_free(&res);
+            CHECK(get_status(k, "/articles/1", NULL) == 200);
+        }
+        api_free(k);
+    }
+
+    extract_shutdown();
+    unlink(dbpath);
+    char side[80];
+    snprintf(side, sizeof side, "%s-wal", dbpath);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", dbpath);
+    unlink(side);
+    return test_report("api");
+}
