@@ -40,6 +40,13 @@ static const char *const determiners[] = {
     "those", "another", "some", "several", "many", "two", "three", "four", "one", "other",
     "both", "each", "every", "no", "most", "few", "top", "senior", NULL};
 
+/* Common irregular verb forms that end a subject noun phrase. */
+static const char *const irregular[] = {
+    "began", "begins", "sent", "went", "took", "made", "gave", "goes", "got", "came", "saw",
+    "found", "became", "kept", "left", "put", "ran", "brought", "thought", "felt", "held", "stood",
+    "knew", "won", "lost", "met", "paid", "led", "heard", "spoke", "told", "wrote", "said", "says",
+    "did", "does", "do", "has", "had", "have", "is", "was", "are", "were", NULL};
+
 static int is_verb(const struct xctx *x, size_t i)
 {
     const struct tok *t = &x->t[i];
@@ -453,7 +460,11 @@ static int subject_of(struct xctx *x, struct xquote *q, size_t v, size_t s0)
             set_org(x, q, h, h + 1, NULL);
             return 1;
         }
-        if ((t->f & TF_LOWER) && ((t->lf & (LEX_COMMON | LEX_VERB)) || word_in(x, h, preps)))
+        /* "Reid caucused in Nevada and says": the first conjunct's subject */
+        if ((tok_is(x, h, "and") || tok_is(x, h, "but")) && h > s0)
+            return sentence_subject(x, q, s0, h);
+        int noun = h > s0 && word_in(x, h - 1, determiners); /* "the report says" */
+        if ((t->f & TF_LOWER) && ((t->lf & LEX_COMMON) || ((t->lf & LEX_VERB) && !noun) || word_in(x, h, preps)))
             return 0;
         if (t->f & TF_POSS)
             return 0;
@@ -556,8 +567,9 @@ static int try_after(struct xctx *x, struct xquote *q)
         }
         /* "..." Trump, the party's front-runner, said */
         size_t na = sa;
-        while (na < v && (x->t[na].lf & (LEX_HON | LEX_TITLE | LEX_MOD)) && (x->t[na].f & TF_CAP) &&
-               !(x->t[na].f & TF_NAME))
+        while (na < v && (((x->t[na].lf & (LEX_HON | LEX_TITLE | LEX_MOD)) && (x->t[na].f & TF_CAP) &&
+                           !(x->t[na].f & TF_NAME)) ||
+                          (tok_punct(x, na, '.') && na > sa)))
             na++;
         if ((x->t[na].f & TF_NAME) || tok_is(x, na, "he") || tok_is(x, na, "she")) {
             size_t e = na + 1;
@@ -623,9 +635,11 @@ static int try_before(struct xctx *x, struct xquote *q)
             set_cue(q, v, 0.8);
             return 1;
         }
-        /* inverted: "said Smith: ..." */
+        /* inverted: "said Smith: ..." -- the phrase runs up to the quote or
+         * its colon or comma, and is not a pronoun ("says he voted") */
         size_t ob = object_end(x, v + 1, o);
-        if (ob > v + 1 && ob + 2 >= o && resolve_phrase(x, q, v + 1, ob)) {
+        if (ob > v + 1 && (ob == o || tok_punct(x, ob, ':') || tok_punct(x, ob, ',')) &&
+            !(x->t[v + 1].lf & LEX_PRONOUN) && resolve_phrase(x, q, v + 1, ob)) {
             set_cue(q, v, 0.8);
             return 1;
         }
@@ -675,10 +689,16 @@ static int clause_np(struct xctx *x, struct xquote *q, size_t s0, size_t lim)
             break;
         if (t->f & TF_LOWER) {
             size_t n = t->e - t->s;
+            const char *w = x->text + t->s;
             int after_det = k > a && word_in(x, k - 1, determiners); /* "The email" */
-            if (((t->lf & (LEX_VERB | LEX_VERB_WEAK)) && !after_det) || is_aux(x, k) || word_in(x, k, preps))
+            if (((t->lf & (LEX_VERB | LEX_VERB_WEAK)) && !after_det) || is_aux(x, k) || word_in(x, k, preps) ||
+                word_in(x, k, irregular))
                 break;
-            if (n > 3 && memcmp(x->text + t->e - 2, "ed", 2) == 0 && k > a)
+            if (n > 3 && memcmp(w + n - 2, "ed", 2) == 0 && k > a)
+                break;
+            /* "The email goes": an -s word after a lower-case noun is the verb */
+            if (n > 3 && w[n - 1] == 's' && w[n - 2] != 's' && k > a && !after_det &&
+                (x->t[k - 1].f & TF_LOWER) && x->t[k - 1].kind == TK_WORD && !(x->t[k - 1].f & TF_POSS))
                 break;
         }
         if ((t->lf & LEX_PRONOUN) && k == a) {
@@ -801,6 +821,25 @@ int attrib_run(struct xctx *x)
             if (!between || q->continued)
                 inherit(q, prev, 0.6);
         }
+    }
+    /* a quote opening a sentence after "Schiff said." in its paragraph */
+    for (size_t qi = 0; qi < x->nq; qi++) {
+        struct xquote *q = &x->q[qi];
+        size_t o = q->ots;
+        if (q->person >= 0 || q->org[0] || (x->t[o].f & TF_PARA) || !(x->t[o].f & TF_SENT) || o == 0)
+            continue;
+        size_t s1 = sent_start(x, o - 1);
+        int has_quote = 0;
+        for (size_t k = s1; k < o && !has_quote; k++)
+            has_quote = x->t[k].kind == TK_QUOTE;
+        if (has_quote || o - s1 > PRE_MAX)
+            continue;
+        for (size_t v = o; v-- > s1;)
+            if (is_verb(x, v) && !is_ing(x, v)) {
+                if (subject_of(x, q, v, s1))
+                    set_cue(q, v, 0.5);
+                break;
+            }
     }
     /* a quote paragraph with nobody attached, after a paragraph without
      * quotes: that paragraph's last sentence introduced the speaker */

@@ -173,7 +173,8 @@ static int not_speech(const struct xctx *x, const struct xquote *q)
 
 /* A run of paragraphs that open with a mark and never close one is a
  * transcript or a block quote with lost marks, not quoted speech (AP
- * continuation always closes in its last paragraph). */
+ * continuation always closes in its last paragraph); so is a run whose
+ * paragraphs open with speaker labels ("WALLACE: ..."). */
 static void drop_unclosed(struct xctx *x)
 {
     size_t w = 0, k = 0;
@@ -182,6 +183,15 @@ static void drop_unclosed(struct xctx *x)
         while (m < x->nq && x->q[m].continued)
             m++;
         int unclosed = x->q[m - 1].cts == XNONE;
+        /* a transcript: paragraphs opening with "WALLACE:" speaker labels */
+        int labels = 0;
+        for (size_t i = k; i < m; i++) {
+            size_t t = x->q[i].ts;
+            if (t + 1 < x->nt && (x->t[t].f & TF_ALLCAP) && tok_punct(x, t + 1, ':'))
+                labels++;
+        }
+        if (labels >= 2)
+            unclosed = 1;
         for (size_t i = k; i < m; i++) {
             if (unclosed) {
                 for (size_t t = x->q[i].ts; t < x->q[i].te; t++)

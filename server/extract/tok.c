@@ -163,9 +163,18 @@ static size_t scan_word(const unsigned char *s, size_t len, size_t i, uint16_t *
         if (!is_alpha_cp(d) && !is_digit_cp(d))
             break;
         if (c == '\'' || c == 0x2019) {
-            /* possessive 's ends the word */
-            if ((d == 's' || d == 'S') && (i + n + 1 >= len || !is_alpha_cp(decode(s, len, i + n + 1, &n2)))) {
-                *poss = n + 1;
+            /* possessive 's and the contractions 'd 'll 're 've 'm end the
+             * word, so that "he'd" is "he" */
+            size_t a = i + n, k = a;
+            while (k < len && k < a + 2 && ((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z')))
+                k++;
+            int end = k >= len || !is_alpha_cp(decode(s, len, k, &n2));
+            size_t sl = k - a;
+            if (end && ((sl == 1 && (s[a] == 's' || s[a] == 'S' || s[a] == 'd' || s[a] == 'm')) ||
+                        (sl == 2 && (strncasecmp((const char *)s + a, "ll", 2) == 0 ||
+                                     strncasecmp((const char *)s + a, "re", 2) == 0 ||
+                                     strncasecmp((const char *)s + a, "ve", 2) == 0)))) {
+                *poss = n + sl;
                 break;
             }
         }

@@ -262,6 +262,17 @@ int main(void)
         extract_result_free(&r);
     }
 
+    TEST("transcripts and never-closed runs are not quotes")
+    {
+        const char *t = "Interview\n\n\"HOST: Welcome back to the show.\n\n"
+                        "\"GUEST: Thank you for having me.\n\n"
+                        "\"HOST: Let us begin.\"\n\nA later paragraph.\n";
+        struct extract_result r;
+        CHECK(extract_run(t, strlen(t), &r) == QW_OK);
+        CHECK(r.nquotes == 0);
+        extract_result_free(&r);
+    }
+
     TEST("pronoun takes the nearest person of its gender")
     {
         const char *t = "Mary Stone met John Black on Monday. \"It went well,\" she said.";
