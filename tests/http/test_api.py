@@ -1631,6 +1631,8 @@ def post_body_errors():
     th = {"Content-Type": "text/plain; charset=utf-8"}
     cases400 = [(b'{"title": ', jh), (b'{"title":"a","body":"b",}', jh), (b"\xff\xfe not utf-8", th),
                 (b'{"title":"a\xff","body":"b"}', jh), (b"Headline\n\nBody \xc3\x28 bad", th)]
+    cases400.append((b"[" * 200000, jh))                       # nesting bomb
+    cases400.append((b'{"title":"x","body":' + b"[" * 50000 + b"]" * 50000 + b"}", jh))
     for body, h in cases400:
         r = request("POST", "/articles", body=body, headers=h)
         expect_problem(r, 400)
@@ -2246,6 +2248,14 @@ def encoded_slash_is_not_a_separator():
           "'%d/quotes' reached /articles/{id}/quotes (want 404: not an integer id)" % (SEED["id"], r.status, SEED["id"]))
 
 
+@test
+def pipelined_requests():
+    st, out = raw_exchange(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
+                           b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", timeout=5, read_limit=1 << 20)
+    codes = re.findall(rb"HTTP/1\.1 (\d{3}) ", out)
+    check(codes == [b"200", b"404", b"200"], "3 pipelined requests answered %s, want [200, 404, 200]" % [c.decode() for c in codes])
+
+
 # --------------------------------------------------------------------------
 # Tests: the instance with --api-key-file and a small --max-body
 # --------------------------------------------------------------------------
@@ -2288,6 +2298,7 @@ def auth_reads_public():
     auth_required()
     for p in ("/", "/health", "/articles", "/people", "/quotes", "/metrics", "/openapi.yaml"):
         expect_status(get(p, base=AUTH), 200)
+        expect_status(get(p, base=AUTH, headers={"Authorization": "Bearer wrong"}), 200)
     r = request("OPTIONS", "/articles", base=AUTH, headers={"Origin": "http://x", "Access-Control-Request-Method": "POST"})
     expect_status(r, 204)
 
