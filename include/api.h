@@ -79,6 +79,12 @@ void api_handle(struct api *a, const struct api_request *req, struct api_respons
 
 void api_response_free(struct api_response *res); /* accepts NULL */
 
+/* The database's PRAGMA data_version as seen by the calling thread's read
+ * connection: it changes whenever anything commits (POST/DELETE here, a
+ * loader in another process), so the HTTP layer can cache rendered GET
+ * responses and know exactly when they go stale. */
+qw_status api_data_version(struct api *a, int64_t *out);
+
 /* "GET", "POST", ... -> enum (API_OTHER if unknown). */
 enum api_method api_method_parse(const char *m);
 const char *api_method_name(enum api_method m);

@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "qw.h"
 
@@ -43,5 +44,9 @@ void qconn_release(struct qconn *c, sqlite3_stmt *s);
 qw_status qconn_fail(struct qconn *c, int rc);
 
 sqlite3 *qconn_db(struct qconn *c);
+
+/* PRAGMA data_version: a value that changes whenever another connection
+ * (this process's writer, a loader) commits to the database. */
+qw_status qconn_data_version(struct qconn *c, int64_t *out);
 
 #endif

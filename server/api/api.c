@@ -101,34 +101,53 @@ void api_free(struct api *a)
     free(a);
 }
 
+/* This thread's read connection for a, opened on first use. */
+static struct qconn *thread_conn(struct api *a, qw_status *st)
+{
+    if (tl_conn.api == a && tl_conn.gen == a->gen && tl_conn.qc)
+        return tl_conn.qc;
+    char err[QW_ERRLEN] = "";
+    struct conn_node *n = malloc(sizeof *n);
+    struct qconn *qc = NULL;
+    *st = n ? qconn_open(a->db_path, a->query_ms, &qc, err) : QW_ERR_NOMEM;
+    if (*st != QW_OK) {
+        log_error("api: cannot open a read connection: %s", err[0] ? err : qw_status_str(*st));
+        free(n);
+        return NULL;
+    }
+    n->qc = qc;
+    pthread_mutex_lock(&a->conns_lock);
+    n->next = a->conns;
+    a->conns = n;
+    pthread_mutex_unlock(&a->conns_lock);
+    tl_conn.api = a;
+    tl_conn.gen = a->gen;
+    tl_conn.qc = qc;
+    return qc;
+}
+
 struct qconn *api_conn(struct call *c)
 {
     if (c->qc)
         return c->qc;
-    struct api *a = c->api;
-    if (tl_conn.api != a || tl_conn.gen != a->gen || !tl_conn.qc) {
-        char err[QW_ERRLEN] = "";
-        struct conn_node *n = malloc(sizeof *n);
-        struct qconn *qc = NULL;
-        qw_status st = n ? qconn_open(a->db_path, a->query_ms, &qc, err) : QW_ERR_NOMEM;
-        if (st != QW_OK) {
-            log_error("api: cannot open a read connection: %s", err[0] ? err : qw_status_str(st));
-            free(n);
-            api_fail(c, st == QW_ERR_NOMEM ? QW_ERR_NOMEM : QW_ERR_BUSY);
-            return NULL;
-        }
-        n->qc = qc;
-        pthread_mutex_lock(&a->conns_lock);
-        n->next = a->conns;
-        a->conns = n;
-        pthread_mutex_unlock(&a->conns_lock);
-        tl_conn.api = a;
-        tl_conn.gen = a->gen;
-        tl_conn.qc = qc;
+    qw_status st = QW_OK;
+    c->qc = thread_conn(c->api, &st);
+    if (!c->qc) {
+        api_fail(c, st == QW_ERR_NOMEM ? QW_ERR_NOMEM : QW_ERR_BUSY);
+        return NULL;
     }
-    c->qc = tl_conn.qc;
     qconn_arm(c->qc);
     return c->qc;
+}
+
+qw_status api_data_version(struct api *a, int64_t *out)
+{
+    qw_status st = QW_OK;
+    struct qconn *qc = thread_conn(a, &st);
+    if (!qc)
+        return st;
+    qconn_arm(qc);
+    return qconn_data_version(qc, out);
 }
 
 /* ---- methods ---- */

@@ -311,7 +311,7 @@ void api_article_post(struct call *c)
     }
     pthread_mutex_unlock(&api->write_lock);
     if (st != QW_OK) {
-        api_fail(c, st == QW_ERR_INVALID ? QW_ERR_DB : st);
+        api_fail(c, st);
         goto out;
     }
     struct qconn *qc = api_conn(c);

@@ -256,6 +256,17 @@ int cli_serve(int argc, char **argv)
         cfg.api_key = key;
     }
 
+    /* Blocked before anything slow (migration, lexicons), so a signal sent
+     * while starting is held and ends the server as soon as it is up; the
+     * daemon's threads inherit the mask, so only sigwait below sees the
+     * signals.  SIGPIPE from closed sockets is never wanted. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+
     int status = 1;
     char err[QW_ERRLEN] = "";
     sqlite3 *db = NULL;
@@ -271,15 +282,6 @@ int cli_serve(int argc, char **argv)
         fprintf(stderr, "quotewire serve: cannot load the extractor's lexicons\n");
         goto out;
     }
-
-    /* The daemon's threads inherit this mask, so only sigwait below sees
-     * the signals; SIGPIPE from closed sockets is never wanted. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
 
     if (http_start(&cfg, &srv, err) != QW_OK) {
         fprintf(stderr, "quotewire serve: %s\n", err[0] ? err : "cannot start the server");

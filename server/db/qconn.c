@@ -155,3 +155,19 @@ qw_status qconn_fail(struct qconn *c, int rc)
         log_error("sqlite: %s", sqlite3_errmsg(c->db));
     return st;
 }
+
+qw_status qconn_data_version(struct qconn *c, int64_t *out)
+{
+    static const char sql[] = "PRAGMA data_version";
+    qw_status st = QW_OK;
+    sqlite3_stmt *s = qconn_stmt(c, sql, sizeof sql - 1, &st);
+    if (!s)
+        return st;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(s, 0);
+    else
+        st = qconn_fail(c, rc);
+    qconn_release(c, s);
+    return st;
+}

@@ -7,6 +7,9 @@
 
 #include <microhttpd.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,8 +29,39 @@
 /* Largest over-limit body read (and dropped) to answer 413 cleanly. */
 #define HTTP_DRAIN_MAX (64ull * 1024 * 1024)
 
+/* Rendered GET responses are cached per worker thread, keyed by the raw
+ * request target, Accept and whether gzip was accepted, and tagged with
+ * the database's data_version: any commit (a POST here, a load from
+ * another process) changes it, so a stale entry is never served.  A hit
+ * queues the stored MHD response (reference counted) without touching
+ * SQLite or Jansson: for repeated reads this serves like a static file. */
+#define RC_SLOTS 1024
+#define RC_MAX_BODY (256u * 1024u)
+#define RC_MAX_BYTES (32u * 1024u * 1024u) /* per worker thread */
+#define RC_MAX_KEY 2048
+
+struct rc_entry {
+    uint64_t hash;
+    char *key;
+    size_t klen;
+    int64_t version;
+    struct MHD_Response *resp; /* 200, all headers set; one reference is ours */
+    char etag[24];
+    const char *vary;          /* static, or NULL */
+    size_t bytes;              /* body size, for the budget */
+};
+
+struct rcache {
+    size_t bytes;              /* sum of the entries' bytes */
+    struct rc_entry e[RC_SLOTS];
+    struct rcache *next;
+};
+
 struct http_server {
     struct MHD_Daemon *daemon;
+    unsigned gen;              /* tells this server's thread-local caches from older ones */
+    pthread_mutex_t rc_lock;   /* guards caches */
+    struct rcache *caches;
     struct api *api;
     size_t max_body;
     int cors;
@@ -39,6 +73,13 @@ struct http_server {
 /* Allocated on the first call of the access handler, freed in
  * request_completed, so aborted requests do not leak. */
 struct req_ctx {
+    /* cache key of this GET, valid during the final access-handler call */
+    const char *rc_key;
+    size_t rc_klen;
+    uint64_t rc_hash;
+    int64_t rc_version;
+    int rc_ok;
+    char *uri;              /* raw request target, for the cache key: uri_buf or malloc'd */
     struct strbuf body;
     int too_large;
     int oom;
@@ -46,6 +87,7 @@ struct req_ctx {
     struct timespec start;
     char *path;             /* decoded path for routing: path_buf or malloc'd */
     char path_buf[128];
+    char uri_buf[192];
 };
 
 void server_config_defaults(struct server_config *cfg)
@@ -95,6 +137,79 @@ static int add_header(struct MHD_Response *r, const char *k, const char *v)
 {
     return MHD_add_response_header(r, k, v) == MHD_YES ? 0 : -1;
 }
+
+static atomic_uint server_generation;
+
+static _Thread_local struct {
+    struct http_server *s;
+    unsigned gen;
+    struct rcache *c;
+} tl_rc;
+
+static struct rcache *thread_cache(struct http_server *s)
+{
+    if (tl_rc.s == s && tl_rc.gen == s->gen && tl_rc.c)
+        return tl_rc.c;
+    struct rcache *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    pthread_mutex_lock(&s->rc_lock);
+    c->next = s->caches;
+    s->caches = c;
+    pthread_mutex_unlock(&s->rc_lock);
+    tl_rc.s = s;
+    tl_rc.gen = s->gen;
+    tl_rc.c = c;
+    return c;
+}
+
+static void rc_clear(struct rcache *c, struct rc_entry *e)
+{
+    c->bytes -= e->bytes;
+    if (e->resp)
+        MHD_destroy_response(e->resp);
+    free(e->key);
+    memset(e, 0, sizeof *e);
+}
+
+static uint64_t key_hash(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/* Keeps r (a 200 GET response) for later requests with the same key. */
+static int rc_store(struct http_server *s, struct req_ctx *ctx, struct MHD_Response *r,
+                    size_t bytes, const char *etag, const char *vary)
+{
+    struct rcache *c = thread_cache(s);
+    if (!c)
+        return -1;
+    struct rc_entry *e = &c->e[ctx->rc_hash % RC_SLOTS];
+    rc_clear(c, e);
+    if (c->bytes + bytes > RC_MAX_BYTES)
+        return -1;
+    char *key = malloc(ctx->rc_klen);
+    if (!key)
+        return -1;
+    memcpy(key, ctx->rc_key, ctx->rc_klen);
+    e->hash = ctx->rc_hash;
+    e->key = key;
+    e->klen = ctx->rc_klen;
+    e->version = ctx->rc_version;
+    e->resp = r; /* the caller's reference becomes the cache's */
+    snprintf(e->etag, sizeof e->etag, "%s", etag);
+    e->vary = vary;
+    e->bytes = bytes;
+    c->bytes += bytes;
+    return 0;
+}
+
+static int add_cors(struct http_server *s, struct MHD_Response *r);
 
 static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *conn,
                                struct req_ctx *ctx, enum api_method method,
@@ -147,11 +262,12 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
         fail |= add_header(r, MHD_HTTP_HEADER_ETAG, etag);
     if (gz_len && status == 200)
         fail |= add_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-    if (vary || res->vary_accept)
-        fail |= add_header(r, MHD_HTTP_HEADER_VARY,
-                           !res->vary_accept ? "Accept-Encoding"
-                           : vary            ? "Accept, Accept-Encoding"
-                                             : "Accept");
+    const char *vary_value = !(vary || res->vary_accept) ? NULL
+                             : !res->vary_accept         ? "Accept-Encoding"
+                             : vary                      ? "Accept, Accept-Encoding"
+                                                         : "Accept";
+    if (vary_value)
+        fail |= add_header(r, MHD_HTTP_HEADER_VARY, vary_value);
     if (res->allow)
         fail |= add_header(r, MHD_HTTP_HEADER_ALLOW, res->allow);
     if (res->link && status == 200)
@@ -163,8 +279,7 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
     if (res->www_authenticate)
         fail |= add_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"quotewire\"");
     if (s->cors) {
-        fail |= add_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-        fail |= add_header(r, "Access-Control-Expose-Headers", cors_expose);
+        fail |= add_cors(s, r);
         if (method == API_OPTIONS && status == 204) {
             fail |= add_header(r, "Access-Control-Allow-Methods", res->allow ? res->allow : "");
             fail |= add_header(r, "Access-Control-Allow-Headers", cors_headers);
@@ -172,9 +287,73 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
         }
     }
     enum MHD_Result ret = fail ? MHD_NO : MHD_queue_response(conn, (unsigned)status, r);
-    MHD_destroy_response(r);
+    size_t bytes = gz_len ? gz_len : len;
+    if (!(ret == MHD_YES && status == 200 && etag[0] && ctx->rc_ok && bytes <= RC_MAX_BODY &&
+          rc_store(s, ctx, r, bytes, etag, vary_value) == 0))
+        MHD_destroy_response(r);
     api_metrics_record(method, status, elapsed(&ctx->start));
     return ret;
+}
+
+static int add_cors(struct http_server *s, struct MHD_Response *r)
+{
+    if (!s->cors)
+        return 0;
+    return add_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*") |
+           add_header(r, "Access-Control-Expose-Headers", cors_expose);
+}
+
+/* Serves a GET/HEAD from this thread's cache when the entry is current.
+ * Returns 1 with *ret set when it answered. */
+static int rc_serve(struct http_server *s, struct MHD_Connection *conn, struct req_ctx *ctx,
+                    enum api_method method, enum MHD_Result *ret)
+{
+    ctx->rc_ok = 0;
+    const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_ACCEPT);
+    const char *ae = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    static _Thread_local char key[RC_MAX_KEY];
+    int n = snprintf(key, sizeof key, "%s\n%s\n%d", ctx->uri ? ctx->uri : "",
+                     accept ? accept : "", resp_accepts_gzip(ae));
+    if (n < 0 || (size_t)n >= sizeof key || !ctx->uri)
+        return 0;
+    int64_t version;
+    if (api_data_version(s->api, &version) != QW_OK)
+        return 0;
+    struct rcache *c = thread_cache(s);
+    if (!c)
+        return 0;
+    ctx->rc_key = key;
+    ctx->rc_klen = (size_t)n;
+    ctx->rc_hash = key_hash(key, (size_t)n);
+    ctx->rc_version = version;
+    ctx->rc_ok = 1;
+    struct rc_entry *e = &c->e[ctx->rc_hash % RC_SLOTS];
+    if (!e->resp || e->hash != ctx->rc_hash || e->version != version ||
+        e->klen != (size_t)n || memcmp(e->key, key, (size_t)n) != 0)
+        return 0;
+    const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                  MHD_HTTP_HEADER_IF_NONE_MATCH);
+    unsigned status = 200;
+    if (inm && resp_etag_match(inm, e->etag)) {
+        struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"",
+                                                                 MHD_RESPMEM_PERSISTENT);
+        if (!r)
+            return 0;
+        int fail = add_header(r, MHD_HTTP_HEADER_ETAG, e->etag) | add_cors(s, r);
+        if (e->vary)
+            fail |= add_header(r, MHD_HTTP_HEADER_VARY, e->vary);
+        status = 304;
+        *ret = fail ? MHD_NO : MHD_queue_response(conn, status, r);
+        MHD_destroy_response(r);
+    } else {
+        *ret = MHD_queue_response(conn, status, e->resp);
+    }
+    if (log_get_level() <= LOG_DEBUG)
+        log_debug("%s %s -> %u (cached)", api_method_name(method), ctx->path, status);
+    api_metrics_record(method, (int)status, elapsed(&ctx->start));
+    return 1;
 }
 
 /* A minimal response for when the API cannot even be asked (413 before the
@@ -237,6 +416,12 @@ static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
         return NULL;
     clock_gettime(CLOCK_MONOTONIC, &ctx->start);
     const char *p = uri ? uri : "";
+    size_t ulen = strlen(p);
+    if (ulen < RC_MAX_KEY) {
+        ctx->uri = ulen < sizeof ctx->uri_buf ? ctx->uri_buf : malloc(ulen + 1);
+        if (ctx->uri)
+            memcpy(ctx->uri, p, ulen + 1);
+    }
     if (strncasecmp(p, "http://", 7) == 0 || strncasecmp(p, "https://", 8) == 0) {
         p = strstr(p, "//") + 2;
         p += strcspn(p, "/?");
@@ -244,6 +429,8 @@ static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
     size_t n = strcspn(p, "?#");
     char *out = n + 2 <= sizeof ctx->path_buf ? ctx->path_buf : malloc(n + 2);
     if (!out) {
+        if (ctx->uri != ctx->uri_buf)
+            free(ctx->uri);
         free(ctx);
         return NULL;
     }
@@ -273,6 +460,8 @@ static void ctx_free(struct req_ctx *ctx)
     strbuf_free(&ctx->body);
     if (ctx->path != ctx->path_buf)
         free(ctx->path);
+    if (ctx->uri != ctx->uri_buf)
+        free(ctx->uri);
     free(ctx);
 }
 
@@ -329,6 +518,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     url = ctx->path;
     if (ctx->oom)
         return respond_static(s, conn, ctx, m, 503, url);
+    if ((m == API_GET || m == API_HEAD) && !ctx->body.len && !ctx->too_large) {
+        enum MHD_Result ret;
+        if (rc_serve(s, conn, ctx, m, &ret))
+            return ret;
+    }
     struct api_request req;
     memset(&req, 0, sizeof req);
     req.method = m;
@@ -405,6 +599,8 @@ qw_status http_start(const struct server_config *cfg, struct http_server **out, 
         return QW_ERR_NOMEM;
     s->listen_fd = -1;
     s->own_fd = 1;
+    s->gen = atomic_fetch_add(&server_generation, 1) + 1;
+    pthread_mutex_init(&s->rc_lock, NULL);
     s->max_body = cfg->max_body;
     s->cors = cfg->cors;
     struct api_config ac = {.db_path = cfg->db_path, .api_key = cfg->api_key,
@@ -461,14 +657,14 @@ qw_status http_start(const struct server_config *cfg, struct http_server **out, 
     flags |= MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL
                                                                      : MHD_USE_AUTO;
     s->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, (void *)s,
+        MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)cfg->timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->connection_limit,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_limit,
         MHD_OPTION_NOTIFY_COMPLETED, request_completed, (void *)s,
         MHD_OPTION_URI_LOG_CALLBACK, uri_logger, (void *)s,
-        MHD_OPTION_UNESCAPE_CALLBACK, unescape, (void *)s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-        (void *)s, MHD_OPTION_END);
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, (void *)s, MHD_OPTION_END);
     if (!s->daemon) {
         if (err)
             snprintf(err, QW_ERRLEN, "cannot start the HTTP daemon on %s:%u", host ? host : "*",
@@ -502,6 +698,16 @@ void http_stop(struct http_server *s)
         MHD_stop_daemon(s->daemon);
     if (s->own_fd && s->listen_fd >= 0)
         close(s->listen_fd);
+    while (s->caches) {
+        struct rcache *c = s->caches;
+        s->caches = c->next;
+        for (size_t i = 0; i < RC_SLOTS; i++)
+            rc_clear(c, &c->e[i]);
+        free(c);
+    }
+    if (tl_rc.s == s)
+        tl_rc.c = NULL;
+    pthread_mutex_destroy(&s->rc_lock);
     api_free(s->api);
     free(s);
 }

@@ -166,6 +166,25 @@ int main(void)
         strbuf_free(&sb);
     }
 
+    TEST("random cursors are refused, never crash")
+    {
+        unsigned seed = 12345;
+        int accepted = 0;
+        for (int i = 0; i < 20000; i++) {
+            char buf[96];
+            size_t n = (size_t)(i % 95) + 1;
+            for (size_t k = 0; k < n; k++) {
+                seed = seed * 1103515245u + 12345u;
+                buf[k] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/%"
+                    [(seed >> 16) % 68];
+            }
+            struct cursor d;
+            for (int sort = SORT_ID; sort <= SORT_FIRST; sort++)
+                accepted += cursor_decode(buf, n, CUR_ARTICLES, (enum cursor_sort)sort, &d) == 0;
+        }
+        CHECK(accepted == 0);
+    }
+
     TEST("health and root")
     {
         CHECK(req(a, API_GET, "/health", NULL, NULL, NULL, &res) == 200);
