@@ -877,3 +877,39 @@ void api_handle(struct api *a, const struct api_request *req, struct api_respons
     if (res->status == 0)
         api_fail(&c, QW_ERR_DB);
 }
+
+void api_list_run(struct call *c, struct qconn *qc, api_list_query fetch,
+                  const struct query_list *q, const struct args *a, enum csv_kind kind)
+{
+    struct cursor next;
+    int has_next = 0;
+    json_t *items = json_array();
+    if (!items) {
+        api_fail(c, QW_ERR_NOMEM);
+        return;
+    }
+    qw_status st = fetch(qc, q, items, &next, &has_next);
+    if (st != QW_OK) {
+        json_decref(items);
+        api_fail(c, st);
+        return;
+    }
+    api_list(c, items, has_next, &next, a, kind);
+}
+
+void api_item(struct call *c, api_item_query fetch)
+{
+    struct args a;
+    if (api_args(c, 0, &a) != 0)
+        return;
+    struct qconn *qc = api_conn(c);
+    if (!qc)
+        return;
+    json_t *o = NULL;
+    qw_status st = fetch(qc, c->m.id, &o);
+    if (st != QW_OK) {
+        api_fail(c, st);
+        return;
+    }
+    api_json(c, 200, o);
+}

@@ -37,8 +37,7 @@ void api_articles_list(struct call *c)
         return;
     }
     struct strbuf fts = STRBUF_INIT;
-    json_t *items = NULL;
-    struct cursor cur, next;
+    struct cursor cur;
     struct query_list q = {.list = CUR_ARTICLES, .sort = sort, .limit = a.limit};
     if (a.q) {
         int rc = api_fts_query(a.q, a.q_len, &fts);
@@ -77,39 +76,14 @@ void api_articles_list(struct call *c)
     q.source_len = a.source_len;
     q.since = a.since[0] ? a.since : NULL;
     q.until = a.until[0] ? a.until : NULL;
-    items = json_array();
-    if (!items) {
-        api_fail(c, QW_ERR_NOMEM);
-        goto out;
-    }
-    int has_next = 0;
-    st = query_articles(qc, &q, items, &next, &has_next);
-    if (st != QW_OK) {
-        api_fail(c, st);
-        goto out;
-    }
-    api_list(c, items, has_next, &next, &a, CSV_ARTICLES);
-    items = NULL;
+    api_list_run(c, qc, query_articles, &q, &a, CSV_ARTICLES);
 out:
-    json_decref(items);
     strbuf_free(&fts);
 }
 
 void api_article_get(struct call *c)
 {
-    struct args a;
-    if (api_args(c, 0, &a) != 0)
-        return;
-    struct qconn *qc = api_conn(c);
-    if (!qc)
-        return;
-    json_t *o = NULL;
-    qw_status st = query_article(qc, c->m.id, &o);
-    if (st != QW_OK) {
-        api_fail(c, st);
-        return;
-    }
-    api_json(c, 200, o);
+    api_item(c, query_article);
 }
 
 /* Media type of a Content-Type value, and whether its charset (if any) is

@@ -90,6 +90,20 @@ void api_json(struct call *c, int status, json_t *o);
 void api_list(struct call *c, json_t *items, int has_next, const struct cursor *next,
               const struct args *a, enum csv_kind kind);
 
+/* The shape of every list query in query.h and of every single-item one. */
+typedef qw_status (*api_list_query)(struct qconn *qc, const struct query_list *q, json_t *items,
+                                    struct cursor *next, int *has_next);
+typedef qw_status (*api_item_query)(struct qconn *qc, int64_t id, json_t **out);
+
+/* Runs fetch for q and sends the page (api_list), or the problem for its
+ * failure. */
+void api_list_run(struct call *c, struct qconn *qc, api_list_query fetch,
+                  const struct query_list *q, const struct args *a, enum csv_kind kind);
+
+/* GET of one item by the id in the path: no parameters allowed; 200 with
+ * the item, or the problem for fetch's failure (404, 503...). */
+void api_item(struct call *c, api_item_query fetch);
+
 /* This thread's read connection, armed with the query deadline; NULL after
  * filling a 503 problem. */
 struct qconn *api_conn(struct call *c);

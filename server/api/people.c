@@ -28,8 +28,7 @@ void api_people_list(struct call *c)
         sort = sorts[k].sort;
     }
     struct strbuf like = STRBUF_INIT;
-    json_t *items = NULL;
-    struct cursor cur, next;
+    struct cursor cur;
     struct query_list q = {.list = CUR_PEOPLE, .sort = sort, .limit = a.limit};
     if (a.q) {
         /* substring match: escape LIKE's own wildcards */
@@ -53,39 +52,14 @@ void api_people_list(struct call *c)
     struct qconn *qc = api_conn(c);
     if (!qc)
         goto out;
-    items = json_array();
-    if (!items) {
-        api_fail(c, QW_ERR_NOMEM);
-        goto out;
-    }
-    int has_next = 0;
-    qw_status st = query_people(qc, &q, items, &next, &has_next);
-    if (st != QW_OK) {
-        api_fail(c, st);
-        goto out;
-    }
-    api_list(c, items, has_next, &next, &a, CSV_PEOPLE);
-    items = NULL;
+    api_list_run(c, qc, query_people, &q, &a, CSV_PEOPLE);
 out:
-    json_decref(items);
     strbuf_free(&like);
 }
 
 void api_person_get(struct call *c)
 {
-    struct args a;
-    if (api_args(c, 0, &a) != 0)
-        return;
-    struct qconn *qc = api_conn(c);
-    if (!qc)
-        return;
-    json_t *o = NULL;
-    qw_status st = query_person(qc, c->m.id, &o);
-    if (st != QW_OK) {
-        api_fail(c, st);
-        return;
-    }
-    api_json(c, 200, o);
+    api_item(c, query_person);
 }
 
 void api_article_people(struct call *c)
@@ -93,7 +67,7 @@ void api_article_people(struct call *c)
     struct args a;
     if (api_args(c, P_PAGE, &a) != 0)
         return;
-    struct cursor cur, next;
+    struct cursor cur;
     struct query_list q = {.list = CUR_ARTICLE_PEOPLE, .sort = SORT_FIRST, .limit = a.limit,
                            .article_id = c->m.id};
     if (api_cursor(c, &a, CUR_ARTICLE_PEOPLE, SORT_FIRST, &cur, &q.after) != 0)
@@ -106,17 +80,5 @@ void api_article_people(struct call *c)
         api_fail(c, st);
         return;
     }
-    json_t *items = json_array();
-    if (!items) {
-        api_fail(c, QW_ERR_NOMEM);
-        return;
-    }
-    int has_next = 0;
-    st = query_article_people(qc, &q, items, &next, &has_next);
-    if (st != QW_OK) {
-        json_decref(items);
-        api_fail(c, st);
-        return;
-    }
-    api_list(c, items, has_next, &next, &a, CSV_PEOPLE);
+    api_list_run(c, qc, query_article_people, &q, &a, CSV_PEOPLE);
 }

@@ -35,8 +35,7 @@ void api_quotes_list(struct call *c)
         return;
     }
     struct strbuf fts = STRBUF_INIT;
-    json_t *items = NULL;
-    struct cursor cur, next;
+    struct cursor cur;
     struct query_list q = {.list = list, .sort = sort, .limit = a.limit};
     if (a.q) {
         int rc = api_fts_query(a.q, a.q_len, &fts);
@@ -77,37 +76,12 @@ void api_quotes_list(struct call *c)
     q.kind = a.kind;
     q.since = a.since[0] ? a.since : NULL;
     q.until = a.until[0] ? a.until : NULL;
-    items = json_array();
-    if (!items) {
-        api_fail(c, QW_ERR_NOMEM);
-        goto out;
-    }
-    int has_next = 0;
-    st = query_quotes(qc, &q, items, &next, &has_next);
-    if (st != QW_OK) {
-        api_fail(c, st);
-        goto out;
-    }
-    api_list(c, items, has_next, &next, &a, CSV_QUOTES);
-    items = NULL;
+    api_list_run(c, qc, query_quotes, &q, &a, CSV_QUOTES);
 out:
-    json_decref(items);
     strbuf_free(&fts);
 }
 
 void api_quote_get(struct call *c)
 {
-    struct args a;
-    if (api_args(c, 0, &a) != 0)
-        return;
-    struct qconn *qc = api_conn(c);
-    if (!qc)
-        return;
-    json_t *o = NULL;
-    qw_status st = query_quote(qc, c->m.id, &o);
-    if (st != QW_OK) {
-        api_fail(c, st);
-        return;
-    }
-    api_json(c, 200, o);
+    api_item(c, query_quote);
 }
