@@ -84,8 +84,15 @@ struct sqlbuf {
 };
 void query_sql(struct sqlbuf *b, const char *frag);
 
-/* Steps through a cached statement; used by exists/count helpers. */
-qw_status query_exists(struct qconn *c, const char *sql, int64_t id);
+/* Turns the row a by-id query found into a JSON object (*out, the
+ * caller's).  Returns QW_OK or QW_ERR_NOMEM. */
+typedef qw_status (*query_row_fn)(struct qconn *c, sqlite3_stmt *s, int64_t id, json_t **out);
+
+/* Runs sql, whose one parameter ?1 is id, as a cached statement.  With a
+ * row: calls row (unless NULL) and returns its status; without one:
+ * QW_ERR_NOT_FOUND.  With row NULL it is an existence check. */
+qw_status query_by_id(struct qconn *c, const char *sql, int64_t id, query_row_fn row,
+                      json_t **out);
 
 /* The person filter subquery for a name or alias (binds ?2). */
 #define QUERY_PERSON_BY_NAME                                                                   \

@@ -180,43 +180,36 @@ out:
     return st;
 }
 
+/* The full article: the list columns plus its text. */
+static qw_status article_full_row(struct qconn *c, sqlite3_stmt *s, int64_t id, json_t **out)
+{
+    (void)c;
+    int oom = 0;
+    json_t *o = article_row(s, &oom);
+    if (o) {
+        query_set(o, "text", query_json_text(s, C_EXTRA), &oom);
+        query_set(o, "body_start", json_integer(sqlite3_column_int64(s, C_EXTRA + 1)), &oom);
+        article_links(o, id, &oom);
+    }
+    if (oom) {
+        json_decref(o);
+        return QW_ERR_NOMEM;
+    }
+    *out = o;
+    return QW_OK;
+}
+
 qw_status query_article(struct qconn *c, int64_t id, json_t **out)
 {
-    static const char sql[] = "SELECT " ARTICLE_COLS ", a.text, a.body_start"
-                              " FROM articles a WHERE a.id = ?1";
-    *out = NULL;
-    qw_status st = QW_OK;
-    sqlite3_stmt *s = qconn_stmt(c, sql, sizeof sql - 1, &st);
-    if (!s)
-        return st;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        int oom = 0;
-        json_t *o = article_row(s, &oom);
-        if (o) {
-            query_set(o, "text", query_json_text(s, C_EXTRA), &oom);
-            query_set(o, "body_start", json_integer(sqlite3_column_int64(s, C_EXTRA + 1)), &oom);
-            article_links(o, id, &oom);
-        }
-        if (oom) {
-            json_decref(o);
-            st = QW_ERR_NOMEM;
-        } else {
-            *out = o;
-        }
-    } else if (rc == SQLITE_DONE) {
-        st = QW_ERR_NOT_FOUND;
-    } else {
-        st = qconn_fail(c, rc);
-    }
-    qconn_release(c, s);
-    return st;
+    return query_by_id(c,
+                       "SELECT " ARTICLE_COLS ", a.text, a.body_start"
+                       " FROM articles a WHERE a.id = ?1",
+                       id, article_full_row, out);
 }
 
 qw_status query_article_exists(struct qconn *c, int64_t id)
 {
-    return query_exists(c, "SELECT 1 FROM articles WHERE id = ?1", id);
+    return query_by_id(c, "SELECT 1 FROM articles WHERE id = ?1", id, NULL, NULL);
 }
 
 qw_status query_counts(struct qconn *c, int64_t *articles, int64_t *people, int64_t *quotes,

@@ -263,27 +263,19 @@ qw_status query_article_people(struct qconn *c, const struct query_list *q, json
     return run_list(c, q, &b, items, next, has_next, 1);
 }
 
+static qw_status person_item_row(struct qconn *c, sqlite3_stmt *s, int64_t id, json_t **out)
+{
+    (void)id;
+    return person_row(c, s, out);
+}
+
 qw_status query_person(struct qconn *c, int64_t id, json_t **out)
 {
-    static const char sql[] = "SELECT " PERSON_COLS " FROM people p WHERE p.id = ?1";
-    *out = NULL;
-    qw_status st = QW_OK;
-    sqlite3_stmt *s = qconn_stmt(c, sql, sizeof sql - 1, &st);
-    if (!s)
-        return st;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        st = person_row(c, s, out);
-    else if (rc == SQLITE_DONE)
-        st = QW_ERR_NOT_FOUND;
-    else
-        st = qconn_fail(c, rc);
-    qconn_release(c, s);
-    return st;
+    return query_by_id(c, "SELECT " PERSON_COLS " FROM people p WHERE p.id = ?1", id,
+                       person_item_row, out);
 }
 
 qw_status query_person_exists(struct qconn *c, int64_t id)
 {
-    return query_exists(c, "SELECT 1 FROM people WHERE id = ?1", id);
+    return query_by_id(c, "SELECT 1 FROM people WHERE id = ?1", id, NULL, NULL);
 }

@@ -141,31 +141,23 @@ out:
     return st;
 }
 
+static qw_status quote_item_row(struct qconn *c, sqlite3_stmt *s, int64_t id, json_t **out)
+{
+    (void)c, (void)id;
+    int oom = 0;
+    json_t *o = quote_row(s, &oom);
+    if (oom) {
+        json_decref(o);
+        return QW_ERR_NOMEM;
+    }
+    *out = o;
+    return QW_OK;
+}
+
 qw_status query_quote(struct qconn *c, int64_t id, json_t **out)
 {
-    static const char sql[] = "SELECT " QUOTE_COLS " FROM quotes q JOIN articles a"
-                              " ON a.id = q.article_id WHERE q.id = ?1";
-    *out = NULL;
-    qw_status st = QW_OK;
-    sqlite3_stmt *s = qconn_stmt(c, sql, sizeof sql - 1, &st);
-    if (!s)
-        return st;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        int oom = 0;
-        json_t *o = quote_row(s, &oom);
-        if (oom) {
-            json_decref(o);
-            st = QW_ERR_NOMEM;
-        } else {
-            *out = o;
-        }
-    } else if (rc == SQLITE_DONE) {
-        st = QW_ERR_NOT_FOUND;
-    } else {
-        st = qconn_fail(c, rc);
-    }
-    qconn_release(c, s);
-    return st;
+    return query_by_id(c,
+                       "SELECT " QUOTE_COLS " FROM quotes q JOIN articles a"
+                       " ON a.id = q.article_id WHERE q.id = ?1",
+                       id, quote_item_row, out);
 }

@@ -48,16 +48,19 @@ void query_sql(struct sqlbuf *b, const char *frag)
     b->len += n;
 }
 
-qw_status query_exists(struct qconn *c, const char *sql, int64_t id)
+qw_status query_by_id(struct qconn *c, const char *sql, int64_t id, query_row_fn row,
+                      json_t **out)
 {
     qw_status st = QW_OK;
+    if (out)
+        *out = NULL;
     sqlite3_stmt *s = qconn_stmt(c, sql, strlen(sql), &st);
     if (!s)
         return st;
     sqlite3_bind_int64(s, 1, id);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
-        st = QW_OK;
+        st = row ? row(c, s, id, out) : QW_OK;
     else if (rc == SQLITE_DONE)
         st = QW_ERR_NOT_FOUND;
     else
