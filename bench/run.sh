@@ -80,3 +80,17 @@ for path in "articles/1" "quotes?limit=20" "articles?limit=20"; do
     size=$(wc -c <"$tmp/www/$name.json")
     echo "GET /$path ($size bytes): quotewire $q req/s, nginx static $n req/s, ratio $(awk -v q="$q" -v n="$n" 'BEGIN { if (n > 0) printf "%.2f", q / n; else print "?" }')"
 done
+
+# The server keeps rendered pages per thread (checked against the database
+# version on every request), so the lines above mostly measure that cache.
+# Random article ids and page sizes defeat it: this is the SQLite + JSON path.
+n=$(curl -fs "http://127.0.0.1:$port/health" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["articles"])')
+cat >"$tmp/random.lua" <<LUA
+math.randomseed(42)
+request = function()
+    return wrk.format("GET", "/quotes?article=" .. math.random(1, $n) .. "&limit=" .. math.random(1, 50))
+end
+LUA
+u=$(wrk -t2 -c32 -d"${DUR}s" -s "$tmp/random.lua" "http://127.0.0.1:$port" 2>/dev/null | awk '/Requests\/sec/ {print $2}')
+n2=$(rps "http://127.0.0.1:$nport/quotes_limit_20.json")
+echo "GET /quotes?article=RANDOM&limit=RANDOM (uncached): quotewire $u req/s, nginx static $n2 req/s, ratio $(awk -v q="$u" -v n="$n2" 'BEGIN { if (n > 0) printf "%.2f", q / n; else print "?" }')"
