@@ -5,195 +5,16 @@
  * it; the subject of its sentence; the quote before it (interrupted,
  * continued and floating quotes); the last sentence of a quote-less
  * paragraph just before.  Pronouns resolve by gender, subjecthood and
- * recency; "the department" resolves to "the State Department". */
+ * recency (refer.c); "the department" resolves to "the State Department";
+ * a short quote with no cue and nobody to say it is a scare quote. */
 #include <string.h>
 
 #include "lexicon.h"
+#include "refer.h"
 #include "xctx.h"
 
 #define POST_MAX 30
 #define PRE_MAX 60
-
-static int word_in(const struct xctx *x, size_t k, const char *const *list)
-{
-    for (size_t i = 0; list[i]; i++)
-        if (tok_is(x, k, list[i]))
-            return 1;
-    return 0;
-}
-
-static const char *const aux_words[] = {
-    "has", "had", "have", "was", "is", "are", "were", "did", "does", "do", "will", "would",
-    "could", "can", "may", "might", "should", "must", "not", "also", "then", "later", "never",
-    "just", "still", "already", "again", "once", "first", "previously", "recently", "often",
-    "has", "been", "being", "be", "even", "now", "reportedly", "publicly", "privately",
-    "didn't", "didn\xe2\x80\x99t", "doesn't", "doesn\xe2\x80\x99t", "hasn't", "hasn\xe2\x80\x99t",
-    "wasn't", "wasn\xe2\x80\x99t", "had", "once", "all", "both", NULL};
-
-static const char *const preps[] = {
-    "of", "and", "or", "in", "at", "on", "for", "with", "to", "from", "by", "about", "into",
-    "than", "as", "like", "over", "against", "after", "before", "during", "under", "between",
-    "that", "which", "nor", "but", "while", "when", "if", "because", "since", "through", NULL};
-
-static const char *const determiners[] = {
-    "the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "this", "that", "these",
-    "those", "another", "some", "several", "many", "two", "three", "four", "one", "other",
-    "both", "each", "every", "no", "most", "few", "top", "senior", NULL};
-
-/* Common irregular verb forms that end a subject noun phrase. */
-static const char *const irregular[] = {
-    "began", "begins", "sent", "went", "took", "made", "gave", "goes", "got", "came", "saw",
-    "found", "became", "kept", "left", "put", "ran", "brought", "thought", "felt", "held", "stood",
-    "knew", "won", "lost", "met", "paid", "led", "heard", "spoke", "told", "wrote", "said", "says",
-    "did", "does", "do", "has", "had", "have", "is", "was", "are", "were", NULL};
-
-static int is_verb(const struct xctx *x, size_t i)
-{
-    const struct tok *t = &x->t[i];
-    return t->kind == TK_WORD && (t->lf & LEX_VERB) && (t->f & TF_LOWER) && !(t->f & TF_INQ);
-}
-
-/* A weak cue ("stated", "continued") counts next to the quote. */
-static int is_verb_near(const struct xctx *x, size_t i, size_t mark)
-{
-    const struct tok *t = &x->t[i];
-    if (is_verb(x, i))
-        return 1;
-    size_t d = i > mark ? i - mark : mark - i;
-    return d <= 4 && t->kind == TK_WORD && (t->lf & LEX_VERB_WEAK) && (t->f & TF_LOWER) &&
-           !(t->f & TF_INQ);
-}
-
-/* First person mentioned in tokens [a, b), or -1. */
-static int person_in(const struct xctx *x, size_t a, size_t b)
-{
-    for (size_t k = a; k < b; k++) {
-        if (!(x->t[k].f & TF_NAME))
-            continue;
-        /* binary search would do; mentions are few per sentence */
-        size_t lo = 0, hi = x->nm;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (x->m[mid].te <= k)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (size_t mi = lo; mi < x->nm && x->m[mi].ts <= k; mi++)
-            if (x->m[mi].ts <= k && k < x->m[mi].te)
-                return x->m[mi].person;
-    }
-    return -1;
-}
-
-
-/* A mention followed by a verb-like word: "Smith said", "Smith, 45, told". */
-static int subject_position(const struct xctx *x, const struct xmention *m)
-{
-    size_t n = m->te;
-    if (n < x->nt && (x->t[n].f & TF_POSS))
-        return 0;
-    if (n < x->nt && (tok_punct(x, n, ',') || tok_punct(x, n, '-'))) {
-        /* an appositive: subject when a verb follows the closing comma */
-        char sep = (char)x->t[n].q;
-        size_t k = n + 1;
-        while (k < x->nt && k < n + 20 && !tok_punct(x, k, sep) && !(x->t[k].f & (TF_SENT | TF_PARA)))
-            k++;
-        n = k + 1;
-    }
-    return n < x->nt && x->t[n].kind == TK_WORD && (x->t[n].f & TF_LOWER) && !word_in(x, n, preps) &&
-           !(x->t[n].f & TF_INQ);
-}
-
-/* Most recent person mention before token pos, outside quotes, whose
- * gender agrees, preferring subjects; -1 when none. */
-static int resolve_pronoun(const struct xctx *x, size_t pos, uint8_t g)
-{
-    size_t lo = 0, hi = x->nm;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (x->m[mid].ts < pos)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    /* best first: a subject of the right gender, a nearby subject of
-     * unknown gender, any mention of the right gender, any compatible */
-    int best[4] = {-1, -1, -1, -1};
-    for (size_t mi = lo; mi-- > 0;) {
-        const struct xmention *m = &x->m[mi];
-        if (pos - m->ts > 400)
-            break;
-        if (x->t[m->ts].f & TF_INQ)
-            continue;
-        uint8_t pg = x->p[m->person].gender;
-        if (g && pg && pg != g)
-            continue;
-        int exact = !g || pg == g;
-        int subj = subject_position(x, m);
-        int rank = subj && exact ? 0 : subj && pos - m->ts < 120 ? 1 : exact ? 2 : 3;
-        if (best[rank] < 0)
-            best[rank] = m->person;
-        if (rank == 0)
-            break;
-    }
-    for (int r = 0; r < 4; r++)
-        if (best[r] >= 0)
-            return best[r];
-    return -1;
-}
-
-static int gender_ok(const struct xctx *x, int p, uint8_t g)
-{
-    uint8_t pg = x->p[p].gender;
-    return !g || !pg || pg == g;
-}
-
-/* he/she for quote q at token pos: the speaker of the quote before when
- * no other subject of that gender came between, else the latest subject,
- * else recency. */
-static int resolve_pronoun_q(const struct xctx *x, const struct xquote *q, size_t pos, uint8_t g)
-{
-    size_t qi = (size_t)(q - x->q);
-    int prev = -1;
-    size_t prev_at = 0;
-    for (size_t j = qi; j-- > 0;) {
-        const struct xquote *pq = &x->q[j];
-        if (pq->te + 250 < pos)
-            break;
-        if (pq->person >= 0) {
-            prev = pq->person;
-            prev_at = pq->ots;
-            break;
-        }
-        if (pq->org[0])
-            break;
-    }
-    if (prev >= 0 && !gender_ok(x, prev, g))
-        prev = -1;
-    size_t lo = 0, hi = x->nm;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (x->m[mid].ts < pos)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (size_t mi = lo; mi-- > 0;) {
-        const struct xmention *m = &x->m[mi];
-        if (pos - m->ts > 300)
-            break;
-        if ((x->t[m->ts].f & TF_INQ) || !gender_ok(x, m->person, g))
-            continue;
-        if (prev >= 0 && m->ts < prev_at)
-            break;
-        if (subject_position(x, m))
-            return m->person;
-    }
-    if (prev >= 0)
-        return prev;
-    return resolve_pronoun(x, pos, g);
-}
 
 static void set_org(struct xctx *x, struct xquote *q, size_t a, size_t b, const char *prefix)
 {
@@ -264,7 +85,7 @@ static int resolve_phrase(struct xctx *x, struct xquote *q, size_t a, size_t b)
         b--;
     if (a >= b)
         return 0;
-    int p = person_in(x, a, b);
+    int p = refer_person_in(x, a, b);
     if (p >= 0) {
         q->person = p;
         return 1;
@@ -274,7 +95,7 @@ static int resolve_phrase(struct xctx *x, struct xquote *q, size_t a, size_t b)
         const struct lex_entry *e = lexicon_lookup(x->text + t->s, t->e - t->s);
         uint8_t g = e ? e->gender : 0;
         if (g || tok_is(x, a, "they")) {
-            p = resolve_pronoun_q(x, q, q->ots, g);
+            p = refer_resolve_pronoun_q(x, q, q->ots, g);
             if (p >= 0) {
                 q->person = p;
                 return 1;
@@ -324,10 +145,11 @@ static size_t object_end(const struct xctx *x, size_t a, size_t lim)
         if (t->kind == TK_QUOTE || (t->f & (TF_INQ | TF_PARA)) || (t->kind == TK_PUNCT && t->q != '-' && t->q != '&'))
             break;
         if (t->kind == TK_WORD && (t->f & TF_LOWER) && !(t->f & TF_POSS) && b > a &&
-            ((t->lf & (LEX_COMMON | LEX_VERB | LEX_VERB_WEAK)) || word_in(x, b, preps)) &&
-            !word_in(x, b, determiners))
+            ((t->lf & (LEX_COMMON | LEX_VERB | LEX_VERB_WEAK)) || refer_word_in(x, b, refer_preps)) &&
+            !refer_word_in(x, b, refer_determiners) &&
+            !(!(t->lf & LEX_COMMON) && refer_word_in(x, b - 1, refer_articles))) /* "read the email" */
             break;
-        if (t->kind == TK_WORD && (t->f & TF_LOWER) && word_in(x, b, preps))
+        if (t->kind == TK_WORD && (t->f & TF_LOWER) && refer_word_in(x, b, refer_preps))
             break;
         b++;
     }
@@ -335,28 +157,13 @@ static size_t object_end(const struct xctx *x, size_t a, size_t lim)
 }
 
 
-static int is_aux(const struct xctx *x, size_t k)
-{
-    const struct tok *t = &x->t[k];
-    if (t->kind != TK_WORD || (t->f & TF_INQ))
-        return 0;
-    if (t->f & TF_POSS)
-        return k > 0 && (x->t[k - 1].lf & LEX_PRONOUN); /* "he's" */
-    if (!(t->f & TF_LOWER))
-        return 0;
-    size_t n = t->e - t->s;
-    if (n > 3 && memcmp(x->text + t->e - 2, "ly", 2) == 0 && !(t->lf & LEX_VERB))
-        return 1;
-    return word_in(x, k, aux_words);
-}
-
 static int resolve_pronoun_at(struct xctx *x, struct xquote *q, size_t k)
 {
     const struct lex_entry *e = lexicon_lookup(x->text + x->t[k].s, x->t[k].e - x->t[k].s);
     uint8_t g = e ? e->gender : 0;
     if (!g && !tok_is(x, k, "they"))
         return 0;
-    int p = resolve_pronoun_q(x, q, k, g);
+    int p = refer_resolve_pronoun_q(x, q, k, g);
     if (p < 0)
         return 0;
     q->person = p;
@@ -385,11 +192,12 @@ static int sentence_subject(struct xctx *x, struct xquote *q, size_t s0, size_t 
         }
         if (n < o && (x->t[n].f & TF_POSS) && pron)
             n++; /* "he's" */
-        if (n >= o || x->t[n].kind != TK_WORD || !(x->t[n].f & TF_LOWER) || word_in(x, n, preps) ||
-            (x->t[n].f & TF_POSS))
+        int appos = name && n < o && (tok_punct(x, n, ',') || tok_is(x, n, "of")) && refer_name_subject(x, k);
+        if (!appos && (n >= o || x->t[n].kind != TK_WORD || !(x->t[n].f & TF_LOWER) || refer_word_in(x, n, refer_preps) ||
+                       (x->t[n].f & TF_POSS)))
             continue;
         if (name) {
-            int p = person_in(x, k, k + 1);
+            int p = refer_person_in(x, k, k + 1);
             if (p >= 0) {
                 q->person = p;
                 return 1;
@@ -401,6 +209,25 @@ static int sentence_subject(struct xctx *x, struct xquote *q, size_t s0, size_t 
     return 0;
 }
 
+/* An appositive with inner commas or dashes ends at token c: "Michael
+ * Roe, who lives outside the capital, Sacramento, said".  The nearest
+ * person named right before a comma, dash or parenthesis within reach,
+ * outside quotes, or -1. */
+static int appos_person(const struct xctx *x, size_t c, size_t s0)
+{
+    size_t lim = c > s0 + 40 ? c - 40 : s0;
+    for (size_t j = c; j-- > lim;) {
+        const struct tok *t = &x->t[j];
+        if (t->kind == TK_QUOTE || (t->f & TF_INQ))
+            return -1;
+        if (!(t->f & TF_NAME) || j + 1 >= c)
+            continue;
+        if (tok_punct(x, j + 1, ',') || tok_punct(x, j + 1, '-') || tok_punct(x, j + 1, '('))
+            return refer_person_in(x, j, j + 1);
+    }
+    return -1;
+}
+
 /* The subject right before verb v (within [s0, v)): skips auxiliaries and
  * adverbs, a parenthesis and an appositive, then takes the noun phrase. */
 static int subject_of(struct xctx *x, struct xquote *q, size_t v, size_t s0)
@@ -408,7 +235,7 @@ static int subject_of(struct xctx *x, struct xquote *q, size_t v, size_t s0)
     size_t k = v;
     int appos = 1;
     for (int hop = 0; hop < 4; hop++) {
-        while (k > s0 && is_aux(x, k - 1))
+        while (k > s0 && refer_is_aux(x, k - 1))
             k--;
         if (k > s0 && tok_punct(x, k - 1, ')')) {
             size_t j = k - 1;
@@ -417,21 +244,31 @@ static int subject_of(struct xctx *x, struct xquote *q, size_t v, size_t s0)
             if (tok_punct(x, j, '('))
                 k = j;
         }
-        if (appos && k > s0 && tok_punct(x, k - 1, ',')) {
+        if (appos && k > s0 && (tok_punct(x, k - 1, ',') || tok_punct(x, k - 1, '-'))) {
+            char sep = (char)x->t[k - 1].q;
             size_t j = k - 1;
-            while (j > s0 && k - j < 25 && !tok_punct(x, j - 1, ',') && x->t[j - 1].kind != TK_QUOTE &&
+            while (j > s0 && k - j < 25 && !tok_punct(x, j - 1, sep) && x->t[j - 1].kind != TK_QUOTE &&
                    !(x->t[j - 1].f & TF_INQ))
                 j--;
-            if (j > s0 && tok_punct(x, j - 1, ',')) {
-                /* "Her deputy, Samuel Ortiz, said": the name in the apposition */
-                int p = person_in(x, j, k - 1);
+            if (j > s0 && tok_punct(x, j - 1, sep)) {
+                /* "Her deputy, Samuel Ortiz, said": the name in the
+                 * apposition; not in "X, who met Y, said" */
+                int p = (x->t[j].f & TF_LOWER) ? -1 : refer_person_in(x, j, k - 1);
+                if (p < 0)
+                    p = appos_person(x, k - 1, s0);
                 if (p >= 0) {
                     q->person = p;
                     return 1;
                 }
                 k = j - 1;
+                while (k > s0 && tok_punct(x, k - 1, sep))
+                    k--; /* "--" */
             } else {
-                return 0;
+                int p = appos_person(x, k - 1, s0);
+                if (p < 0)
+                    return 0;
+                q->person = p;
+                return 1;
             }
         }
         appos = 1;
@@ -442,7 +279,7 @@ static int subject_of(struct xctx *x, struct xquote *q, size_t v, size_t s0)
         if ((t->f & TF_INQ) || t->kind != TK_WORD)
             return 0;
         if (t->f & TF_NAME) {
-            int p = person_in(x, h, h + 1);
+            int p = refer_person_in(x, h, h + 1);
             if (p >= 0) {
                 q->person = p;
                 return 1;
@@ -463,8 +300,8 @@ static int subject_of(struct xctx *x, struct xquote *q, size_t v, size_t s0)
         /* "Reid caucused in Nevada and says": the first conjunct's subject */
         if ((tok_is(x, h, "and") || tok_is(x, h, "but")) && h > s0)
             return sentence_subject(x, q, s0, h);
-        int noun = h > s0 && word_in(x, h - 1, determiners); /* "the report says" */
-        if ((t->f & TF_LOWER) && ((t->lf & LEX_COMMON) || ((t->lf & LEX_VERB) && !noun) || word_in(x, h, preps)))
+        int noun = h > s0 && refer_word_in(x, h - 1, refer_determiners); /* "the report says" */
+        if ((t->f & TF_LOWER) && ((t->lf & LEX_COMMON) || ((t->lf & LEX_VERB) && !noun) || refer_word_in(x, h, refer_preps)))
             return 0;
         if (t->f & TF_POSS)
             return 0;
@@ -474,11 +311,11 @@ static int subject_of(struct xctx *x, struct xquote *q, size_t v, size_t s0)
             if (u->kind != TK_WORD || (u->f & TF_INQ))
                 break;
             if (u->f & TF_LOWER) {
-                if (word_in(x, a - 1, determiners)) {
+                if (refer_word_in(x, a - 1, refer_determiners)) {
                     a--;
                     break;
                 }
-                if ((u->lf & (LEX_COMMON | LEX_VERB)) || word_in(x, a - 1, preps))
+                if ((u->lf & (LEX_COMMON | LEX_VERB)) || refer_word_in(x, a - 1, refer_preps))
                     break;
             } else if ((u->f & TF_SENT) && (u->lf & LEX_COMMON)) {
                 break;
@@ -487,8 +324,9 @@ static int subject_of(struct xctx *x, struct xquote *q, size_t v, size_t s0)
         }
         /* a prepositional phrase ("in the past") is not the subject */
         if (a > s0 && x->t[a - 1].kind == TK_WORD && (x->t[a - 1].f & TF_LOWER) &&
-            word_in(x, a - 1, preps) && !tok_is(x, a - 1, "and") && !tok_is(x, a - 1, "that") &&
-            !(x->t[h].f & TF_CAP)) {
+            refer_word_in(x, a - 1, refer_preps) && !refer_word_in(x, a - 1, refer_clause_openers) &&
+            (!(x->t[h].f & TF_CAP) || ((x->t[h].lf & LEX_COMMON) && !(x->t[h].f & TF_NAME)))) {
+            /* ... nor is "on Friday" */
             k = a - 1;
             continue;
         }
@@ -497,16 +335,22 @@ static int subject_of(struct xctx *x, struct xquote *q, size_t v, size_t s0)
     return 0;
 }
 
-static int is_ing(const struct xctx *x, size_t v)
-{
-    const struct tok *t = &x->t[v];
-    return t->e - t->s > 4 && memcmp(x->text + t->e - 3, "ing", 3) == 0;
-}
 
 static void set_cue(struct xquote *q, size_t v, double conf)
 {
     q->cue = (uint32_t)v;
     q->conf = conf;
+}
+
+/* A passive cue with its agent: "described by FBI Director James Comey". */
+static int by_agent(struct xctx *x, struct xquote *q, size_t v, size_t lim)
+{
+    if (v + 2 >= lim || !tok_is(x, v + 1, "by") || x->t[v + 2].kind != TK_WORD)
+        return 0;
+    size_t ob = object_end(x, v + 2, lim);
+    if (ob <= v + 2 || (!(x->t[v + 2].f & (TF_CAP | TF_NAME)) && refer_person_in(x, v + 2, ob) < 0))
+        return 0; /* "by union leader Tomas Berg", not "by most accounts" */
+    return resolve_phrase(x, q, v + 2, ob);
 }
 
 /* Looks after the quote's close mark, in the same sentence. */
@@ -516,39 +360,69 @@ static int try_after(struct xctx *x, struct xquote *q)
         return 0;
     size_t a = q->cts + 1, lim = a;
     /* a byline dash: "..." -- Jane Roe */
-    if (a + 1 < x->nt && tok_punct(x, a, '-') && !(x->t[a].f & TF_PARA) && (x->t[a + 1].f & TF_CAP)) {
+    if (a + 1 < x->nt && tok_punct(x, a, '-') && (x->t[a + 1].f & TF_CAP)) {
         size_t e = a + 1;
         while (e < x->nt && e < a + 7 && x->t[e].kind == TK_WORD && (x->t[e].f & TF_CAP) &&
                !(e > a + 1 && (x->t[e].f & TF_PARA)))
             e++;
+        /* a byline paragraph of its own, "- Bernie Sanders." */
+        size_t f = tok_punct(x, e, '.') ? e + 1 : e;
+        if ((x->t[a].f & TF_PARA) && !(f >= x->nt || (x->t[f].f & TF_PARA)))
+            e = a + 1;
         if (resolve_phrase(x, q, a + 1, e)) {
             q->conf = 0.7;
             return 1;
         }
     }
     if (a < x->nt && (x->t[a].f & TF_SENT) && !(x->t[a].f & TF_PARA)) {
-        /* "...?" Clinton said. -- the cue still belongs to the quote */
+        /* "...?" Clinton said. -- the cue still belongs to the quote; after
+         * "... the wall." a new sentence is about something else */
+        if (!(tok_punct(x, q->te - 1, '?') || tok_punct(x, q->te - 1, '!') || tok_punct(x, q->te - 1, '-')))
+            return 0;
         int cue = 0;
         for (size_t k = a; k < x->nt && k < a + 4 && !(k > a && (x->t[k].f & (TF_SENT | TF_PARA))); k++)
-            if (is_verb(x, k))
+            if (refer_is_verb(x, k))
                 cue = 1;
         if (!cue)
             return 0;
         lim = a + 1;
     }
-    while (lim < x->nt && lim < a + POST_MAX && !(x->t[lim].f & (TF_SENT | TF_PARA)) &&
-           !(x->t[lim].kind == TK_QUOTE && (x->t[lim].f & TF_INQ) == 0 && lim > a &&
-             x->t[lim].q != QM_CLOSE && (x->t[lim].f & TF_SPB)))
-        lim++;
+    /* up to the sentence end or the next quote; a partial quote after this
+     * one shares the cue at the end ('carry "weight" and bring "firepower,"
+     * Sroka said') */
+    size_t next = (size_t)(q - x->q) + 1;
+    for (;;) {
+        while (lim < x->nt && lim < a + POST_MAX && !(x->t[lim].f & (TF_SENT | TF_PARA)) &&
+               !(x->t[lim].kind == TK_QUOTE && (x->t[lim].f & TF_INQ) == 0 && lim > a &&
+                 x->t[lim].q != QM_CLOSE && (x->t[lim].f & TF_SPB)))
+            lim++;
+        if (q->partial && next < x->nq && x->q[next].ots == lim && x->q[next].partial &&
+            x->q[next].cts != XNONE && x->q[next].cts + 1 < a + POST_MAX) {
+            lim = x->q[next].cts + 1;
+            next++;
+            continue;
+        }
+        break;
+    }
     for (size_t v = a; v < lim; v++) {
         if (x->t[v].f & TF_INQ)
-            break;
+            continue; /* a later partial quote, skipped above */
         int according = tok_is(x, v, "according") && tok_is(x, v + 1, "to");
-        if (!is_verb_near(x, v, q->cts) && !according)
+        if (!refer_is_verb_near(x, v, q->cts) && !according)
             continue;
         size_t sa = a;
         while (sa < v && x->t[sa].kind != TK_WORD && x->t[sa].kind != TK_NUM)
             sa++;
+        if (sa == v && refer_is_ing(x, v) && !according) {
+            /* "did not want to address 'that person,' telling Fox 35":
+             * the subject of the sentence, not the one addressed */
+            size_t s0 = sent_start(x, q->ots);
+            if (q->ots - s0 <= PRE_MAX && sentence_subject(x, q, s0, q->ots)) {
+                set_cue(q, v, 0.7);
+                return 1;
+            }
+            return 0;
+        }
         if (sa == v || according) {
             size_t oa = according ? v + 2 : v + 1;
             size_t ob = object_end(x, oa, lim);
@@ -558,10 +432,15 @@ static int try_after(struct xctx *x, struct xquote *q)
             }
             continue;
         }
+        /* "'poison pill' measures added by Republicans" */
+        if (by_agent(x, q, v, lim)) {
+            set_cue(q, v, 0.8);
+            return 1;
+        }
         /* subject between the quote and the verb */
-        if (is_ing(x, v))
+        if (refer_is_ing(x, v))
             continue;
-        if (v - sa <= 12 && subject_of(x, q, v, sa)) {
+        if (v - sa <= 20 && subject_of(x, q, v, sa)) {
             set_cue(q, v, 0.9);
             return 1;
         }
@@ -600,8 +479,30 @@ static int try_after(struct xctx *x, struct xquote *q)
     return 0;
 }
 
+/* A cue inside the clause that an earlier cue reports: "Obama said he
+ * expected that voters will say 'no'", "sources said he said 'q'".  The
+ * earlier cue owns the quote when this one hangs on a modal or "to", or
+ * has a pronoun for subject; a named subject keeps its own ("the ministry
+ * said Qin urged them to respect 'q'"). */
+static int embedded_cue(const struct xctx *x, size_t v, size_t s0)
+{
+    size_t k = v;
+    while (k > s0 && refer_is_aux(x, k - 1) && !refer_word_in(x, k - 1, refer_modal_words))
+        k--;
+    if (k == s0)
+        return 0;
+    int weak = refer_word_in(x, k - 1, refer_modal_words) || tok_is(x, k - 1, "to") ||
+               tok_is(x, k - 1, "he") || tok_is(x, k - 1, "she") || tok_is(x, k - 1, "they");
+    if (!weak)
+        return 0;
+    for (size_t j = s0; j + 1 < k; j++)
+        if (refer_is_verb(x, j) && !refer_is_ing(x, j))
+            return 1;
+    return 0;
+}
+
 /* Looks before the open mark, in the same sentence. */
-static int try_before(struct xctx *x, struct xquote *q)
+static int try_before(struct xctx *x, struct xquote *q, int pass0, int pass1)
 {
     size_t o = q->ots;
     if (x->t[o].f & (TF_PARA | TF_SENT))
@@ -609,12 +510,24 @@ static int try_before(struct xctx *x, struct xquote *q)
     size_t s0 = sent_start(x, o);
     if (o - s0 > PRE_MAX)
         s0 = o - PRE_MAX;
-    for (int pass = 0; pass < 2; pass++)
+    for (int pass = pass0; pass <= pass1; pass++)
     for (size_t v = o; v-- > s0;) {
         int according = tok_is(x, v, "according") && tok_is(x, v + 1, "to");
-        if (pass == 0 && !is_verb(x, v) && !according)
+        if (pass == 0 && v >= s0 + 2 && (x->t[v - 1].f & TF_POSS) && (x->t[v].f & TF_LOWER) &&
+            (x->t[v].lf & (LEX_VERB | LEX_VERB_WEAK)) && tok_is(x, v + 1, "that")) {
+            /* "Trump's claim that there were 'thousands of shootings'" */
+            int p = refer_person_in(x, v - 2, v - 1);
+            if (p >= 0) {
+                q->person = p;
+                set_cue(q, v, 0.6);
+                return 1;
+            }
+        }
+        if (pass == 0 && !refer_is_verb(x, v) && !according)
             continue;
-        if (pass == 1 && (is_verb(x, v) || according || !is_verb_near(x, v, o)))
+        if (pass == 0 && !according && embedded_cue(x, v, s0))
+            continue;
+        if (pass == 1 && (refer_is_verb(x, v) || according || !refer_is_verb_near(x, v, o)))
             continue;
         if (according) {
             size_t ob = object_end(x, v + 2, o);
@@ -624,7 +537,11 @@ static int try_before(struct xctx *x, struct xquote *q)
             }
             continue;
         }
-        if (is_ing(x, v) || tok_is(x, v - 1, "to")) {
+        if (by_agent(x, q, v, o)) {
+            set_cue(q, v, 0.8);
+            return 1;
+        }
+        if (refer_is_ing(x, v) || tok_is(x, v - 1, "to")) {
             if (sentence_subject(x, q, s0, v)) {
                 set_cue(q, v, 0.7);
                 return 1;
@@ -638,7 +555,8 @@ static int try_before(struct xctx *x, struct xquote *q)
         /* inverted: "said Smith: ..." -- the phrase runs up to the quote or
          * its colon or comma, and is not a pronoun ("says he voted") */
         size_t ob = object_end(x, v + 1, o);
-        if (ob > v + 1 && (ob == o || tok_punct(x, ob, ':') || tok_punct(x, ob, ',')) &&
+        int clause_start = v == s0 || x->t[v - 1].kind == TK_PUNCT || x->t[v - 1].kind == TK_QUOTE;
+        if (ob > v + 1 && ((ob == o && clause_start) || tok_punct(x, ob, ':') || tok_punct(x, ob, ',')) &&
             !(x->t[v + 1].lf & LEX_PRONOUN) && resolve_phrase(x, q, v + 1, ob)) {
             set_cue(q, v, 0.8);
             return 1;
@@ -682,17 +600,27 @@ static int clause_np(struct xctx *x, struct xquote *q, size_t s0, size_t lim)
     while (k < lim && (x->t[k].lf & LEX_COMMON) && (x->t[k].f & TF_CAP) && !(x->t[k].f & TF_NAME) &&
            !tok_is(x, k, "the") && !(x->t[k].lf & LEX_PRONOUN))
         k++; /* "But", "And" */
+    if (k < lim && x->t[k].kind == TK_WORD && (refer_is_ing(x, k) || refer_word_in(x, k, refer_preps))) {
+        /* "Reprising a favourite line, the former secretary said" */
+        size_t c = k + 1;
+        while (c < lim && c < k + 14 && !tok_punct(x, c, ',') && x->t[c].kind != TK_QUOTE)
+            c++;
+        if (c < lim && tok_punct(x, c, ','))
+            k = c + 1;
+    }
     size_t a = k;
     for (; k < lim; k++) {
         const struct tok *t = &x->t[k];
         if (t->kind != TK_WORD || (t->f & TF_INQ))
             break;
+        if (k > a && (tok_is(x, k, "who") || tok_is(x, k, "which") || tok_is(x, k, "that")))
+            break;
         if (t->f & TF_LOWER) {
             size_t n = t->e - t->s;
             const char *w = x->text + t->s;
-            int after_det = k > a && word_in(x, k - 1, determiners); /* "The email" */
-            if (((t->lf & (LEX_VERB | LEX_VERB_WEAK)) && !after_det) || is_aux(x, k) || word_in(x, k, preps) ||
-                word_in(x, k, irregular))
+            int after_det = k > a && refer_word_in(x, k - 1, refer_determiners); /* "The email" */
+            if (((t->lf & (LEX_VERB | LEX_VERB_WEAK)) && !after_det) || refer_is_aux(x, k) || refer_word_in(x, k, refer_preps) ||
+                refer_word_in(x, k, refer_irregular))
                 break;
             if (n > 3 && memcmp(w + n - 2, "ed", 2) == 0 && k > a)
                 break;
@@ -725,11 +653,31 @@ static int try_colon(struct xctx *x, struct xquote *q)
     size_t s0 = sent_start(x, c);
     if (c - s0 > PRE_MAX)
         s0 = c - PRE_MAX;
+    /* "Pollsters agree - Carl Bialik: '...'": a name opening the clause
+     * right before the colon */
+    if (c > s0 && (x->t[c - 1].f & TF_NAME)) {
+        size_t b = c - 1;
+        while (b > s0 && (x->t[b - 1].f & TF_NAME))
+            b--;
+        if (b == s0 || tok_punct(x, b - 1, '-') || tok_punct(x, b - 1, ':')) {
+            int p = refer_person_in(x, b, c);
+            if (p >= 0) {
+                q->person = p;
+                q->conf = 0.6;
+                return 1;
+            }
+        }
+    }
     for (size_t v = c; v-- > s0;) {
-        if (!is_verb_near(x, v, c) && !(v + 1 == c && x->t[v].kind == TK_WORD && (x->t[v].f & TF_LOWER) &&
-                                        !word_in(x, v, preps)))
+        /* "as Cornyn put it:" */
+        if (v + 1 == c && v > s0 && (tok_is(x, v, "it") || tok_is(x, v, "this")) && refer_verb_like(x, v - 1))
+            v--;
+        /* the word before the colon: "Ortiz added:", "Ortiz was blunt:" */
+        if (!refer_is_verb_near(x, v, c) &&
+            !(v + 1 == c && ((refer_verb_like(x, v) && !refer_is_adverb(x, v) && !tok_is(x, v, "again")) || (v > s0 && x->t[v].kind == TK_WORD && (x->t[v].f & TF_LOWER) &&
+                                                 !refer_word_in(x, v, refer_preps) && refer_is_aux(x, v - 1)))))
             continue;
-        if (is_ing(x, v) || tok_is(x, v - 1, "to"))
+        if (refer_is_ing(x, v) || tok_is(x, v - 1, "to"))
             break;
         if (subject_of(x, q, v, s0)) {
             set_cue(q, v, 0.7);
@@ -761,13 +709,40 @@ static int try_headline(struct xctx *x, struct xquote *q)
     if (!more)
         return 0;
     for (size_t c = p0 + 1; c < o && c < p0 + 7; c++) {
-        if (is_verb(x, c))
+        if (refer_is_verb(x, c))
             return 0;
         if (tok_punct(x, c, ':')) {
             if (c == p0 + 2 && tok_is(x, p0, "the") && tok_is(x, p0 + 1, "latest"))
                 return 0; /* AP's "The Latest: ..." */
             return resolve_phrase(x, q, p0, c) ? (q->conf = 0.6, 1) : 0;
         }
+    }
+    /* "Chris Christie Calls Rival 'A Disgrace'", "Trump 'The Dealmaker'
+     * Could Act, Lindsey Graham Says": a capitalised cue in the headline */
+    size_t pe = o;
+    while (pe < x->nt && !(pe > o && (x->t[pe].f & TF_PARA)))
+        pe++;
+    for (size_t v = p0 + 1; v < pe && v < p0 + 40; v++) {
+        const struct tok *t = &x->t[v];
+        if (t->kind != TK_WORD || !(t->f & TF_CAP) || !(t->lf & (LEX_VERB | LEX_VERB_WEAK)) || (t->f & TF_INQ) ||
+            (t->lf & LEX_GIVEN) || v == q->ots)
+            continue;
+        if (v < o) {
+            /* the first cue: "Clinton Says Russians Hacked DNC, Calls ..." */
+            if (v - p0 <= 5 && resolve_phrase(x, q, p0, v)) {
+                set_cue(q, v, 0.6);
+                return 1;
+            }
+            return 0;
+        }
+        size_t a = v;
+        while (a > o && a > v - 5 && !tok_punct(x, a - 1, ',') && x->t[a - 1].kind != TK_QUOTE)
+            a--;
+        if (a < v && tok_punct(x, a - 1, ',') && resolve_phrase(x, q, a, v)) {
+            set_cue(q, v, 0.6);
+            return 1;
+        }
+        return 0;
     }
     return 0;
 }
@@ -789,14 +764,34 @@ static size_t para_of(const struct xctx *x, size_t i)
     return i;
 }
 
+/* A word or three in quotation marks inside a sentence, with no cue and
+ * nobody to say it, is a scare quote ("its 'provisional' equation"), not
+ * a quotation. */
+static void drop_scare_quotes(struct xctx *x)
+{
+    size_t w = 0;
+    for (size_t qi = 0; qi < x->nq; qi++) {
+        const struct xquote *q = &x->q[qi];
+        int words = 0;
+        for (size_t k = q->ts; k < q->te; k++)
+            words += x->t[k].kind == TK_WORD || x->t[k].kind == TK_NUM;
+        if (q->partial && words <= 3 && q->person < 0 && !q->org[0] && q->cue == XNONE)
+            continue;
+        x->q[w++] = *q;
+    }
+    x->nq = w;
+}
+
 int attrib_run(struct xctx *x)
 {
+    refer_learn_gender(x);
     for (size_t qi = 0; qi < x->nq; qi++) {
         struct xquote *q = &x->q[qi];
         q->org[0] = 0;
         if (try_headline(x, q))
             continue;
-        if (q->partial ? (try_before(x, q) || try_after(x, q)) : (try_after(x, q) || try_before(x, q)))
+        if (q->partial ? (try_before(x, q, 0, 1) || try_after(x, q))
+                       : (try_after(x, q) || try_before(x, q, 0, 1)))
             continue;
         if (try_colon(x, q) || try_subject(x, q))
             continue;
@@ -835,7 +830,7 @@ int attrib_run(struct xctx *x)
         if (has_quote || o - s1 > PRE_MAX)
             continue;
         for (size_t v = o; v-- > s1;)
-            if (is_verb(x, v) && !is_ing(x, v)) {
+            if (refer_is_verb(x, v) && !refer_is_ing(x, v)) {
                 if (subject_of(x, q, v, s1))
                     set_cue(q, v, 0.5);
                 break;
@@ -858,5 +853,6 @@ int attrib_run(struct xctx *x)
         if (sentence_subject(x, q, s0, pe) || clause_np(x, q, s0, pe))
             q->conf = 0.3;
     }
+    drop_scare_quotes(x);
     return 0;
 }

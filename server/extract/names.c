@@ -143,11 +143,13 @@ static int find_person(const struct xctx *x, const struct nindex *ix, size_t ts,
 {
     size_t sur = surname_tok(x, ts, te);
     size_t given = sur == ts && te - ts >= 2 ? ts + 1 : ts;
+    /* "Van der Berg" at a sentence start is the surname of "Lucas van der Berg" */
+    int surname_only = te - ts == 1 || (sur != ts && (x->t[ts].lf & LEX_PARTICLE));
     int best = -1;
     for (int p = nindex_first(ix, names_tok_hash(x, sur)); p >= 0; p = nindex_next(ix, p)) {
         const struct xperson *pp = &x->p[p];
         if (names_tok_eq(x, pp->last_ts, sur) &&
-            (te - ts == 1 || pp->first_ts == pp->last_ts || names_tok_eq(x, pp->first_ts, given)) &&
+            (surname_only || pp->first_ts == pp->last_ts || names_tok_eq(x, pp->first_ts, given)) &&
             p > best)
             best = p;
     }
@@ -228,11 +230,23 @@ int names_scan_runs(struct xctx *x, struct nindex *ix)
         }
         size_t a = i, b = i + 1;
         while (b < x->nt && b - a < 12 && !(x->t[b].f & TF_PARA)) {
+            /* a headline cue ends a name: "Glenn Beck Says Trump ..." */
+            if ((x->t[b].lf & LEX_VERB) && !(x->t[b].lf & (LEX_GIVEN | LEX_TITLE)) && (x->t[b].f & TF_CAP) &&
+                !(x->t[b].f & TF_ALLCAP))
+                break;
             if (names_run_word(x, b)) {
                 b++;
                 continue;
             }
-            /* particles and "of"/"the" inside titles join capitalised words */
+            /* particles ("van der") and "of"/"the" inside titles join
+             * capitalised words */
+            size_t pe = b;
+            while (pe < x->nt && pe < b + 3 && (x->t[pe].f & TF_LOWER) && (x->t[pe].lf & LEX_PARTICLE))
+                pe++;
+            if (pe > b + 1 && pe < x->nt && names_run_word(x, pe) && !(x->t[b - 1].lf & LEX_TITLE)) {
+                b = pe + 1;
+                continue;
+            }
             if (b + 1 < x->nt && names_run_word(x, b + 1) && (x->t[b].f & TF_LOWER) &&
                 (((x->t[b].lf & LEX_PARTICLE) && !(x->t[b - 1].lf & LEX_TITLE)) ||
                  ((tok_is(x, b, "of") || tok_is(x, b, "the")) && (x->t[b - 1].lf & LEX_TITLE)))) {
@@ -303,6 +317,10 @@ int names_scan_runs(struct xctx *x, struct nindex *ix)
                 common = 1;
         }
         if (nonperson || common)
+            continue;
+        /* a quoted Title Case phrase ("'Alt Right'") is a name only with a given name */
+        if (s == title_ts && s > 0 && x->t[s - 1].kind == TK_QUOTE && b < x->nt && x->t[b].kind == TK_QUOTE &&
+            !names_given_strong(x, s))
             continue;
         int person = 0;
         if (titled && title_ts < s)

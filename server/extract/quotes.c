@@ -158,13 +158,16 @@ static int not_speech(const struct xctx *x, const struct xquote *q)
         else if (t->lf & LEX_COMMON)
             fn++;
     }
-    if (nw == 1 && caps == 1 && o > 0 && c + 1 < x->nt && (x->t[o - 1].f & TF_CAP) &&
-        x->t[o - 1].kind == TK_WORD && (x->t[c + 1].f & TF_CAP) && x->t[c + 1].kind == TK_WORD)
-        return 1;
     int headline = 1;
     for (size_t k = 1; k <= o && headline; k++)
         if ((x->t[k].f & TF_PARA) && k <= o)
             headline = 0;
+    /* a nickname between a given name and a surname; in a Title Case
+     * headline every word is capitalised, so there it takes a given name */
+    if (nw == 1 && caps == 1 && o > 0 && c + 1 < x->nt && (x->t[o - 1].f & TF_CAP) &&
+        x->t[o - 1].kind == TK_WORD && (x->t[c + 1].f & TF_CAP) && x->t[c + 1].kind == TK_WORD &&
+        (!headline || (x->t[o - 1].lf & LEX_GIVEN)))
+        return 1;
     if (!headline && q->partial && nw >= 1 && nw <= 8 && caps >= 1 && caps + fn == nw &&
         title_context(x, o, c))
         return 1;
@@ -201,6 +204,22 @@ static void drop_unclosed(struct xctx *x)
             x->q[w++] = x->q[i];
         }
         k = m;
+    }
+    x->nq = w;
+}
+
+/* A quotation inside another ('OK' inside "... it is 'OK' to ...") is part
+ * of what the outer speaker says, not a quote of its own.  x->q is sorted
+ * by start. */
+static void drop_nested(struct xctx *x)
+{
+    size_t w = 0;
+    uint32_t outer_e = 0;
+    for (size_t k = 0; k < x->nq; k++) {
+        if (w > 0 && x->q[k].e <= outer_e)
+            continue;
+        outer_e = x->q[k].e;
+        x->q[w++] = x->q[k];
     }
     x->nq = w;
 }
@@ -281,5 +300,6 @@ int quotes_find(struct xctx *x)
     x->nq = w;
     if (x->nq > 1)
         qsort(x->q, x->nq, sizeof *x->q, cmp_quote);
+    drop_nested(x);
     return 0;
 }

@@ -229,7 +229,9 @@ int main(void)
 
     static const char *const cases[] = {"after_said", "org_speaker", "continuation",
                                         "surname_first", "straight_doubled", "no_quotes",
-                                        "interrupted", "not_quotes", NULL};
+                                        "interrupted", "not_quotes", "nested_scare",
+                                        "appositive", "pronoun_topic", "headline_byline",
+                                        "people", NULL};
     for (size_t i = 0; cases[i]; i++) {
         char name[96];
         snprintf(name, sizeof name, "golden %s", cases[i]);
