@@ -435,17 +435,22 @@ int api_args(struct call *c, unsigned allowed, struct args *a)
             api_bad_param(c, name, detail);
             return -1;
         }
-        if (memchr(v, '\0', n) || !utf8_valid(v, n) || n > 4096) {
-            snprintf(detail, sizeof detail, "Parameter '%s' is not valid text.", name);
+        if (n > 4096) {
+            snprintf(detail, sizeof detail, "Parameter '%s' is longer than 4096 bytes.", name);
             api_bad_param(c, name, detail);
             return -1;
         }
-        int bad = 0;
+        if (memchr(v, '\0', n) || !utf8_valid(v, n)) {
+            snprintf(detail, sizeof detail, "Parameter '%s' is not valid UTF-8 text.", name);
+            api_bad_param(c, name, detail);
+            return -1;
+        }
+        const char *bad = NULL; /* what a good value is */
         switch (bit) {
         case P_LIMIT: {
             int64_t lim;
             if (router_parse_id(v, n, &lim) != 0 || lim > 1000)
-                bad = 1;
+                bad = "an integer from 1 to 1000";
             else
                 a->limit = (int)lim;
             break;
@@ -462,7 +467,7 @@ int api_args(struct call *c, unsigned allowed, struct args *a)
             else if (eq(v, n, "ndjson"))
                 a->fmt = FMT_NDJSON;
             else
-                bad = 1;
+                bad = "json, csv or ndjson";
             break;
         case P_Q:
             a->q = v;
@@ -492,7 +497,7 @@ int api_args(struct call *c, unsigned allowed, struct args *a)
         case P_SINCE:
         case P_UNTIL:
             if (!is_date(v, n)) {
-                bad = 1;
+                bad = "a date as YYYY-MM-DD";
                 break;
             }
             memcpy(bit == P_SINCE ? a->since : a->until, v, 10);
@@ -513,7 +518,7 @@ int api_args(struct call *c, unsigned allowed, struct args *a)
                 if (digits && nonzero)
                     a->article = INT64_MAX;
                 else
-                    bad = 1;
+                    bad = "an article id (a positive integer)";
             }
             break;
         case P_KIND:
@@ -522,12 +527,12 @@ int api_args(struct call *c, unsigned allowed, struct args *a)
             else if (eq(v, n, "partial"))
                 a->kind = "partial";
             else
-                bad = 1;
+                bad = "direct or partial";
             break;
         default: break;
         }
         if (bad) {
-            snprintf(detail, sizeof detail, "Parameter '%s' has a bad value.", name);
+            snprintf(detail, sizeof detail, "Parameter '%s' must be %s.", name, bad);
             api_bad_param(c, name, detail);
             return -1;
         }
