@@ -477,7 +477,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_NO; /* uri_logger could not allocate: drop the connection */
     if (!ctx->started) {
         ctx->started = 1;
-        url = ctx->path;
         /* A declared length over the limit is answered at once when the
          * client waits for "100 Continue" or the body is huge; otherwise
          * the body is read and dropped first, because closing on a client
