@@ -1,5 +1,6 @@
 /* Attribution: for each quotation, a cue verb and a speaker.  In order:
- * a headline "Name: ... 'quote'"; the same sentence after the quote
+ * a headline "Name: ... 'quote'"; "according to X" in the quote's
+ * sentence (after the quote only a named X); the same sentence after the quote
  * ("..., said X", "... X said", "... -- X") or before it ("X said: ...",
  * "according to X", the nearest strong cue first); a colon that introduces
  * it; the subject of its sentence; the quote before it (interrupted,
@@ -597,6 +598,15 @@ static int try_subject(struct xctx *x, struct xquote *q)
 static int clause_np(struct xctx *x, struct xquote *q, size_t s0, size_t lim)
 {
     size_t k = s0;
+    /* a dateline opens the paragraph: "WASHINGTON, Dec. 8 (UPI) -- ..." */
+    if ((x->t[k].f & TF_PARA) && (x->t[k].f & TF_ALLCAP) && x->t[k].kind == TK_WORD)
+        for (size_t d = k + 1; d < lim && d < k + 14; d++)
+            if (tok_punct(x, d, '-') && (x->t[d].f & TF_SPB)) {
+                k = d + 1;
+                while (k < lim && tok_punct(x, k, '-'))
+                    k++;
+                break;
+            }
     while (k < lim && (x->t[k].lf & LEX_COMMON) && (x->t[k].f & TF_CAP) && !(x->t[k].f & TF_NAME) &&
            !tok_is(x, k, "the") && !(x->t[k].lf & LEX_PRONOUN))
         k++; /* "But", "And" */
@@ -747,6 +757,42 @@ static int try_headline(struct xctx *x, struct xquote *q)
     return 0;
 }
 
+/* "According to GMA News, Roe said the 'q'", "Roe said 'q,' according to
+ * aides": the source that "according to" names owns the quote's sentence. */
+static int try_according(struct xctx *x, struct xquote *q)
+{
+    size_t o = q->ots;
+    size_t s0 = (x->t[o].f & (TF_PARA | TF_SENT)) ? o : sent_start(x, o);
+    if (o - s0 > PRE_MAX)
+        s0 = o - PRE_MAX;
+    size_t e = q->cts == XNONE ? q->te : q->cts + 1;
+    size_t lim = e;
+    while (lim < x->nt && lim < e + POST_MAX && !(x->t[lim].f & (TF_SENT | TF_PARA)))
+        lim++;
+    for (size_t v = s0; v + 2 < lim; v++) {
+        if (v >= q->ts && v < e)
+            continue;
+        if ((x->t[v].f & TF_INQ) || !tok_is(x, v, "according") || !tok_is(x, v + 1, "to"))
+            continue;
+        /* after the quote, a named source ("according to the Harbour
+         * Gazette"); "Roe said 'q', according to a readout" keeps Roe */
+        size_t h = v + 2;
+        if (h < lim && tok_is(x, h, "the"))
+            h++;
+        if (v > o && (h >= lim || !(x->t[h].f & (TF_CAP | TF_NAME))))
+            continue;
+        size_t end = v < o ? o : lim;
+        size_t ob = object_end(x, v + 2, end);
+        if (ob > v + 2 && resolve_phrase(x, q, v + 2, ob)) {
+            set_cue(q, v, 0.8);
+            return 1;
+        }
+        q->person = -1;
+        q->org[0] = 0;
+    }
+    return 0;
+}
+
 static void inherit(struct xquote *q, const struct xquote *prev, double conf)
 {
     q->person = prev->person;
@@ -764,6 +810,26 @@ static size_t para_of(const struct xctx *x, size_t i)
     return i;
 }
 
+/* Marked words that modify the noun after them, "the notorious 'carried
+ * interest' loophole", "its 'house style' rules": a term, not speech.
+ * The quote ends in a word (no comma or period inside the marks) and a
+ * lower-case noun follows the close mark: not a verb, preposition or
+ * function word. */
+static int modifier_quote(const struct xctx *x, const struct xquote *q)
+{
+    if (q->cts == XNONE || q->te == q->ts || x->t[q->te - 1].kind == TK_PUNCT)
+        return 0;
+    size_t n = q->cts + 1;
+    if (n >= x->nt || (x->t[n].f & (TF_SENT | TF_PARA)))
+        return 0;
+    const struct tok *t = &x->t[n];
+    if (t->kind != TK_WORD || !(t->f & TF_LOWER) || (t->lf & (LEX_COMMON | LEX_VERB | LEX_VERB_WEAK | LEX_PRONOUN)) ||
+        refer_word_in(x, n, refer_preps) || refer_is_aux(x, n) || refer_verb_like(x, n) || refer_is_ing(x, n) ||
+        refer_word_in(x, n, refer_irregular))
+        return 0;
+    return 1;
+}
+
 /* A word or three in quotation marks inside a sentence, with no cue and
  * nobody to say it, is a scare quote ("its 'provisional' equation"), not
  * a quotation. */
@@ -777,6 +843,8 @@ static void drop_scare_quotes(struct xctx *x)
             words += x->t[k].kind == TK_WORD || x->t[k].kind == TK_NUM;
         if (q->partial && words <= 3 && q->person < 0 && !q->org[0] && q->cue == XNONE)
             continue;
+        if (q->partial && words <= 4 && q->cue == XNONE && modifier_quote(x, q))
+            continue;
         x->q[w++] = *q;
     }
     x->nq = w;
@@ -789,6 +857,8 @@ int attrib_run(struct xctx *x)
         struct xquote *q = &x->q[qi];
         q->org[0] = 0;
         if (try_headline(x, q))
+            continue;
+        if (try_according(x, q))
             continue;
         if (q->partial ? (try_before(x, q, 0, 1) || try_after(x, q))
                        : (try_after(x, q) || try_before(x, q, 0, 1)))

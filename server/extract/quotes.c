@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lexicon.h"
+#include "refer.h"
 #include "xctx.h"
 
 static int is_opening_context(const struct xctx *x, size_t j)
@@ -109,16 +110,20 @@ static int cmp_quote(const void *a, const void *b)
     return x->s < y->s ? -1 : x->s > y->s;
 }
 
+/* Nouns that name a work or a show right before its title ("the
+ * podcast 'So, It Goes'", "In his book, 'Rich Kids,' he ...") or its
+ * nickname ("the nickname 'Slick Sam'"). */
+static const char *const work_nouns[] = {
+    "titled", "entitled", "show", "program", "programme", "book", "film", "documentary", "song",
+    "series", "anthem", "column", "headline", "commentary", "article", "op-ed", "essay", "movie",
+    "album", "novel", "magazine", "episode", "newspaper", "broadcast", "memoir", "play", "poem",
+    "hit", "single", "track", "tune", "slogan", "podcast", "nickname", "moniker", "hashtag",
+    "sitcom", "musical", "bestseller", "blog", "newsletter", NULL};
+
 /* Words around a title-case quote that say it names a work or a show. */
 static int title_context(const struct xctx *x, size_t o, size_t c)
 {
-    static const char *const before[] = {"on", "titled", "entitled", "show", "program", "programme",
-                                         "book", "film", "documentary", "song", "series", "anthem",
-                                         "column", "headline", "commentary", "article", "op-ed",
-                                         "essay", "movie", "album", "novel", "magazine", "episode",
-                                         "of", "in", "the", "newspaper", "broadcast", "memoir",
-                                         "play", "poem", "speech", "report", "hit", "single", "track",
-                                         "tune", "slogan", NULL};
+    static const char *const before[] = {"on", "of", "in", "the", "speech", "report", NULL};
     static const char *const after[] = {"show", "program", "programme", "series", "segment",
                                         "special", "podcast", NULL};
     if (o == 0)
@@ -127,13 +132,24 @@ static int title_context(const struct xctx *x, size_t o, size_t c)
         return 1;
     if (tok_punct(x, o - 1, ',') && o >= 2)
         o--;
-    for (size_t k = 0; before[k]; k++)
-        if (tok_is(x, o - 1, before[k]))
+    if (refer_word_in(x, o - 1, before) || refer_word_in(x, o - 1, work_nouns))
+        return 1;
+    /* "'Keep It Real' radio program" */
+    for (size_t k = c + 1; k < x->nt && k <= c + 2; k++) {
+        if (x->t[k].kind != TK_WORD)
+            break;
+        if (refer_word_in(x, k, after))
             return 1;
-    for (size_t k = 0; after[k]; k++)
-        if (tok_is(x, c + 1, after[k]))
-            return 1;
+    }
     return 0;
+}
+
+/* A work noun and a comma right before the open mark: "In his 2002
+ * book, 'Rich Kids,' Mr. Roe said" -- a title even where a comma would
+ * make the quote look direct. */
+static int work_noun_before(const struct xctx *x, size_t o)
+{
+    return o >= 2 && tok_punct(x, o - 1, ',') && refer_word_in(x, o - 2, work_nouns);
 }
 
 /* Not speech: HTML attribute values (id="..."), nicknames between two
@@ -150,6 +166,11 @@ static int not_speech(const struct xctx *x, const struct xquote *q)
     int nw = 0, caps = 0, fn = 0;
     for (size_t k = q->ts; k < q->te; k++) {
         const struct tok *t = &x->t[k];
+        if (t->kind == TK_NUM) {
+            nw++; /* "13th", "24" in a title */
+            caps++;
+            continue;
+        }
         if (t->kind != TK_WORD)
             continue;
         nw++;
@@ -168,8 +189,11 @@ static int not_speech(const struct xctx *x, const struct xquote *q)
         x->t[o - 1].kind == TK_WORD && (x->t[c + 1].f & TF_CAP) && x->t[c + 1].kind == TK_WORD &&
         (!headline || (x->t[o - 1].lf & LEX_GIVEN)))
         return 1;
-    if (!headline && q->partial && nw >= 1 && nw <= 8 && caps >= 1 && caps + fn == nw &&
-        title_context(x, o, c))
+    if (!headline && (q->partial || work_noun_before(x, o)) && nw >= 1 && nw <= 8 && caps >= 1 &&
+        caps + fn == nw && title_context(x, o, c))
+        return 1;
+    /* a lone pronoun in marks ("because 'she' is a 'he'") is mention, not speech */
+    if (nw == 1 && q->te == q->ts + 1 + (x->t[q->te - 1].kind == TK_PUNCT) && (x->t[q->ts].lf & LEX_PRONOUN))
         return 1;
     return 0;
 }

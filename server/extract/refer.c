@@ -248,8 +248,80 @@ static int refer_main_subject_of_sentence(const struct xctx *x, size_t mi, uint8
 /* he/she for quote q at token pos: the speaker of the quote before when
  * no other subject of that gender came between, else the latest subject,
  * else recency. */
+static size_t refer_para_start(const struct xctx *x, size_t i)
+{
+    while (i > 0 && !(x->t[i].f & TF_PARA))
+        i--;
+    return i;
+}
+
+/* A quote paragraph whose he/she has no antecedent in its own paragraph,
+ * after a paragraph without quotes whose last sentence brings in someone
+ * new: "... noted NBC's Dana Roe, a pollster. / 'Quote,' she wrote."
+ * The one person of the right gender first named in that sentence, or -1. */
+static int refer_introduced(const struct xctx *x, size_t pos, uint8_t g)
+{
+    size_t p0 = refer_para_start(x, pos);
+    if (p0 == 0)
+        return -1;
+    size_t pp = refer_para_start(x, p0 - 1);
+    if (p0 - pp > 400)
+        return -1;
+    for (size_t k = pp; k < pos; k++) {
+        if (k < p0 && x->t[k].kind == TK_QUOTE)
+            return -1;
+        if (k >= p0 && (x->t[k].f & TF_NAME) && !(x->t[k].f & TF_INQ))
+            return -1;
+    }
+    size_t s = p0 - 1;
+    while (s > pp && !(x->t[s].f & TF_SENT))
+        s--;
+    /* mentions in [s, p0) */
+    size_t lo = 0, hi = x->nm;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (x->m[mid].ts < s)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t k = s; k < p0; k++)
+        if (tok_is(x, k, "he") || tok_is(x, k, "she") || tok_is(x, k, "they"))
+            return -1; /* the sentence goes on about someone already there */
+    int found = -1;
+    for (size_t mi = lo; mi < x->nm && x->m[mi].ts < p0; mi++) {
+        const struct xmention *m = &x->m[mi];
+        int p = m->person;
+        if (p == found || (x->t[m->ts].f & TF_INQ))
+            continue;
+        int seen = 0;
+        for (size_t j = 0; j < lo && !seen; j++)
+            seen = x->m[j].person == p;
+        int subj = refer_subject_position(x, m);
+        if (seen) {
+            if (subj)
+                return -1; /* "Roe, for example, said ... Kasich." */
+            continue;
+        }
+        if (!refer_gender_ok(x, p, g) || (m->te < x->nt && (x->t[m->te].f & TF_POSS)))
+            continue;
+        /* introduced: a subject, an appositive, or the sentence's last words */
+        int intro = subj || tok_punct(x, m->te, ',') || m->te + 2 >= p0 ||
+                    (m->te + 2 < x->nt && (x->t[m->te + 2].f & TF_PARA) && x->t[m->te + 1].kind == TK_PUNCT);
+        if (!intro)
+            continue;
+        if (found >= 0)
+            return -1; /* two newcomers: no telling */
+        found = p;
+    }
+    return found;
+}
+
 int refer_resolve_pronoun_q(const struct xctx *x, const struct xquote *q, size_t pos, uint8_t g)
 {
+    int intro = refer_introduced(x, pos, g);
+    if (intro >= 0)
+        return intro;
     size_t qi = (size_t)(q - x->q);
     int prev = -1;
     size_t prev_at = 0;
