@@ -636,11 +636,31 @@ static int org_context(const struct xctx *x, const struct xmention *m)
 {
     size_t a = m->title_ts, b = m->te;
     if (a > 0 && tok_punct(x, a - 1, '<'))
-        return 1;
+        return 1; /* "<Viscodrive GmbH>" */
     if (a > 0 && x->t[a - 1].kind == TK_WORD && (x->t[a - 1].f & TF_LOWER) && (x->t[a - 1].lf & LEXN_ORGDESC))
         return 1;
     if (co_word(x, b))
         return 1;
+    /* "analyst with Merrill Lynch", "Jack Kirnan of Kidder Peabody",
+     * "William Byers, of Bear Stearns": a person's employer */
+    if (a >= 2 && a == m->ts && (tok_is(x, a - 1, "at") || tok_is(x, a - 1, "with") || tok_is(x, a - 1, "of"))) {
+        static const char *const roles[] = {"analyst", "analysts", "economist", "economists", "strategist",
+                                            "strategists", "trader", "traders", "dealer", "dealers", "broker",
+                                            "brokers", "spokesman", "spokeswoman", "spokesperson", "executive",
+                                            "executives", "chairman", "official", "officials", "director",
+                                            "president", "manager", "partner", NULL};
+        size_t r = a - 2;
+        int role = 0;
+        for (size_t j = 0; roles[j]; j++)
+            if (tok_is(x, r, roles[j]) && (x->t[r].f & TF_LOWER))
+                role = 1;
+        if (tok_punct(x, r, ',') && r > 0)
+            r--;
+        if ((x->t[r].f & TF_NAME) && r + 1 < a)
+            role = 1;
+        if (role)
+            return 1;
+    }
     for (size_t k = b; k < x->nt && k < b + 8 && !(x->t[k].f & TF_PARA); k++) {
         const struct tok *t = &x->t[k];
         if ((tok_is(x, k, "and") || tok_punct(x, k, '&')) && co_word(x, k + 1))
