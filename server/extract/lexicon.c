@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "embedded.h"
+#include "names.h"
 
 struct slot {
     const char *key; /* into arena, lowercase */
@@ -354,7 +355,8 @@ int lexicon_init(void)
     size_t total = 4096;
     static const char *const names[] = {"given-names.tsv", "speech-verbs.tsv", "titles.tsv",
                                         "surnames-surname-first.txt", "common-words.txt",
-                                        "nonperson-words.txt", "places.txt", NULL};
+                                        "nonperson-words.txt", "places.txt", "org-tails.txt",
+                                        "org-descriptors.txt", "org-names.txt", NULL};
     for (size_t i = 0; names[i]; i++) {
         const struct embedded_file *f = file(names[i]);
         if (f)
@@ -370,6 +372,9 @@ int lexicon_init(void)
         load_word_list("common-words.txt", LEX_COMMON) != 0 ||
         load_word_list("nonperson-words.txt", LEX_NONPERSON) != 0 ||
         load_word_list("places.txt", LEX_PLACE) != 0 ||
+        load_word_list("org-tails.txt", LEXN_ORGTAIL) != 0 ||
+        load_word_list("org-descriptors.txt", LEXN_ORGDESC) != 0 ||
+        load_word_list("org-names.txt", LEXN_ORGNAME) != 0 ||
         load_list(particles, LEX_PARTICLE, 0) != 0 ||
         load_list(pronouns_m, LEX_PRONOUN, LEXG_MALE) != 0 ||
         load_list(pronouns_f, LEX_PRONOUN, LEXG_FEMALE) != 0 ||

@@ -219,6 +219,158 @@ static void appositive_role(struct xctx *x, int person, size_t te)
         names_add_role(x, person, a, k);
 }
 
+
+/* ---- evidence against a name: word shapes and the rest of the text ---- */
+
+/* Set of the hashes of the lower-case words of the text, the same table
+ * that coref.c builds lazily (names_tok_hash | 1, open addressing). */
+static int lower_build(const struct xctx *x, struct nindex *ix)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < x->nt; i++)
+        n += x->t[i].kind == TK_WORD && (x->t[i].f & TF_LOWER) && !(x->t[i].f & TF_POSS);
+    size_t cap = 64;
+    while (cap < n * 2)
+        cap *= 2;
+    ix->lower = calloc(cap, sizeof *ix->lower);
+    if (!ix->lower)
+        return -1;
+    ix->nlower = cap;
+    for (size_t i = 0; i < x->nt; i++) {
+        if (x->t[i].kind != TK_WORD || !(x->t[i].f & TF_LOWER) || (x->t[i].f & TF_POSS))
+            continue;
+        uint64_t h = names_tok_hash(x, i) | 1;
+        size_t j = h & (cap - 1);
+        while (ix->lower[j] && ix->lower[j] != h)
+            j = (j + 1) & (cap - 1);
+        ix->lower[j] = h;
+    }
+    return 0;
+}
+
+static int hset_has(const uint64_t *set, size_t cap, uint64_t h)
+{
+    if (!set)
+        return 0;
+    h |= 1;
+    for (size_t j = h & (cap - 1); set[j]; j = (j + 1) & (cap - 1))
+        if (set[j] == h)
+            return 1;
+    return 0;
+}
+
+/* Is the word w[0, n) used in lower case somewhere in the text?  On
+ * allocation failure: yes (the cautious answer, not a name). */
+static int lower_seen(const struct xctx *x, struct nindex *ix, const char *w, size_t n)
+{
+    if (!ix->lower && lower_build(x, ix) != 0)
+        return 1;
+    return hset_has(ix->lower, ix->nlower, names_hash(w, n));
+}
+
+static int tok_lower_seen(const struct xctx *x, struct nindex *ix, size_t i)
+{
+    return lower_seen(x, ix, x->text + x->t[i].s, x->t[i].e - x->t[i].s);
+}
+
+/* A capital inside a word ("WorldCom", "MPs", "BankAmerica"): a brand or an
+ * abbreviation, not a name, unless a name prefix explains it ("McManus",
+ * "MacLeod", "DeLay", "DiCaprio", "LaHood", "FitzGerald", "O'Neill"). */
+static int inner_cap(const struct xctx *x, size_t i)
+{
+    const struct tok *t = &x->t[i];
+    if (t->f & (TF_ALLCAP | TF_DOTS))
+        return 0;
+    const char *w = x->text + t->s;
+    size_t n = t->e - t->s;
+    for (size_t k = 1; k < n; k++) {
+        if (w[k] < 'A' || w[k] > 'Z')
+            continue;
+        if (w[k - 1] == '-' || w[k - 1] == '\'' || (unsigned char)w[k - 1] >= 0x80)
+            continue;
+        if ((k == 2 && (memcmp(w, "Mc", 2) == 0 || memcmp(w, "De", 2) == 0 || memcmp(w, "Di", 2) == 0 ||
+                        memcmp(w, "La", 2) == 0 || memcmp(w, "Le", 2) == 0 || memcmp(w, "Du", 2) == 0 ||
+                        memcmp(w, "Da", 2) == 0)) ||
+            (k == 3 && (memcmp(w, "Mac", 3) == 0 || memcmp(w, "Van", 3) == 0 || memcmp(w, "Von", 3) == 0)) ||
+            (k == 4 && memcmp(w, "Fitz", 4) == 0))
+            continue;
+        return 1;
+    }
+    return 0;
+}
+
+/* An abstract or collective noun by its ending ("Development",
+ * "Cooperation", "Partnership"): never a name word unless a given name
+ * ("Clement"). */
+static int abstract_noun(const struct xctx *x, size_t i)
+{
+    static const char *const sfx[] = {"tion", "sion", "ment", "ness", "ship", "ism", "ity", "ics", "ence",
+                                      NULL};
+    const struct tok *t = &x->t[i];
+    size_t n = t->e - t->s;
+    if (n < 7 || (t->lf & LEX_GIVEN) || (t->f & TF_DOTS))
+        return 0;
+    for (size_t k = 0; sfx[k]; k++) {
+        size_t m = strlen(sfx[k]);
+        if (strncasecmp(x->text + t->e - m, sfx[k], m) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The plural of a common noun ("Critics", "Lords", "Unions", "Officers"):
+ * the word ends in -s and its singular is a known non-name word or is used
+ * in lower case in the text, and no singular is a given name ("Roberts",
+ * "Evans", "Jones" are surnames made from given names). */
+static int plural_common(const struct xctx *x, struct nindex *ix, size_t i)
+{
+    const struct tok *t = &x->t[i];
+    const char *w = x->text + t->s;
+    size_t n = t->e - t->s;
+    if (n < 4 || n > 60 || (t->f & TF_DOTS) || (w[n - 1] != 's' && w[n - 1] != 'S'))
+        return 0;
+    char c2 = (char)(w[n - 2] | 0x20);
+    if (c2 == 's' || c2 == 'u' || c2 == 'i' || w[n - 2] == '\'')
+        return 0; /* "Ross", "Marcus", "Davis" */
+    char buf[64];
+    size_t cand[3], nc = 0;
+    cand[nc++] = n - 1;                       /* Critic-s */
+    if (c2 == 'e')
+        cand[nc++] = n - 2;                   /* Church-es */
+    int ies = n > 4 && c2 == 'e' && (w[n - 3] | 0x20) == 'i';
+    const uint32_t nonname = LEX_NONPERSON | LEX_TITLE | LEX_HON | LEX_APPOS | LEX_ORGHEAD | LEX_COMMON |
+                             LEX_NATION | LEXN_ORGTAIL | LEXN_ORGDESC;
+    int plural = 0;
+    for (size_t c = 0; c < nc + (size_t)ies; c++) {
+        const char *sw = w;
+        size_t sn;
+        if (c < nc) {
+            sn = cand[c];
+        } else { /* Parti-es -> party */
+            sn = n - 2;
+            memcpy(buf, w, n - 3);
+            buf[n - 3] = 'y';
+            sw = buf;
+        }
+        const struct lex_entry *e = lexicon_lookup(sw, sn);
+        if (e && (e->flags & LEX_GIVEN))
+            return 0;
+        if ((e && (e->flags & nonname)) || lower_seen(x, ix, sw, sn))
+            plural = 1;
+    }
+    if (n > 5 && strncasecmp(w + n - 3, "ics", 3) == 0)
+        plural = 1; /* "Critics", "Statistics" */
+    return plural || tok_lower_seen(x, ix, i);
+}
+
+/* An honorific that makes one word a person ("Mr", "Dr", "Lord"), not
+ * "St" (a saint, a church, a town). */
+static int strong_honorific(const struct xctx *x, size_t k)
+{
+    return (x->t[k].lf & LEX_HON) && (x->t[k].f & TF_CAP) && !tok_is(x, k, "st") && !tok_is(x, k, "st.") &&
+           !tok_is(x, k, "saint");
+}
+
 /* Pass 1: runs of capitalised words. */
 int names_scan_runs(struct xctx *x, struct nindex *ix)
 {
@@ -236,6 +388,13 @@ int names_scan_runs(struct xctx *x, struct nindex *ix)
                 break;
             if (names_run_word(x, b)) {
                 b++;
+                continue;
+            }
+            /* a middle initial without its period: "George W Bush" */
+            if (b + 1 < x->nt && x->t[b].kind == TK_WORD && x->t[b].e - x->t[b].s == 1 &&
+                (x->t[b].f & TF_CAP) && !(x->t[b + 1].f & TF_PARA) && names_run_word(x, b + 1) &&
+                (x->t[b - 1].lf & LEX_GIVEN) && !(x->t[b - 1].lf & LEX_COMMON)) {
+                b += 2;
                 continue;
             }
             /* particles ("van der") and "of"/"the" inside titles join
@@ -318,6 +477,39 @@ int names_scan_runs(struct xctx *x, struct nindex *ix)
         }
         if (nonperson || common)
             continue;
+        /* an organisation's last word ("Nomura Securities", "Finance Bill"),
+         * a brand-shaped word ("WorldCom"), a plural ("Royal Scots") */
+        int abstract = 0;
+        for (size_t k = s; k < b; k++)
+            abstract |= abstract_noun(x, k);
+        if (abstract)
+            continue;
+        if (n >= 2 && ((x->t[b - 1].lf & LEXN_ORGTAIL) || inner_cap(x, b - 1) ||
+                       (!(x->t[s].lf & LEX_GIVEN) && plural_common(x, ix, b - 1))))
+            continue;
+        /* one word after a title: the title must be a person's ("Mr",
+         * "President"), not part of a name ("National Statistics") */
+        if (n == 1 && titled) {
+            int strong = 0;
+            for (size_t k = title_ts; k < s; k++)
+                if ((strong_honorific(x, k) || (x->t[k].lf & LEX_TITLE_HEAD)) && !(x->t[k].lf & LEX_NONPERSON))
+                    strong = 1;
+            if (!strong || tok_is(x, s - 1, "of") || tok_is(x, s - 1, "the"))
+                continue;
+        }
+        /* evidence from the words alone: none of them is a common word in
+         * this text ("Nippon Mining", "Weight Watchers") */
+        if (n >= 3 && s == title_ts && (x->t[s].f & (TF_SENT | TF_PARA)) && !(x->t[s].lf & LEX_GIVEN) &&
+            tok_lower_seen(x, ix, s)) {
+            /* a sentence-opening common word: "Broker Khurshid Alam said" */
+            s++;
+            title_ts = s;
+            n--;
+        }
+        int plain = 1;
+        for (size_t k = s; k < b; k++)
+            if ((x->t[k].f & TF_CAP) && (inner_cap(x, k) || tok_lower_seen(x, ix, k)))
+                plain = 0;
         /* a quoted Title Case phrase ("'Alt Right'") is a name only with a given name */
         if (s == title_ts && s > 0 && x->t[s - 1].kind == TK_QUOTE && b < x->nt && x->t[b].kind == TK_QUOTE &&
             !names_given_strong(x, s))
@@ -329,7 +521,7 @@ int names_scan_runs(struct xctx *x, struct nindex *ix)
             person = 1;
         else if (n >= 2 && n <= 3 && (x->t[s].lf & LEX_SURFIRST))
             person = 1;
-        else if (n >= 2 && n <= 3) {
+        else if (n >= 2 && n <= 3 && plain) {
             /* context: "X said", "said X", "X, who", "X, 45," */
             size_t nx = b;
             if (nx < x->nt && x->t[nx].kind == TK_WORD && (x->t[nx].lf & LEX_VERB) &&
@@ -348,7 +540,7 @@ int names_scan_runs(struct xctx *x, struct nindex *ix)
             person = 1;
         /* two or three capitalised words that no lexicon knows, not after
          * an article ("the Mirren Park") */
-        if (!person && unknown && n >= 2 && n <= 3 && !(s > 0 && (tok_is(x, s - 1, "the") || tok_is(x, s - 1, "a"))) &&
+        if (!person && unknown && plain && n >= 2 && n <= 3 && !(s > 0 && (tok_is(x, s - 1, "the") || tok_is(x, s - 1, "a"))) &&
             !(x->t[s].f & TF_DOTS))
             person = 1;
         if (!person)
@@ -380,11 +572,216 @@ int names_scan_runs(struct xctx *x, struct nindex *ix)
     return 0;
 }
 
+/* Words of the text that act as organisations or works somewhere: after a
+ * descriptor ("oil giant Yukos", "comedy Sideways") or before an
+ * organisation's last word ("Yukos Oil", "Microsoft Corp").  A hash set as
+ * in lower_build; *cap 0 when empty. */
+static int org_words(const struct xctx *x, uint64_t **set, size_t *cap)
+{
+    size_t n = 0;
+    for (size_t i = 1; i < x->nt; i++)
+        n += x->t[i].kind == TK_WORD && (x->t[i].f & TF_CAP);
+    *set = NULL;
+    *cap = 0;
+    size_t c = 64;
+    while (c < n * 2)
+        c *= 2;
+    uint64_t *h = NULL;
+    for (size_t i = 0; i < x->nt; i++) {
+        const struct tok *t = &x->t[i];
+        if (t->kind != TK_WORD || !(t->f & TF_CAP) || (t->f & TF_ALLCAP))
+            continue;
+        int org = i > 0 && x->t[i - 1].kind == TK_WORD && (x->t[i - 1].f & TF_LOWER) &&
+                  (x->t[i - 1].lf & LEXN_ORGDESC) && !(x->t[i - 1].f & TF_POSS);
+        if (!org && !(t->f & TF_POSS) && i + 1 < x->nt && x->t[i + 1].kind == TK_WORD &&
+            (x->t[i + 1].f & TF_CAP) && !(x->t[i + 1].f & TF_PARA) && (x->t[i + 1].lf & LEXN_ORGTAIL) &&
+            !(x->t[i + 1].lf & LEX_GIVEN))
+            org = 1;
+        if (!org)
+            continue;
+        if (!h) {
+            h = calloc(c, sizeof *h);
+            if (!h)
+                return -1;
+        }
+        uint64_t v = names_tok_hash(x, i) | 1;
+        size_t j = v & (c - 1);
+        while (h[j] && h[j] != v)
+            j = (j + 1) & (c - 1);
+        h[j] = v;
+    }
+    *set = h;
+    *cap = h ? c : 0;
+    return 0;
+}
+
+static int co_word(const struct xctx *x, size_t k)
+{
+    static const char *const co[] = {"co", "co.", "cie", "company", "sons", "son", "partners", "associates",
+                                     "inc", "inc.", "corp", "corp.", "ltd", "ltd.", "plc", "llc", "gmbh", "ag",
+                                     NULL};
+    if (k >= x->nt || x->t[k].kind != TK_WORD || !(x->t[k].f & TF_CAP))
+        return 0;
+    for (size_t j = 0; co[j]; j++)
+        if (tok_is(x, k, co[j]))
+            return 1;
+    return 0;
+}
+
+/* A mention that names a company or a work by its context: in Reuters'
+ * ticker brackets ("<Viscodrive GmbH>"), before "and Co" or "Inc" ("Merrill
+ * Lynch and Co", "Smith Barney, Harris Upham and Co"), or after a
+ * descriptor ("the band Franz Ferdinand", "oil giant Yukos"). */
+static int org_context(const struct xctx *x, const struct xmention *m)
+{
+    size_t a = m->title_ts, b = m->te;
+    if (a > 0 && tok_punct(x, a - 1, '<'))
+        return 1; /* "<Viscodrive GmbH>" */
+    if (a > 0 && x->t[a - 1].kind == TK_WORD && (x->t[a - 1].f & TF_LOWER) && (x->t[a - 1].lf & LEXN_ORGDESC))
+        return 1;
+    if (co_word(x, b))
+        return 1;
+    /* "analyst with Merrill Lynch", "Jack Kirnan of Kidder Peabody",
+     * "William Byers, of Bear Stearns": a person's employer */
+    if (a >= 2 && a == m->ts && (tok_is(x, a - 1, "at") || tok_is(x, a - 1, "with") || tok_is(x, a - 1, "of"))) {
+        static const char *const roles[] = {"analyst", "analysts", "economist", "economists", "strategist",
+                                            "strategists", "trader", "traders", "dealer", "dealers", "broker",
+                                            "brokers", "spokesman", "spokeswoman", "spokesperson", "executive",
+                                            "executives", "chairman", "official", "officials", "director",
+                                            "president", "manager", "partner", NULL};
+        size_t r = a - 2;
+        int role = 0;
+        for (size_t j = 0; roles[j]; j++)
+            if (tok_is(x, r, roles[j]) && (x->t[r].f & TF_LOWER))
+                role = 1;
+        if (tok_punct(x, r, ',') && r > 0)
+            r--;
+        if ((x->t[r].f & TF_NAME) && r + 1 < a)
+            role = 1;
+        if (role)
+            return 1;
+    }
+    for (size_t k = b; k < x->nt && k < b + 8 && !(x->t[k].f & TF_PARA); k++) {
+        const struct tok *t = &x->t[k];
+        if ((tok_is(x, k, "and") || tok_punct(x, k, '&')) && co_word(x, k + 1))
+            return 1;
+        if (!tok_punct(x, k, ',') && !(t->kind == TK_WORD && (t->f & TF_CAP)))
+            break;
+    }
+    return 0;
+}
+
+/* Looks like a plural: "-s" after a consonant or "e", and no singular is a
+ * given name ("Figures", "Britons"; not "Roberts", "Hughes", "Ross"). */
+static int plural_shape(const struct xctx *x, size_t i)
+{
+    const struct tok *t = &x->t[i];
+    const char *w = x->text + t->s;
+    size_t n = t->e - t->s;
+    if (n < 5 || w[n - 1] != 's' || (t->lf & LEX_GIVEN))
+        return 0;
+    char c2 = w[n - 2];
+    if (c2 == 's' || c2 == 'u' || c2 == 'i' || c2 == 'a' || c2 == 'o' || c2 == '\'')
+        return 0;
+    if (lexicon_flags(w, n - 1) & LEX_GIVEN)
+        return 0;
+    if (c2 == 'e' && (lexicon_flags(w, n - 2) & LEX_GIVEN))
+        return 0;
+    return 1;
+}
+
+/* People known by one word only need evidence that the word is a person's
+ * name: drops the ones that are plurals, brands, organisations, common
+ * words of the text, or given names alone after a title that is not a
+ * person's.  Their mentions go with them (person -1). */
+static int drop_weak_singles(struct xctx *x, struct nindex *ix)
+{
+    if (x->np == 0)
+        return 0;
+    /* per person: 1 multi-word mention, 2 honorific, 4 organisation
+     * context, 8 a mention inside a sentence (not its first word) */
+    uint8_t *ev = calloc(x->np, 1);
+    if (!ev)
+        return -1;
+    for (size_t mi = 0; mi < x->nm; mi++) {
+        const struct xmention *m = &x->m[mi];
+        if (m->person < 0)
+            continue;
+        uint8_t *e = &ev[m->person];
+        if (m->te - m->ts >= 2)
+            *e |= 1;
+        if (org_context(x, m))
+            *e |= 4;
+        if (!(x->t[m->title_ts].f & (TF_SENT | TF_PARA)))
+            *e |= 8;
+        for (size_t k = m->title_ts; k < m->ts; k++) {
+            if (strong_honorific(x, k))
+                *e |= 2;
+        }
+    }
+    uint64_t *org = NULL;
+    size_t ocap = 0;
+    if (org_words(x, &org, &ocap) != 0) {
+        free(ev);
+        return -1;
+    }
+    int *map = malloc(x->np * sizeof *map);
+    if (!map) {
+        free(ev);
+        free(org);
+        return -1;
+    }
+    size_t w = 0;
+    for (size_t p = 0; p < x->np; p++) {
+        size_t i = x->p[p].last_ts;
+        int drop = 0;
+        if (ev[p] & 4)
+            drop = 1;
+        else if (!(ev[p] & 1) && x->p[p].first_ts == x->p[p].last_ts) {
+            int hon = ev[p] & 2;
+            const struct tok *t = &x->t[i];
+            if (plural_common(x, ix, i))
+                drop = 1;
+            else if (abstract_noun(x, i) || (!(ev[p] & 8) && !hon && plural_shape(x, i)))
+                drop = 1; /* "Development", a sentence's "Figures released" */
+            else if (!hon && (inner_cap(x, i) || (t->lf & (LEXN_ORGTAIL | LEXN_ORGNAME | LEX_NONPERSON | LEX_PLACE)) ||
+                              hset_has(org, ocap, names_tok_hash(x, i)) || tok_lower_seen(x, ix, i)))
+                drop = 1;
+        }
+        if (drop) {
+            map[p] = -1;
+            continue;
+        }
+        map[p] = (int)w;
+        if (w != p)
+            x->p[w] = x->p[p];
+        w++;
+    }
+    x->np = w;
+    for (size_t mi = 0; mi < x->nm; mi++)
+        if (x->m[mi].person >= 0)
+            x->m[mi].person = map[x->m[mi].person];
+    free(map);
+    free(org);
+    free(ev);
+    return 0;
+}
+
+static int all_caps(const struct xctx *x, const struct xmention *m)
+{
+    for (size_t k = m->ts; k < m->te; k++)
+        if (x->t[k].kind == TK_WORD && !(x->t[k].f & TF_ALLCAP) && x->t[k].e - x->t[k].s > 1)
+            return 0;
+    return 1;
+}
+
 int names_find(struct xctx *x)
 {
     struct nindex ix;
     memset(&ix, 0, sizeof ix);
-    int rc = names_scan_runs(x, &ix) != 0 || coref_scan_singles(x, &ix) != 0 ? -1 : 0;
+    int rc = names_scan_runs(x, &ix) != 0 || coref_scan_singles(x, &ix) != 0 || drop_weak_singles(x, &ix) != 0
+                 ? -1
+                 : 0;
     nindex_free(&ix);
     if (rc != 0)
         return -1;
@@ -394,7 +791,8 @@ int names_find(struct xctx *x)
         if (x->m[mi].person >= 0)
             x->m[w++] = x->m[mi];
     x->nm = w;
-    /* the canonical mention index moved: find each person's longest */
+    /* the canonical mention index moved: find each person's longest, in
+     * mixed case when there is one ("Reagan", not a headline's "REAGAN") */
     for (size_t pj = 0; pj < x->np; pj++)
         x->p[pj].canon = XNONE;
     for (size_t mi = 0; mi < x->nm; mi++) {
@@ -402,8 +800,13 @@ int names_find(struct xctx *x)
         if (p < 0)
             continue;
         struct xperson *pp = &x->p[p];
-        if (pp->canon == XNONE ||
-            x->m[mi].te - x->m[mi].ts > x->m[pp->canon].te - x->m[pp->canon].ts)
+        if (pp->canon == XNONE) {
+            pp->canon = (uint32_t)mi;
+            continue;
+        }
+        const struct xmention *c = &x->m[pp->canon], *m = &x->m[mi];
+        int ccaps = all_caps(x, c), mcaps = all_caps(x, m);
+        if ((ccaps && !mcaps) || (ccaps == mcaps && m->te - m->ts > c->te - c->ts))
             pp->canon = (uint32_t)mi;
     }
     return 0;

@@ -11,6 +11,13 @@
 
 #include "xctx.h"
 
+/* Lexicon flags that only the name rules use (lexicon.h owns bits 0-15);
+ * loaded by lexicon.c from data/org-tails.txt, org-descriptors.txt and
+ * org-names.txt. */
+#define LEXN_ORGTAIL (1u << 16) /* last word of an organisation ("Securities") */
+#define LEXN_ORGDESC (1u << 17) /* "firm", "comedy" before an organisation or work */
+#define LEXN_ORGNAME (1u << 18) /* one-word company or team name ("Microsoft") */
+
 /* Per-run indexes, so that a long text stays linear: people chained by
  * surname hash, and multi-word mentions sorted by (key hash, position) for
  * surname-only and given-name-only back references. */
