@@ -7,7 +7,11 @@
  * continued and floating quotes); the last sentence of a quote-less
  * paragraph just before.  Pronouns resolve by gender, subjecthood and
  * recency (refer.c); "the department" resolves to "the State Department";
- * a short quote with no cue and nobody to say it is a scare quote. */
+ * a phrase that names nobody must pass a speaker test (its head a role,
+ * group or document noun, data/agent-nouns.txt, or a capitalised noun;
+ * a headline's Title Case run ends before its verb), else the next rule
+ * gets its turn; a short quote with no cue and nobody to say it is a
+ * scare quote. */
 #include <string.h>
 
 #include "lexicon.h"
@@ -76,6 +80,101 @@ static int org_antecedent(struct xctx *x, struct xquote *q, size_t head, size_t 
     return 0;
 }
 
+/* Verbs that headlines use ("Black Lawmakers Rip ...", "Parents Rally ..."),
+ * beyond the speech verbs. */
+static const char *const headline_verbs[] = {
+    "rip", "rips", "rally", "rallies", "slam", "slams", "blast", "blasts", "bash", "bashes",
+    "mock", "mocks", "torch", "torches", "trash", "trashes", "shred", "shreds", "unveil",
+    "unveils", "endorse", "endorses", "endorsed", "launch", "launches", "just", "got", NULL};
+
+/* Does the capitalised word k of a Title Case run read as its verb
+ * ("Trump Is", "Website Shows Bias", "Lawmakers Rip")?  A speech verb, an
+ * auxiliary or common irregular form, a headline verb, or a third-person
+ * -s word after a word without one, that is not a name or an
+ * organisation word ("Bernie Sanders", "Fox News" stay). */
+static int title_verb(const struct xctx *x, size_t k)
+{
+    const struct tok *t = &x->t[k];
+    if (t->kind == TK_WORD && refer_word_in(x, k, headline_verbs))
+        return 1;
+    if (t->kind != TK_WORD || (t->f & (TF_NAME | TF_POSS)) || (t->lf & (LEX_GIVEN | LEX_PLACE)))
+        return 0;
+    if ((t->lf & (LEX_VERB | LEX_VERB_WEAK)) || refer_word_in(x, k, refer_irregular) ||
+        tok_is(x, k, "will") || tok_is(x, k, "could"))
+        return 1;
+    size_t n = t->e - t->s;
+    const char *w = x->text + t->s;
+    const struct tok *u = &x->t[k - 1];
+    size_t un = u->e - u->s;
+    if (n > 3 && w[n - 1] == 's' && w[n - 2] != 's' && w[n - 2] != 'u' && w[n - 2] != '\'' &&
+        u->kind == TK_WORD && x->text[u->e - 1] != 's' && un > 1 &&
+        !(t->lf & (LEX_NONPERSON | LEX_COMMON | LEX_TITLE | LEX_ORGHEAD | LEX_NATION)) && !refer_agent_noun(x, k))
+        return 1;
+    return 0;
+}
+
+/* A Title Case run of three or more words in the headline (the first
+ * paragraph) that goes on past its verb ("Frustrated Parents Rally
+ * Nationwide To"): the speaker ends before it. */
+static size_t title_cut(const struct xctx *x, size_t a, size_t b)
+{
+    if (b - a < 3)
+        return b;
+    for (size_t k = 1; k <= a; k++)
+        if (x->t[k].f & TF_PARA)
+            return b; /* headlines only */
+    for (size_t k = a; k < b; k++)
+        if (x->t[k].kind != TK_WORD || !(x->t[k].f & TF_CAP))
+            return b;
+    for (size_t k = a + 1; k < b; k++)
+        if (title_verb(x, k))
+            return k;
+    return b;
+}
+
+/* Party adjectives that are not speakers on their own ("Democratic"). */
+static const char *const party_adjectives[] = {
+    "democratic", "republican", "bipartisan", "partisan", "conservative", "liberal",
+    "progressive", "american", "federal", NULL};
+
+/* Can the non-person phrase [a, *b) be a speaker: its head (last word) a
+ * role, group or document noun (data/agent-nouns.txt), or one followed by
+ * a word or two that modify it ("a source close", "one Republican
+ * involved", "the ad released Thursday"; the phrase then ends at the
+ * noun), or a capitalised noun that is not a pronoun, a function word or
+ * a lone party adjective. */
+static int speaker_phrase_ok(const struct xctx *x, size_t a, size_t *b)
+{
+    size_t h = *b - 1;
+    const struct tok *t = &x->t[h];
+    if (*b - a == 1 && refer_word_in(x, h, party_adjectives))
+        return 0; /* "of Republican claims" */
+    if (refer_agent_noun(x, h))
+        return 1;
+    if (t->kind != TK_WORD)
+        return 0;
+    if (t->f & TF_LOWER || (t->lf & LEX_COMMON)) {
+        for (size_t j = h; j-- > a && h - j <= 2;) {
+            const struct tok *u = &x->t[j];
+            if (u->kind != TK_WORD)
+                break;
+            if (refer_agent_noun(x, j)) {
+                *b = j + 1;
+                return 1;
+            }
+            if (!(u->f & TF_LOWER))
+                break;
+        }
+    }
+    if (t->f & TF_LOWER)
+        return 0;
+    if (t->lf & LEX_PRONOUN)
+        return 0;
+    if ((t->lf & LEX_COMMON) && (*b - a == 1 || !(x->t[h - 1].f & TF_CAP)))
+        return 0; /* "When", "How"; not "Al From" */
+    return 1;
+}
+
 /* Resolves a speaker phrase [a, b): person, pronoun or organisation.
  * Returns 1 when something was found. */
 static int resolve_phrase(struct xctx *x, struct xquote *q, size_t a, size_t b)
@@ -86,6 +185,7 @@ static int resolve_phrase(struct xctx *x, struct xquote *q, size_t a, size_t b)
         b--;
     if (a >= b)
         return 0;
+    b = title_cut(x, a, b);
     int p = refer_person_in(x, a, b);
     if (p >= 0) {
         q->person = p;
@@ -121,6 +221,10 @@ static int resolve_phrase(struct xctx *x, struct xquote *q, size_t a, size_t b)
         b--;
     if (b <= a)
         return 0;
+    if (!speaker_phrase_ok(x, a, &b)) {
+        q->rejected = 1;
+        return 0;
+    }
     size_t head = b - 1;
     if ((x->t[head].lf & LEX_ORGHEAD) && (x->t[head].f & TF_LOWER) && b - a <= 3 &&
         org_antecedent(x, q, head, q->ots))
@@ -295,8 +399,9 @@ static int subject_of(struct xctx *x, struct xquote *q, size_t v, size_t s0)
         if (t->lf & LEX_PRONOUN) {
             if (resolve_pronoun_at(x, q, h))
                 return 1;
-            set_org(x, q, h, h + 1, NULL);
-            return 1;
+            /* "it", "we", "I": nobody to name here */
+            q->rejected = 1;
+            return 0;
         }
         /* "Reid caucused in Nevada and says": the first conjunct's subject */
         if ((tok_is(x, h, "and") || tok_is(x, h, "but")) && h > s0)
@@ -595,7 +700,14 @@ static int try_subject(struct xctx *x, struct xquote *q)
 
 /* The noun phrase that opens a clause at s0 (up to the first verb-like
  * word); its person, pronoun or head noun. */
+static int clause_np_at(struct xctx *x, struct xquote *q, size_t s0, size_t lim, int depth);
+
 static int clause_np(struct xctx *x, struct xquote *q, size_t s0, size_t lim)
+{
+    return clause_np_at(x, q, s0, lim, 0);
+}
+
+static int clause_np_at(struct xctx *x, struct xquote *q, size_t s0, size_t lim, int depth)
 {
     size_t k = s0;
     /* a dateline opens the paragraph: "WASHINGTON, Dec. 8 (UPI) -- ..." */
@@ -610,6 +722,8 @@ static int clause_np(struct xctx *x, struct xquote *q, size_t s0, size_t lim)
     while (k < lim && (x->t[k].lf & LEX_COMMON) && (x->t[k].f & TF_CAP) && !(x->t[k].f & TF_NAME) &&
            !tok_is(x, k, "the") && !(x->t[k].lf & LEX_PRONOUN))
         k++; /* "But", "And" */
+    if (k + 1 < lim && (x->t[k].f & TF_CAP) && !(x->t[k].f & TF_NAME) && refer_is_adverb(x, k) && tok_punct(x, k + 1, ','))
+        k += 2; /* "Conversely, PolitiFact rated" */
     if (k < lim && x->t[k].kind == TK_WORD && (refer_is_ing(x, k) || refer_word_in(x, k, refer_preps))) {
         /* "Reprising a favourite line, the former secretary said" */
         size_t c = k + 1;
@@ -646,7 +760,13 @@ static int clause_np(struct xctx *x, struct xquote *q, size_t s0, size_t lim)
     }
     if (k <= a || k - a > 8)
         return 0;
-    return resolve_phrase(x, q, a, k);
+    if (resolve_phrase(x, q, a, k))
+        return 1;
+    /* "Following a brief, late-night meeting, the board issued": the
+     * phrase before a comma was no speaker; the clause goes on after it */
+    if (k + 1 < lim && tok_punct(x, k, ',') && depth < 2)
+        return clause_np_at(x, q, k + 1, lim, depth + 1);
+    return 0;
 }
 
 /* A quote introduced by a colon ("Cruz continued:"), in the same or the
@@ -841,7 +961,7 @@ static void drop_scare_quotes(struct xctx *x)
         int words = 0;
         for (size_t k = q->ts; k < q->te; k++)
             words += x->t[k].kind == TK_WORD || x->t[k].kind == TK_NUM;
-        if (q->partial && words <= 3 && q->person < 0 && !q->org[0] && q->cue == XNONE)
+        if (q->partial && words <= 3 && q->person < 0 && !q->org[0] && q->cue == XNONE && !q->rejected)
             continue;
         if (q->partial && words <= 4 && q->cue == XNONE && modifier_quote(x, q))
             continue;
@@ -856,6 +976,7 @@ int attrib_run(struct xctx *x)
     for (size_t qi = 0; qi < x->nq; qi++) {
         struct xquote *q = &x->q[qi];
         q->org[0] = 0;
+        q->rejected = 0;
         if (try_headline(x, q))
             continue;
         if (try_according(x, q))

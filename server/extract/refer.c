@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "embedded.h"
 #include "lexicon.h"
 
 int refer_word_in(const struct xctx *x, size_t k, const char *const *list)
@@ -77,6 +78,63 @@ int refer_is_verb_near(const struct xctx *x, size_t i, size_t mark)
     size_t d = i > mark ? i - mark : mark - i;
     return d <= 4 && t->kind == TK_WORD && (t->lf & LEX_VERB_WEAK) && (t->f & TF_LOWER) &&
            !(t->f & TF_INQ) && !(i > 0 && (refer_word_in(x, i - 1, refer_articles) || (x->t[i - 1].f & TF_POSS)));
+}
+
+/* Is the lower-case word w[0..n) a line of the embedded word list? */
+static int list_has(const struct embedded_file *f, const char *w, size_t n)
+{
+    char needle[40];
+    if (!f || n == 0 || n + 2 > sizeof needle)
+        return 0;
+    needle[0] = '\n';
+    memcpy(needle + 1, w, n);
+    needle[n + 1] = '\n';
+    return memmem(f->data, (size_t)(f->end - f->data), needle, n + 2) != NULL;
+}
+
+int refer_agent_noun(const struct xctx *x, size_t k)
+{
+    if (k >= x->nt || (x->t[k].kind != TK_WORD && x->t[k].kind != TK_NUM))
+        return 0;
+    const struct tok *t = &x->t[k];
+    if (t->lf & (LEX_APPOS | LEX_ORGHEAD | LEX_TITLE_HEAD))
+        return 1;
+    size_t n = t->e - t->s;
+    char w[36];
+    if (n < 2 || n + 2 > sizeof w)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)x->text[t->s + i];
+        w[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    if ((n > 5 && memcmp(w + n - 4, "-old", 4) == 0) || (n == 3 && memcmp(w, "old", 3) == 0 && k > 0 && tok_punct(x, k - 1, '-')))
+        return 1; /* "the 46-year-old" */
+    if (t->kind != TK_WORD)
+        return 0;
+    const struct embedded_file *f = embedded_data("agent-nouns.txt");
+    if (list_has(f, w, n))
+        return 1;
+    for (size_t i = n - 1; i > 0; i--)
+        if (w[i] == '-') { /* "actor-singer", "ex-official" */
+            memmove(w, w + i + 1, n - i - 1);
+            n -= i + 1;
+            if (n < 2)
+                return 0;
+            if (list_has(f, w, n))
+                return 1;
+            break;
+        }
+    if (w[n - 1] != 's')
+        return 0;
+    if (list_has(f, w, n - 1)) /* officials */
+        return 1;
+    if (n > 3 && w[n - 2] == 'e' && list_has(f, w, n - 2)) /* witnesses */
+        return 1;
+    if (n > 4 && w[n - 2] == 'e' && w[n - 3] == 'i') { /* parties */
+        w[n - 3] = 'y';
+        return list_has(f, w, n - 2);
+    }
+    return 0;
 }
 
 /* First person mentioned in tokens [a, b), or -1. */
@@ -155,13 +213,30 @@ static int refer_subject_position(const struct xctx *x, const struct xmention *m
         /* an appositive: subject when a verb follows a closing comma or dash */
         char sep = (char)x->t[n].q;
         size_t k = n + 1;
+        int closed = 0;
         for (; k < x->nt && k < n + 30 && !(x->t[k].f & (TF_SENT | TF_PARA)); k++)
             if (tok_punct(x, k, sep) && k + 1 < x->nt &&
                 (refer_verb_like(x, k + 1) || (x->t[k + 1].kind == TK_QUOTE && k + 2 < x->nt && refer_verb_like(x, k + 2)))) {
                 if (x->t[k + 1].kind == TK_QUOTE)
                     k++; /* "Scott, who called it ''toxic,'' said" */
+                closed = 1;
                 break;
             }
+        if (!closed) {
+            /* "Kazakhstan's minister, Erlan Idrissov, plays down": a
+             * name in apposition, then its verb; not "the figure of
+             * Lincoln, sheltered in his memorial. He said" */
+            size_t c = n + 1, h = b;
+            if (h >= 2 && tok_punct(x, h - 1, '.') && (x->t[h - 2].lf & LEX_HON))
+                h -= 2; /* "Mr." */
+            else if (h >= 1 && (x->t[h - 1].lf & LEX_HON) && (x->t[h - 1].f & TF_CAP))
+                h--;
+            if (h > 0 && tok_punct(x, h - 1, sep) && c < x->nt && refer_verb_like(x, c))
+                return 1;
+            /* "House Speaker Paul Ryan, R-Wis., despite ...": a name
+             * that opens its paragraph is its topic */
+            return (x->t[b].f & TF_PARA) != 0;
+        }
         n = k + 1;
     }
     while (n + 1 < x->nt && x->t[n].kind == TK_WORD && (x->t[n].f & TF_LOWER) && refer_is_adverb(x, n))

@@ -30,6 +30,13 @@ int refer_is_adverb(const struct xctx *x, size_t n);
 int refer_is_aux(const struct xctx *x, size_t k);
 int refer_verb_like(const struct xctx *x, size_t n);
 
+/* Is the word at token k a noun that can head a speaker phrase: a role
+ * ("spokesman"), a group or institution ("committee", "crowd") or a
+ * document ("statement", "report"), singular or plural
+ * (data/agent-nouns.txt, and the role and organisation words of
+ * titles.tsv)? */
+int refer_agent_noun(const struct xctx *x, size_t k);
+
 /* First person mentioned in tokens [a, b), or -1. */
 int refer_person_in(const struct xctx *x, size_t a, size_t b);
 

@@ -68,6 +68,7 @@ struct xquote {
     uint32_t sp_ts, sp_te; /* speaker phrase tokens when not a person (org) */
     char org[112];     /* non-person speaker, NUL-terminated, "" if none */
     uint32_t cue;      /* cue token or XNONE */
+    int rejected;      /* a speaker phrase was found but failed the speaker test */
     double conf;
 };
 
