@@ -231,7 +231,9 @@ int main(void)
                                         "surname_first", "straight_doubled", "no_quotes",
                                         "interrupted", "not_quotes", "nested_scare",
                                         "appositive", "pronoun_topic", "headline_byline",
-                                        "people", "titles_terms", "introduced", NULL};
+                                        "people", "titles_terms", "introduced",
+                                        "spans_marks",
+                                        NULL};
     for (size_t i = 0; cases[i]; i++) {
         char name[96];
         snprintf(name, sizeof name, "golden %s", cases[i]);
