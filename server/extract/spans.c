@@ -85,6 +85,65 @@ static int has_rsq(const struct xctx *x, uint32_t s, uint32_t e)
     return 0;
 }
 
+/* Title Case: a capitalised word, and no lower-case or numeric word of
+ * four letters or more ("Defeat Crooked Hillary PAC", "Orange is the New
+ * Black"). */
+static int title_case(const struct xctx *x, const struct xquote *q)
+{
+    int caps = 0;
+    for (size_t k = q->ts; k < q->te; k++) {
+        const struct tok *t = &x->t[k];
+        if (t->kind != TK_WORD && t->kind != TK_NUM)
+            continue;
+        if (t->f & TF_CAP)
+            caps++;
+        else if (t->e - t->s > 3)
+            return 0;
+    }
+    return caps > 0;
+}
+
+/* Do the quote's words, less a final , . ; : ! or ?, occur again
+ * elsewhere in the text? */
+static int repeated(const struct xctx *x, const struct xquote *q)
+{
+    uint32_t s = q->s, e = q->e;
+    while (e > s && strchr(",.;:!?", x->text[e - 1]))
+        e--;
+    size_t n = e - s;
+    if (n < 2 || n > 120)
+        return 0;
+    const char *p = x->text, *end = x->text + x->len;
+    while ((size_t)(end - p) >= n) {
+        const char *h = memchr(p, x->text[s], (size_t)(end - p) - n + 1);
+        if (!h)
+            break;
+        if (h != x->text + s && memcmp(h, x->text + s, n) == 0)
+            return 1;
+        p = h + 1;
+    }
+    return 0;
+}
+
+/* A quote with no cue that names something rather than quotes someone:
+ *  - Title Case words that the text uses again ("the 'Arab Spring'
+ *    uprisings ... the 'Arab Spring' was"): a name, a title, a slogan;
+ *  - Title Case opening a paragraph ("“Broad City” star Ana ..."). */
+static int a_name(const struct xctx *x, const struct xquote *q)
+{
+    if (q->cue != XNONE)
+        return 0;
+    if (q->ots > 0 && tok_punct(x, q->ots - 1, '-') && (x->t[q->ts].f & TF_CAP))
+        return 1;
+    if (!title_case(x, q))
+        return 0;
+    if (repeated(x, q))
+        return 1;
+    if (x->t[q->ots].f & TF_PARA)
+        return 1;
+    return 0;
+}
+
 static int not_a_quotation(const struct xctx *x, const struct xquote *q)
 {
     enum mark o = mark_of(x, q->ots);
@@ -97,7 +156,7 @@ static int not_a_quotation(const struct xctx *x, const struct xquote *q)
         return 1;
     if (o == MK_LSQ && has_rsq(x, q->s, q->e))
         return 1;
-    return 0;
+    return a_name(x, q);
 }
 
 void spans_filter(struct xctx *x)
