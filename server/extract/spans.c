@@ -3,8 +3,9 @@
  *
  *  - marks of two families ("...” or “...", “...“, ”...”): a quotation is
  *    opened and closed by marks of one family (straight, doubled '', curly
- *    double, curly single, guillemets); a pair of mixed marks is two stray
- *    marks, not an opening and a closing one;
+ *    double, curly single, guillemets); a pair of mixed marks with no cue
+ *    is two stray marks, not an opening and a closing one, while a cue
+ *    ("...,” she said) shows a real quotation with a typo'd mark;
  *  - ‘...’ holding a ’ (‘I’m the Worst Thing’): the ’ inside closes the
  *    single-quoted span, so what is left is no quotation of its own.
  *
@@ -152,9 +153,9 @@ static int not_a_quotation(const struct xctx *x, const struct xquote *q)
     if (q->cts == XNONE)
         return 0;
     enum mark c = mark_of(x, q->cts);
-    if (!marks_pair(o, c))
-        return 1;
-    if (o == MK_LSQ && has_rsq(x, q->s, q->e))
+    /* Mixed marks are as often a typo'd real quotation ("...,” she said)
+     * as two stray marks paired wrongly: only an attributed one is kept. */
+    if ((!marks_pair(o, c) || (o == MK_LSQ && has_rsq(x, q->s, q->e))) && q->cue == XNONE)
         return 1;
     return a_name(x, q);
 }
