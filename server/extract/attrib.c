@@ -950,9 +950,22 @@ static int modifier_quote(const struct xctx *x, const struct xquote *q)
     return 1;
 }
 
+/* Is quote q in the headline: the first paragraph, with a body after? */
+static int in_headline(const struct xctx *x, const struct xquote *q)
+{
+    for (size_t k = 1; k <= q->ots && k < x->nt; k++)
+        if (x->t[k].f & TF_PARA)
+            return 0;
+    for (size_t k = q->te; k < x->nt; k++)
+        if (x->t[k].f & TF_PARA)
+            return 1;
+    return 0;
+}
+
 /* A word or three in quotation marks inside a sentence, with no cue and
  * nobody to say it, is a scare quote ("its 'provisional' equation"), not
- * a quotation. */
+ * a quotation -- except in a headline, which quotes its story ("Refuses
+ * To Use The Words 'Islamic Terrorist'"). */
 static void drop_scare_quotes(struct xctx *x)
 {
     size_t w = 0;
@@ -961,7 +974,8 @@ static void drop_scare_quotes(struct xctx *x)
         int words = 0;
         for (size_t k = q->ts; k < q->te; k++)
             words += x->t[k].kind == TK_WORD || x->t[k].kind == TK_NUM;
-        if (q->partial && words <= 3 && q->person < 0 && !q->org[0] && q->cue == XNONE && !q->rejected)
+        if (q->partial && words <= 3 && q->person < 0 && !q->org[0] && q->cue == XNONE &&
+            !q->rejected && !in_headline(x, q))
             continue;
         if (q->partial && words <= 4 && q->cue == XNONE && modifier_quote(x, q))
             continue;

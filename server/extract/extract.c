@@ -8,6 +8,7 @@
 
 #include "lexicon.h"
 #include "qw.h"
+#include "spans.h"
 #include "xctx.h"
 
 int extract_init(void)
@@ -185,6 +186,7 @@ int extract_run(const char *text, size_t len, struct extract_result *out)
     int rc = QW_ERR_NOMEM;
     if (tok_run(&x) != 0 || quotes_find(&x) != 0 || names_find(&x) != 0 || attrib_run(&x) != 0)
         goto out;
+    spans_filter(&x);
     if (build_people(&x, out) != 0 || build_quotes(&x, out) != 0) {
         extract_result_free(out);
         goto out;

@@ -123,7 +123,7 @@ static const char *const work_nouns[] = {
 /* Words around a title-case quote that say it names a work or a show. */
 static int title_context(const struct xctx *x, size_t o, size_t c)
 {
-    static const char *const before[] = {"on", "of", "in", "the", "speech", "report", NULL};
+    static const char *const before[] = {"on", "of", "in", "speech", "report", NULL};
     static const char *const after[] = {"show", "program", "programme", "series", "segment",
                                         "special", "podcast", NULL};
     if (o == 0)

@@ -232,7 +232,8 @@ int main(void)
                                         "interrupted", "not_quotes", "nested_scare",
                                         "appositive", "pronoun_topic", "headline_byline",
                                         "people", "titles_terms", "introduced",
-                                        "speaker_validity", "topic_appositive", NULL};
+                                        "speaker_validity", "topic_appositive", "spans_marks",
+                                        NULL};
     for (size_t i = 0; cases[i]; i++) {
         char name[96];
         snprintf(name, sizeof name, "golden %s", cases[i]);
