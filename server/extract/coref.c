@@ -186,49 +186,6 @@ static int cmp_mention(const void *a, const void *b)
     return x->s < y->s ? -1 : x->s > y->s;
 }
 
-/* Set of the hashes of every lower-case word of the text (open
- * addressing, 0 = empty): a capitalised word that also occurs in lower case
- * ("Officials"/"officials") is a common word, not a name.  Built on first
- * use. */
-static int build_lower(const struct xctx *x, struct nindex *ix)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < x->nt; i++)
-        n += x->t[i].kind == TK_WORD && (x->t[i].f & TF_LOWER) && !(x->t[i].f & TF_POSS);
-    size_t cap = 64;
-    while (cap < n * 2)
-        cap *= 2;
-    ix->lower = calloc(cap, sizeof *ix->lower);
-    if (!ix->lower)
-        return -1;
-    ix->nlower = cap;
-    for (size_t i = 0; i < x->nt; i++) {
-        if (x->t[i].kind != TK_WORD || !(x->t[i].f & TF_LOWER) || (x->t[i].f & TF_POSS))
-            continue;
-        uint64_t h = names_tok_hash(x, i) | 1;
-        size_t j = h & (cap - 1);
-        while (ix->lower[j] && ix->lower[j] != h)
-            j = (j + 1) & (cap - 1);
-        ix->lower[j] = h;
-    }
-    return 0;
-}
-
-/* 1 if word i occurs in lower case somewhere; -1 on allocation failure. */
-static int in_lower(const struct xctx *x, struct nindex *ix, size_t i)
-{
-    if (!ix->lower && build_lower(x, ix) != 0)
-        return -1;
-    uint64_t h = names_tok_hash(x, i) | 1;
-    size_t cap = ix->nlower, j = h & (cap - 1);
-    while (ix->lower[j]) {
-        if (ix->lower[j] == h)
-            return 1;
-        j = (j + 1) & (cap - 1);
-    }
-    return 0;
-}
-
 /* A verb-like word after a name: a speech verb, "-ed", or an adverb
  * before one ("Cruz openly admitted"). */
 static int verbish(const struct xctx *x, size_t k)
@@ -269,7 +226,7 @@ static int single_speaker(const struct xctx *x, struct nindex *ix, size_t i)
         !(i > 0 && x->t[i - 1].kind == TK_WORD && (x->t[i - 1].lf & LEX_VERB) &&
           (x->t[i - 1].f & TF_LOWER) && i + 1 < x->nt && x->t[i + 1].kind == TK_PUNCT))
         return 0;
-    return in_lower(x, ix, i) == 0; /* on allocation failure: not a name */
+    return !names_lower_seen(x, ix, i);
 }
 
 /* Pass 2: surname-only and given-name-only references, titled singles. */

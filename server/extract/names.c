@@ -268,7 +268,7 @@ static int lower_seen(const struct xctx *x, struct nindex *ix, const char *w, si
     return hset_has(ix->lower, ix->nlower, names_hash(w, n));
 }
 
-static int tok_lower_seen(const struct xctx *x, struct nindex *ix, size_t i)
+int names_lower_seen(const struct xctx *x, struct nindex *ix, size_t i)
 {
     return lower_seen(x, ix, x->text + x->t[i].s, x->t[i].e - x->t[i].s);
 }
@@ -360,7 +360,7 @@ static int plural_common(const struct xctx *x, struct nindex *ix, size_t i)
     }
     if (n > 5 && strncasecmp(w + n - 3, "ics", 3) == 0)
         plural = 1; /* "Critics", "Statistics" */
-    return plural || tok_lower_seen(x, ix, i);
+    return plural || names_lower_seen(x, ix, i);
 }
 
 /* An honorific that makes one word a person ("Mr", "Dr", "Lord"), not
@@ -500,7 +500,7 @@ int names_scan_runs(struct xctx *x, struct nindex *ix)
         /* evidence from the words alone: none of them is a common word in
          * this text ("Nippon Mining", "Weight Watchers") */
         if (n >= 3 && s == title_ts && (x->t[s].f & (TF_SENT | TF_PARA)) && !(x->t[s].lf & LEX_GIVEN) &&
-            tok_lower_seen(x, ix, s)) {
+            names_lower_seen(x, ix, s)) {
             /* a sentence-opening common word: "Broker Khurshid Alam said" */
             s++;
             title_ts = s;
@@ -508,7 +508,7 @@ int names_scan_runs(struct xctx *x, struct nindex *ix)
         }
         int plain = 1;
         for (size_t k = s; k < b; k++)
-            if ((x->t[k].f & TF_CAP) && (inner_cap(x, k) || tok_lower_seen(x, ix, k)))
+            if ((x->t[k].f & TF_CAP) && (inner_cap(x, k) || names_lower_seen(x, ix, k)))
                 plain = 0;
         /* a quoted Title Case phrase ("'Alt Right'") is a name only with a given name */
         if (s == title_ts && s > 0 && x->t[s - 1].kind == TK_QUOTE && b < x->nt && x->t[b].kind == TK_QUOTE &&
@@ -745,7 +745,7 @@ static int drop_weak_singles(struct xctx *x, struct nindex *ix)
             else if (abstract_noun(x, i) || (!(ev[p] & 8) && !hon && plural_shape(x, i)))
                 drop = 1; /* "Development", a sentence's "Figures released" */
             else if (!hon && (inner_cap(x, i) || (t->lf & (LEXN_ORGTAIL | LEXN_ORGNAME | LEX_NONPERSON | LEX_PLACE)) ||
-                              hset_has(org, ocap, names_tok_hash(x, i)) || tok_lower_seen(x, ix, i)))
+                              hset_has(org, ocap, names_tok_hash(x, i)) || names_lower_seen(x, ix, i)))
                 drop = 1;
         }
         if (drop) {

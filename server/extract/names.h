@@ -53,6 +53,10 @@ int names_run_word(const struct xctx *x, size_t i);   /* may sit in a name run *
 int names_tok_eq(const struct xctx *x, size_t a, size_t b); /* same word, any case */
 int names_given_strong(const struct xctx *x, size_t i);     /* common given name */
 int names_modifier_use(const struct xctx *x, size_t next);  /* "Biden administration" */
+/* 1 if the word at token i also occurs in lower case in the text (a common
+ * word, not a name); 1 too on allocation failure, the cautious answer.
+ * Builds ix->lower on first use. */
+int names_lower_seen(const struct xctx *x, struct nindex *ix, size_t i);
 uint8_t names_gender_from_title(const struct xctx *x, size_t a, size_t b);
 /* Appends a mention of tokens [ts, te); 0 or -1. */
 int names_add_mention(struct xctx *x, size_t ts, size_t te, size_t title_ts, int person);
