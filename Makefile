@@ -27,7 +27,7 @@ SRCS     := $(sort $(wildcard server/*.c server/*/*.c))
 OBJS     := $(SRCS:%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
 LIBOBJS  := $(filter-out $(BUILD)/server/main.o,$(OBJS))
 MIGS     := $(sort $(wildcard migrations/*.sql))
-DATA     := $(sort $(wildcard data/*))
+DATA     := $(sort $(filter-out data/README.md,$(wildcard data/*)))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
