@@ -247,6 +247,16 @@ static size_t object_end(const struct xctx *x, size_t a, size_t lim)
     size_t b = a;
     while (b < lim && b < a + 8) {
         const struct tok *t = &x->t[b];
+        if (t->kind == TK_PUNCT && t->q == '.' && b > a && (x->t[b - 1].lf & LEX_HON) && b + 1 < lim &&
+            (x->t[b + 1].f & TF_CAP)) {
+            b++; /* "a speech Mrs. Clinton delivered" */
+            continue;
+        }
+        if (t->kind == TK_PUNCT && t->q == '/' && b > a && x->t[b - 1].kind == TK_NUM && b + 1 < lim &&
+            x->t[b + 1].kind == TK_NUM) {
+            b += 2; /* "said 9/11 widow Terry Strada" */
+            continue;
+        }
         if (t->kind == TK_QUOTE || (t->f & (TF_INQ | TF_PARA)) || (t->kind == TK_PUNCT && t->q != '-' && t->q != '&'))
             break;
         if (t->kind == TK_WORD && (t->f & TF_LOWER) && !(t->f & TF_POSS) && b > a &&
@@ -530,8 +540,11 @@ static int try_after(struct xctx *x, struct xquote *q)
             return 0;
         }
         if (sa == v || according) {
-            size_t oa = according ? v + 2 : v + 1;
-            size_t ob = object_end(x, oa, lim);
+            size_t oa = according ? v + 2 : v + 1, olim = lim;
+            while (according && olim < x->nt && olim < oa + 8 && !(x->t[olim].f & (TF_SENT | TF_PARA)) &&
+                   x->t[olim].kind != TK_QUOTE)
+                olim++; /* "..., according to a speech Mrs. Clinton gave" */
+            size_t ob = object_end(x, oa, olim);
             if (ob > oa && resolve_phrase(x, q, oa, ob)) {
                 set_cue(q, v, 0.9);
                 return 1;
@@ -599,6 +612,40 @@ static int embedded_cue(const struct xctx *x, size_t v, size_t s0)
         return 0;
     int weak = refer_word_in(x, k - 1, refer_modal_words) || tok_is(x, k - 1, "to") ||
                tok_is(x, k - 1, "he") || tok_is(x, k - 1, "she") || tok_is(x, k - 1, "they");
+    if (!weak && (x->t[k - 1].f & TF_NAME)) {
+        /* "Trump said that Clinton described it as 'q'": a named subject
+         * right after the earlier cue (and "that") of a person; the
+         * person's claim owns the quote.  "the ministry said Qin urged
+         * 'q'" keeps Qin: an institution relays his words. */
+        size_t b = k - 1, ov = XNONE;
+        while (b > s0 && (x->t[b - 1].f & TF_NAME))
+            b--;
+        if (b > s0 && tok_is(x, b - 1, "that")) {
+            /* "said during a rally in Michigan that Clinton ..." */
+            for (size_t j = b - 1; j-- > s0 && b - j <= 10;) {
+                if (x->t[j].kind != TK_WORD && x->t[j].kind != TK_NUM)
+                    break;
+                if (refer_is_verb(x, j)) {
+                    ov = j;
+                    break;
+                }
+            }
+        } else if (b > s0 && refer_is_verb(x, b - 1)) {
+            ov = b - 1;
+        }
+        if (ov == XNONE || refer_is_ing(x, ov))
+            return 0;
+        while (ov > s0 && refer_is_aux(x, ov - 1))
+            ov--;
+        if (ov > s0 && tok_punct(x, ov - 1, ')')) { /* "Rep. Roe (D-N.Y.) said" */
+            size_t j = ov - 1;
+            while (j > s0 && ov - j < 10 && !tok_punct(x, j, '('))
+                j--;
+            if (tok_punct(x, j, '('))
+                ov = j;
+        }
+        return ov > s0 && ((x->t[ov - 1].f & TF_NAME) || tok_is(x, ov - 1, "he") || tok_is(x, ov - 1, "she"));
+    }
     if (!weak)
         return 0;
     for (size_t j = s0; j + 1 < k; j++)

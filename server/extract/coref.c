@@ -143,8 +143,17 @@ static int build_keys(struct xctx *x, struct nindex *ix)
 }
 
 /* The person whose surname (or given name) is token tokpos: the nearest
- * full mention before it, else the first one after it; -1 if none. */
+ * full mention before it, else the first one after it, whose gender
+ * agrees with g (enum lex_gender, 0 for any: "Mr. Trump" is not Ivana
+ * Trump); -1 if none. */
+static int resolve_single_g(const struct xctx *x, const struct nindex *ix, size_t tokpos, int given, uint8_t g);
+
 static int resolve_single(const struct xctx *x, const struct nindex *ix, size_t tokpos, int given)
+{
+    return resolve_single_g(x, ix, tokpos, given, 0);
+}
+
+static int resolve_single_g(const struct xctx *x, const struct nindex *ix, size_t tokpos, int given, uint8_t g)
 {
     const struct nkey *k = given ? ix->giv : ix->sur;
     size_t n = given ? ix->ngiv : ix->nsur;
@@ -157,15 +166,39 @@ static int resolve_single(const struct xctx *x, const struct nindex *ix, size_t 
         else
             hi = mid;
     }
-    /* lo: first entry after (h, tokpos) */
+    /* lo: first entry after (h, tokpos); lb: the first with hash h */
+    size_t lb = 0, ub = lo;
+    while (lb < ub) {
+        size_t mid = (lb + ub) / 2;
+        if (k[mid].h < h)
+            lb = mid + 1;
+        else
+            ub = mid;
+    }
+    /* the person first introduced with this surname ("Cruz" is Ted
+     * Cruz, not Heidi Cruz mentioned since), unless a full name with it
+     * stands in the same paragraph ("Jeh Johnson ... Johnson said") */
+    size_t para = tokpos;
+    while (para > 0 && !(x->t[para].f & TF_PARA))
+        para--;
+    size_t last = lo;
+    while (last > lb && k[last - 1].ts >= para)
+        last--;
+    if (last < lo)
+        lb = lo; /* a full mention in this paragraph: the nearest below */
+    for (size_t j = lb; j < lo; j++) {
+        const struct xperson *p = &x->p[k[j].person];
+        if (names_tok_eq(x, given ? p->first_ts : p->last_ts, tokpos) && (!g || !p->gender || p->gender == g))
+            return k[j].person;
+    }
     for (size_t j = lo; j-- > 0 && k[j].h == h;) {
         const struct xperson *p = &x->p[k[j].person];
-        if (names_tok_eq(x, given ? p->first_ts : p->last_ts, tokpos))
+        if (names_tok_eq(x, given ? p->first_ts : p->last_ts, tokpos) && (!g || !p->gender || p->gender == g))
             return k[j].person;
     }
     for (size_t j = lo; j < n && k[j].h == h; j++) {
         const struct xperson *p = &x->p[k[j].person];
-        if (names_tok_eq(x, given ? p->first_ts : p->last_ts, tokpos))
+        if (names_tok_eq(x, given ? p->first_ts : p->last_ts, tokpos) && (!g || !p->gender || p->gender == g))
             return k[j].person;
     }
     return -1;
@@ -240,7 +273,9 @@ int coref_scan_singles(struct xctx *x, struct nindex *ix)
         struct xmention *m = &x->m[mi];
         if (m->person != -2)
             continue;
-        int p = resolve_single(x, ix, m->ts, 0);
+        int p = resolve_single_g(x, ix, m->ts, 0, names_gender_from_title(x, m->title_ts, m->ts));
+        if (p < 0)
+            p = resolve_single(x, ix, m->ts, 0);
         if (p < 0) {
             /* a person known only by title and surname ("Mr. Smith") */
             p = single_name_person(x, ix, m->ts);
@@ -299,12 +334,22 @@ int coref_scan_singles(struct xctx *x, struct nindex *ix)
         }
         if (names_modifier_use(x, i + 1))
             continue;
-        int p = resolve_single(x, ix, i, 0);
+        size_t hon = i; /* "Mr. Trump": the honorific tells the gender */
+        if (hon >= 2 && tok_punct(x, hon - 1, '.') && (x->t[hon - 2].lf & LEX_HON))
+            hon -= 2;
+        else if (hon >= 1 && (x->t[hon - 1].lf & LEX_HON))
+            hon--;
+        int p = hon < i ? resolve_single_g(x, ix, i, 0, names_gender_from_title(x, hon, i)) : -1;
+        if (p < 0)
+            p = resolve_single(x, ix, i, 0);
         if (p < 0 && (t->lf & LEX_GIVEN) && !(t->lf & LEX_COMMON) && !(t->f & TF_ALLCAP))
             p = resolve_single(x, ix, i, 1);
         if (p < 0)
             p = single_name_person(x, ix, i);
-        if (p < 0 && single_speaker(x, ix, i)) {
+        int titled = hon < i && hon + 2 == i && (x->t[hon].f & TF_CAP) && !(x->t[hon].f & TF_ALLCAP) &&
+                     !tok_is(x, hon, "st") && !(t->lf & (LEX_COMMON | LEX_NONPERSON | LEX_PLACE | LEX_NATION)) &&
+                     !(t->f & (TF_ALLCAP | TF_INQ));
+        if (p < 0 && (titled || single_speaker(x, ix, i))) {
             /* "Pate said": a person known by one name */
             if (p < 0) {
                 p = names_new_person(x, i, i + 1, i);

@@ -440,6 +440,23 @@ int names_scan_runs(struct xctx *x, struct nindex *ix)
             }
             break;
         }
+        /* an organisation or place, then a title, then the name: "Ohio
+         * Democratic Party Chairman David Pepper", "Former Ohio Governor
+         * Ted Strickland": the name starts after the last title word */
+        if (!titled && b - s >= 3) {
+            for (size_t k = b - 2; k > s; k--) {
+                if (!(x->t[k].lf & LEX_TITLE) || (x->t[k].lf & LEX_HON) || (x->t[k + 1].lf & LEX_TITLE) ||
+                    b - k - 1 > 3 || !(x->t[k + 1].f & TF_CAP))
+                    continue;
+                size_t j = k;
+                while (j > s && (x->t[j - 1].lf & (LEX_TITLE | LEX_MOD)))
+                    j--;
+                title_ts = j;
+                s = k + 1;
+                titled = 1;
+                break;
+            }
+        }
         /* a given-name start further in ("Democrat Hillary Clinton") */
         if (!titled && s < b && !(x->t[s].lf & LEX_GIVEN)) {
             for (size_t k = s + 1; k + 1 < b; k++) {

@@ -54,13 +54,25 @@ const char *const refer_irregular[] = {
 const char *const refer_articles[] = {"the", "a", "an", "his", "their", "its", "our", "my",
                                        "your", "this", "these", "those", "another", NULL};
 
-/* A speech verb, not a noun after an article or a possessive ("the email
- * said", "Trump's claim that"). */
+/* A word that makes the speech verb after it a noun: "of" ("a flurry of
+ * tweets"), or a lower-case hyphenated modifier after "of" or an article
+ * ("of late-night tweets"; not "the GOP front-runner said"). */
+static int refer_noun_before(const struct xctx *x, size_t k)
+{
+    const struct tok *t = &x->t[k];
+    if (tok_is(x, k, "of"))
+        return 1;
+    return k > 0 && t->kind == TK_WORD && (t->f & TF_LOWER) && (t->f & TF_HYPH) &&
+           (tok_is(x, k - 1, "of") || refer_word_in(x, k - 1, refer_articles));
+}
+
+/* A speech verb, not a noun after an article, a possessive or a
+ * modifier ("the email said", "Trump's claim that", "late-night tweets"). */
 int refer_is_verb(const struct xctx *x, size_t i)
 {
     const struct tok *t = &x->t[i];
     return t->kind == TK_WORD && (t->lf & LEX_VERB) && (t->f & TF_LOWER) && !(t->f & TF_INQ) &&
-           !(i > 0 && (refer_word_in(x, i - 1, refer_articles) || (x->t[i - 1].f & TF_POSS)));
+           !(i > 0 && (refer_word_in(x, i - 1, refer_articles) || (x->t[i - 1].f & TF_POSS) || refer_noun_before(x, i - 1)));
 }
 
 int refer_is_ing(const struct xctx *x, size_t v)
@@ -196,9 +208,10 @@ static int refer_subject_position(const struct xctx *x, const struct xmention *m
     size_t b = m->title_ts < m->ts ? m->title_ts : m->ts;
     if (b > 0 && refer_is_verb(x, b - 1) && !refer_is_ing(x, b - 1))
         return 1; /* "..., said Alan Roe" */
-    if (n + 1 < x->nt && tok_is(x, n, "of") && (x->t[n + 1].f & TF_CAP)) {
-        n++; /* "of New York" */
-        while (n < x->nt && n < m->te + 6 && x->t[n].kind == TK_WORD && (x->t[n].f & TF_CAP))
+    if (n + 2 < x->nt && (tok_is(x, n, "of") || tok_is(x, n, "at") || tok_is(x, n, "from")) &&
+        ((x->t[n + 1].f & TF_CAP) || (tok_is(x, n + 1, "the") && (x->t[n + 2].f & TF_CAP)))) {
+        n += tok_is(x, n + 1, "the") ? 2 : 1; /* "of New York", "at the National Review" */
+        while (n < x->nt && n < m->te + 7 && x->t[n].kind == TK_WORD && (x->t[n].f & TF_CAP))
             n++;
     }
     if (n < x->nt && tok_punct(x, n, '(')) {
@@ -209,6 +222,9 @@ static int refer_subject_position(const struct xctx *x, const struct xmention *m
     }
     if (n + 1 < x->nt && tok_punct(x, n, ',') && (tok_is(x, n + 1, "he") || tok_is(x, n + 1, "she")))
         return 1; /* "As for Trump, he said" */
+    /* "with Hillary Clinton -- who's called for ... -- lambasting the
+     * plan": the agent of an absolute clause */
+    int with = b > 0 && tok_is(x, b - 1, "with");
     if (n < x->nt && (tok_punct(x, n, ',') || tok_punct(x, n, '-'))) {
         /* an appositive: subject when a verb follows a closing comma or dash */
         char sep = (char)x->t[n].q;
@@ -216,12 +232,15 @@ static int refer_subject_position(const struct xctx *x, const struct xmention *m
         int closed = 0;
         for (; k < x->nt && k < n + 30 && !(x->t[k].f & (TF_SENT | TF_PARA)); k++)
             if (tok_punct(x, k, sep) && k + 1 < x->nt &&
-                (refer_verb_like(x, k + 1) || (x->t[k + 1].kind == TK_QUOTE && k + 2 < x->nt && refer_verb_like(x, k + 2)))) {
+                (refer_verb_like(x, k + 1) || (with && sep == '-' && x->t[k + 1].kind == TK_WORD && (x->t[k + 1].f & TF_LOWER) && refer_is_ing(x, k + 1)) ||
+                 (x->t[k + 1].kind == TK_QUOTE && k + 2 < x->nt && refer_verb_like(x, k + 2)))) {
                 if (x->t[k + 1].kind == TK_QUOTE)
                     k++; /* "Scott, who called it ''toxic,'' said" */
                 closed = 1;
                 break;
             }
+        if (closed && with && sep == '-' && refer_is_ing(x, k + 1))
+            return 1;
         if (!closed) {
             /* "Kazakhstan's minister, Erlan Idrissov, plays down": a
              * name in apposition, then its verb; not "the figure of
@@ -330,6 +349,17 @@ static size_t refer_para_start(const struct xctx *x, size_t i)
     return i;
 }
 
+/* Does mention m open a subordinate clause at the start of the sentence
+ * at s ("While Obama had ..., ... worries Henry Crespo")? */
+static const char *const refer_subordinators[] = {"while", "although", "though", "whereas", "if", "when",
+                                                  "because", "since", "after", "before", "as", NULL};
+
+static int refer_subordinate(const struct xctx *x, size_t s, const struct xmention *m)
+{
+    size_t b = m->title_ts < m->ts ? m->title_ts : m->ts;
+    return b == s + 1 && refer_word_in(x, s, refer_subordinators);
+}
+
 /* A quote paragraph whose he/she has no antecedent in its own paragraph,
  * after a paragraph without quotes whose last sentence brings in someone
  * new: "... noted NBC's Dana Roe, a pollster. / 'Quote,' she wrote."
@@ -374,7 +404,7 @@ static int refer_introduced(const struct xctx *x, size_t pos, uint8_t g)
             seen = x->m[j].person == p;
         int subj = refer_subject_position(x, m);
         if (seen) {
-            if (subj)
+            if (subj && !refer_subordinate(x, s, m))
                 return -1; /* "Roe, for example, said ... Kasich." */
             continue;
         }

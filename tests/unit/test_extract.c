@@ -233,7 +233,8 @@ int main(void)
                                         "appositive", "pronoun_topic", "headline_byline",
                                         "people", "titles_terms", "introduced",
                                         "speaker_validity", "topic_appositive", "spans_marks",
-                                        NULL};
+                                        "nested_cue", "titled_orgs", "pronoun_clauses",
+                                        "surname_gender", NULL};
     for (size_t i = 0; cases[i]; i++) {
         char name[96];
         snprintf(name, sizeof name, "golden %s", cases[i]);
