@@ -1,4 +1,5 @@
-/* Extraction throughput: reads the files named on the command line into
+/* Extraction throughput: reads the files named on the command line (or,
+ * with "-", one path a line on standard input) into
  * memory, then runs extract_run over all of them for at least a second on
  * one thread, and prints MB/s of article text.  No I/O inside the timing. */
 #include <stdio.h>
@@ -50,14 +51,29 @@ static int read_all(const char *path, struct doc *d)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_extract FILE...\n");
+        fprintf(stderr, "usage: bench_extract FILE... | bench_extract - < LIST\n");
         return 2;
     }
-    struct doc *docs = calloc((size_t)argc, sizeof *docs);
-    size_t ndocs = 0, bytes = 0;
-    for (int i = 1; i < argc; i++)
-        if (docs && read_all(argv[i], &docs[ndocs]) == 0)
-            bytes += docs[ndocs++].n;
+    size_t cap = (size_t)argc, ndocs = 0, bytes = 0;
+    struct doc *docs = calloc(cap, sizeof *docs);
+    if (!strcmp(argv[1], "-")) {
+        char line[4096];
+        while (docs && fgets(line, sizeof line, stdin)) {
+            line[strcspn(line, "\n")] = '\0';
+            if (ndocs == cap) {
+                struct doc *d = realloc(docs, 2 * cap * sizeof *d);
+                if (!d)
+                    break;
+                docs = d, cap *= 2;
+            }
+            if (read_all(line, &docs[ndocs]) == 0)
+                bytes += docs[ndocs++].n;
+        }
+    } else {
+        for (int i = 1; i < argc; i++)
+            if (docs && read_all(argv[i], &docs[ndocs]) == 0)
+                bytes += docs[ndocs++].n;
+    }
     if (!ndocs || extract_init() != 0) {
         fprintf(stderr, "bench_extract: nothing to do\n");
         return 1;

@@ -20,9 +20,9 @@ trap cleanup EXIT INT TERM
 echo "== extraction"
 if [ -d "$CORPUS/bbc" ]; then
     find "$CORPUS/bbc" -name '*.txt' | sort >"$tmp/bbc.list"
-    xargs "$BUILD/bench/bench_extract" <"$tmp/bbc.list" | sed 's/^/bbc /'
-    find "$CORPUS/reuters21578" -name '*.txt' | sort | head -5000 >"$tmp/reu.list"
-    [ -s "$tmp/reu.list" ] && xargs "$BUILD/bench/bench_extract" <"$tmp/reu.list" | sed 's/^/reuters /'
+    "$BUILD/bench/bench_extract" - <"$tmp/bbc.list" | sed 's/^/bbc /'
+    find "$CORPUS/reuters21578" -name '*.txt' | sort >"$tmp/reu.list"
+    [ -s "$tmp/reu.list" ] && "$BUILD/bench/bench_extract" - <"$tmp/reu.list" | sed 's/^/reuters /'
 else
     echo "(no $CORPUS: using samples/)"
     "$BUILD/bench/bench_extract" samples/*.txt
