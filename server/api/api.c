@@ -918,3 +918,21 @@ void api_item(struct call *c, api_item_query fetch)
     }
     api_json(c, 200, o);
 }
+
+int api_search(struct call *c, const struct args *a, struct strbuf *fts, struct query_list *q)
+{
+    if (!a->q)
+        return 0;
+    int rc = api_fts_query(a->q, a->q_len, fts);
+    if (rc < 0) {
+        api_fail(c, QW_ERR_NOMEM);
+        return -1;
+    }
+    if (rc > 0) {
+        api_bad_param(c, "q", "Parameter 'q' has no words to search for.");
+        return -1;
+    }
+    q->fts = fts->p;
+    q->fts_len = fts->len;
+    return 0;
+}

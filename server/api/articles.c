@@ -39,19 +39,8 @@ void api_articles_list(struct call *c)
     struct strbuf fts = STRBUF_INIT;
     struct cursor cur;
     struct query_list q = {.list = CUR_ARTICLES, .sort = sort, .limit = a.limit};
-    if (a.q) {
-        int rc = api_fts_query(a.q, a.q_len, &fts);
-        if (rc < 0) {
-            api_fail(c, QW_ERR_NOMEM);
-            goto out;
-        }
-        if (rc > 0) {
-            api_bad_param(c, "q", "Parameter 'q' has no words to search for.");
-            goto out;
-        }
-        q.fts = fts.p;
-        q.fts_len = fts.len;
-    }
+    if (api_search(c, &a, &fts, &q) != 0)
+        goto out;
     if (api_cursor(c, &a, CUR_ARTICLES, sort, &cur, &q.after) != 0)
         goto out;
     struct qconn *qc = api_conn(c);

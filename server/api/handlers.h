@@ -113,6 +113,10 @@ struct qconn *api_conn(struct call *c);
  * there is no token, -1 on allocation failure. */
 int api_fts_query(const char *q, size_t len, struct strbuf *out);
 
+/* With a q parameter: turns it into q->fts (kept in *fts, which the caller
+ * frees).  Returns 0, or -1 after a 400 (no words) or 503 problem. */
+int api_search(struct call *c, const struct args *a, struct strbuf *fts, struct query_list *q);
+
 /* Decodes the cursor parameter for list/sort into *cur; returns 0 (and
  * sets *after to cur or NULL), or -1 after a 400 on "cursor". */
 int api_cursor(struct call *c, const struct args *a, enum cursor_list list,
