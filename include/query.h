@@ -111,9 +111,13 @@ json_t *query_json_snippet(sqlite3_stmt *s, int col);
 /* snippet() sits in the list query itself: SQLite evaluates it only for
  * the rows that leave the sorter, so it costs per page, not per match. */
 
-/* Binds the common filter values (?1 fts/like, ?2 person, ?3 source,
- * ?4 since, ?5 until, ?6/?7 cursor key/id, ?8 limit+1, ?9 article,
- * ?10 kind) that the SQL uses. */
-int query_bind(sqlite3_stmt *s, const struct query_list *q);
+/* The cached statement for the list SQL in b, with the filter values of q
+ * that the SQL uses bound (?1 fts/like, ?2 person, ?3 source, ?4 since,
+ * ?5 until, ?6/?7 cursor key/id, ?8 limit+1, ?9 article, ?10 kind).
+ * Returns NULL with *st set when b overflowed (logged as QW_ERR_DB) or
+ * preparing or binding failed; else the caller releases it with
+ * qconn_release. */
+sqlite3_stmt *query_prepare(struct qconn *c, const struct sqlbuf *b, const struct query_list *q,
+                            qw_status *st);
 
 #endif

@@ -118,19 +118,11 @@ qw_status query_articles(struct qconn *c, const struct query_list *q, json_t *it
         keyset(&b, q);
     query_sql(&b, order_by(q->sort));
     query_sql(&b, " LIMIT ?8");
-    if (b.over) {
-        log_error("query_articles: SQL buffer overflow");
-        return QW_ERR_DB;
-    }
-    qw_status st = QW_OK;
-    sqlite3_stmt *s = qconn_stmt(c, b.buf, b.len, &st);
+    qw_status st;
+    sqlite3_stmt *s = query_prepare(c, &b, q, &st);
     if (!s)
         return st;
-    int rc = query_bind(s, q);
-    if (rc != SQLITE_OK) {
-        st = qconn_fail(c, rc);
-        goto out;
-    }
+    int rc;
     int n = 0, oom = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         if (n == q->limit) {

@@ -125,19 +125,11 @@ static qw_status run_list(struct qconn *c, const struct query_list *q, struct sq
     static const char msql[] = "SELECT start, end, text FROM mentions"
                                " WHERE article_id = ?1 AND person_id = ?2 ORDER BY start";
     *has_next = 0;
-    if (b->over) {
-        log_error("query_people: SQL buffer overflow");
-        return QW_ERR_DB;
-    }
-    qw_status st = QW_OK;
-    sqlite3_stmt *s = qconn_stmt(c, b->buf, b->len, &st);
+    qw_status st;
+    sqlite3_stmt *s = query_prepare(c, b, q, &st);
     if (!s)
         return st;
-    int rc = query_bind(s, q);
-    if (rc != SQLITE_OK) {
-        st = qconn_fail(c, rc);
-        goto out;
-    }
+    int rc;
     int n = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         if (n == q->limit) {

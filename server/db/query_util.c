@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "query.h"
 #include "strbuf.h"
 #include "utf8.h"
@@ -69,7 +70,7 @@ qw_status query_by_id(struct qconn *c, const char *sql, int64_t id, query_row_fn
     return st;
 }
 
-int query_bind(sqlite3_stmt *s, const struct query_list *q)
+static int query_bind(sqlite3_stmt *s, const struct query_list *q)
 {
     int rc = SQLITE_OK;
     int n = sqlite3_bind_parameter_count(s);
@@ -154,4 +155,25 @@ json_t *query_json_snippet(sqlite3_stmt *s, int col)
     }
     strbuf_free(&sb);
     return j;
+}
+
+sqlite3_stmt *query_prepare(struct qconn *c, const struct sqlbuf *b, const struct query_list *q,
+                            qw_status *st)
+{
+    *st = QW_OK;
+    if (b->over) {
+        log_error("query: SQL buffer overflow");
+        *st = QW_ERR_DB;
+        return NULL;
+    }
+    sqlite3_stmt *s = qconn_stmt(c, b->buf, b->len, st);
+    if (!s)
+        return NULL;
+    int rc = query_bind(s, q);
+    if (rc != SQLITE_OK) {
+        *st = qconn_fail(c, rc);
+        qconn_release(c, s);
+        return NULL;
+    }
+    return s;
 }
