@@ -469,6 +469,38 @@ static int by_agent(struct xctx *x, struct xquote *q, size_t v, size_t lim)
     return resolve_phrase(x, q, v + 2, ob);
 }
 
+/* A sentence that only attributes the quote before it, though that quote
+ * ended in a period: "'...the tax.' Trump said." or "'...' US Senator Jeff
+ * Sessions said as he left." -- a name (titles and initials allowed) or
+ * he/she, then a speech verb, then within three words the sentence ends,
+ * or a comma or "as" follows that opens no new quote ("He added, 'q'"). */
+static int short_cue_sentence(const struct xctx *x, size_t a)
+{
+    size_t k = a;
+    if (tok_is(x, k, "he") || tok_is(x, k, "she"))
+        k++;
+    else
+        while (k < x->nt && k < a + 6 &&
+               ((x->t[k].kind == TK_WORD && (x->t[k].f & TF_CAP) &&
+                 (x->t[k].f & TF_NAME || (x->t[k].lf & (LEX_HON | LEX_TITLE)) || tok_is(x, k, "US"))) ||
+                                          (k > a && tok_punct(x, k, '.') && (x->t[k - 1].f & TF_CAP) &&
+                                           x->t[k - 1].e - x->t[k - 1].s <= 3)))
+            k++;
+    if (k == a || k >= x->nt || !refer_is_verb(x, k) || refer_is_ing(x, k) || (x->t[k].f & (TF_SENT | TF_PARA)))
+        return 0;
+    if (!(x->t[k - 1].f & TF_NAME) && !tok_is(x, k - 1, "he") && !tok_is(x, k - 1, "she"))
+        return 0;
+    for (size_t e = k + 1; e < x->nt && e <= k + 4; e++) {
+        if (x->t[e].f & (TF_SENT | TF_PARA) || tok_punct(x, e, '.'))
+            return 1;
+        if (tok_punct(x, e, ',') || tok_is(x, e, "as"))
+            return e + 1 < x->nt && x->t[e + 1].kind != TK_QUOTE;
+        if (x->t[e].kind == TK_QUOTE)
+            return 0;
+    }
+    return k + 1 >= x->nt;
+}
+
 /* Looks after the quote's close mark, in the same sentence. */
 static int try_after(struct xctx *x, struct xquote *q)
 {
@@ -493,13 +525,14 @@ static int try_after(struct xctx *x, struct xquote *q)
     if (a < x->nt && (x->t[a].f & TF_SENT) && !(x->t[a].f & TF_PARA)) {
         /* "...?" Clinton said. -- the cue still belongs to the quote; after
          * "... the wall." a new sentence is about something else */
-        if (!(tok_punct(x, q->te - 1, '?') || tok_punct(x, q->te - 1, '!') || tok_punct(x, q->te - 1, '-')))
+        if (!(tok_punct(x, q->te - 1, '?') || tok_punct(x, q->te - 1, '!') || tok_punct(x, q->te - 1, '-')) &&
+            !short_cue_sentence(x, a))
             return 0;
         int cue = 0;
         for (size_t k = a; k < x->nt && k < a + 4 && !(k > a && (x->t[k].f & (TF_SENT | TF_PARA))); k++)
             if (refer_is_verb(x, k))
                 cue = 1;
-        if (!cue)
+        if (!cue && !short_cue_sentence(x, a))
             return 0;
         lim = a + 1;
     }

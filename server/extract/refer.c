@@ -258,6 +258,9 @@ static int refer_subject_position(const struct xctx *x, const struct xmention *m
         }
         n = k + 1;
     }
+    /* "Obama himself seemed": an emphatic reflexive */
+    if (n + 1 < x->nt && (tok_is(x, n, "himself") || tok_is(x, n, "herself")))
+        n++;
     while (n + 1 < x->nt && x->t[n].kind == TK_WORD && (x->t[n].f & TF_LOWER) && refer_is_adverb(x, n))
         n++;
     return n < x->nt && refer_verb_like(x, n);
