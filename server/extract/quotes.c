@@ -248,6 +248,32 @@ static void drop_nested(struct xctx *x)
     x->nq = w;
 }
 
+/* Same-mark nesting: an open “ at j while the “ at open is still open,
+ * followed in the paragraph by two ” and no other double mark ("“I'd
+ * rather live in what he calls “hell” than ...”").  Curly marks only,
+ * since a straight " does not say which way it faces.  Returns the inner
+ * close mark, or XNONE. */
+static size_t nested_close(const struct xctx *x, size_t open, size_t j)
+{
+    const struct tok *o = &x->t[open], *t = &x->t[j];
+    if ((o->q & (QM_SINGLE | 3)) != QM_OPEN || (t->q & (QM_SINGLE | 3)) != QM_OPEN)
+        return XNONE;
+    size_t inner = XNONE;
+    for (size_t k = j + 1; k < x->nt; k++) {
+        const struct tok *u = &x->t[k];
+        if (u->f & TF_PARA)
+            return XNONE;
+        if (u->kind != TK_QUOTE || (u->q & QM_SINGLE))
+            continue;
+        if ((u->q & 3) != QM_CLOSE || is_opening_context(x, k) == 1)
+            return XNONE;
+        if (inner != XNONE)
+            return inner;
+        inner = k;
+    }
+    return XNONE;
+}
+
 int quotes_find(struct xctx *x)
 {
     size_t open = XNONE; /* token of the open double mark */
@@ -290,6 +316,13 @@ int quotes_find(struct xctx *x)
             role = ctx == 1 && open == XNONE ? 1 : 0;
         else
             role = ctx == -1 ? open == XNONE : ctx;
+        if (role && open != XNONE) {
+            size_t k = nested_close(x, open, j);
+            if (k != XNONE) {
+                j = k; /* “... “hell” ...”: the inner pair is part of the outer quote */
+                continue;
+            }
+        }
         if (role) {
             if (open != XNONE && j > open + 1 && ctx == 1 && open == para_start) {
                 /* a paragraph's quote left open, then a new one: cut the first */
