@@ -274,6 +274,13 @@ static size_t nested_close(const struct xctx *x, size_t open, size_t j)
     return XNONE;
 }
 
+/* Do the marks at tokens a and b look alike (both straight, or both
+ * typographic)?  AP continuation reopens with the mark that opened. */
+static int same_family(const struct xctx *x, size_t a, size_t b)
+{
+    return (x->text[x->t[a].s] == '"') == (x->text[x->t[b].s] == '"');
+}
+
 int quotes_find(struct xctx *x)
 {
     size_t open = XNONE; /* token of the open double mark */
@@ -288,7 +295,8 @@ int quotes_find(struct xctx *x)
                  * quote ends with its paragraph when it looks like speech. */
                 int next_opens = t->kind == TK_QUOTE && !(t->q & QM_SINGLE) &&
                                  ((t->q & 3) == QM_OPEN ||
-                                  ((t->q & 3) == QM_AMBIG && is_opening_context(x, j) != 0));
+                                  ((t->q & 3) == QM_AMBIG && is_opening_context(x, j) != 0)) &&
+                                 same_family(x, open, j);
                 int starts_speech = (x->t[open].f & TF_PARA) ||
                                     (open > 0 && x->t[open - 1].kind == TK_PUNCT &&
                                      (x->t[open - 1].q == ':' || x->t[open - 1].q == ','));

@@ -234,7 +234,8 @@ int main(void)
                                         "people", "titles_terms", "introduced",
                                         "speaker_validity", "topic_appositive", "spans_marks",
                                         "nested_cue", "titled_orgs", "pronoun_clauses",
-                                        "surname_gender", "spans2_nesting", NULL};
+                                        "surname_gender", "spans2_nesting",
+                                        "spans2_families", NULL};
     for (size_t i = 0; cases[i]; i++) {
         char name[96];
         snprintf(name, sizeof name, "golden %s", cases[i]);
