@@ -118,7 +118,7 @@ static const char *const work_nouns[] = {
     "series", "anthem", "column", "headline", "commentary", "article", "op-ed", "essay", "movie",
     "album", "novel", "magazine", "episode", "newspaper", "broadcast", "memoir", "play", "poem",
     "hit", "single", "track", "tune", "slogan", "podcast", "nickname", "moniker", "hashtag",
-    "sitcom", "musical", "bestseller", "blog", "newsletter", NULL};
+    "sitcom", "musical", "bestseller", "blog", "newsletter", "ad", "spot", "video", "commercial", NULL};
 
 /* Words around a title-case quote that say it names a work or a show. */
 static int title_context(const struct xctx *x, size_t o, size_t c)
