@@ -192,6 +192,11 @@ static int not_speech(const struct xctx *x, const struct xquote *q)
     if (!headline && (q->partial || work_noun_before(x, o)) && nw >= 1 && nw <= 8 && caps >= 1 &&
         caps + fn == nw && title_context(x, o, c))
         return 1;
+    /* a headline credited to its writer ("'Pop-up show opens,' by The
+     * Times' Ann Lee"): the title of an article */
+    if (c >= 1 && tok_punct(x, c - 1, ',') && tok_is(x, c + 1, "by") && c + 2 < x->nt &&
+        (x->t[c + 2].f & TF_CAP) && (x->t[q->ts].f & TF_CAP))
+        return 1;
     /* a lone pronoun in marks ("because 'she' is a 'he'") is mention, not speech */
     if (nw == 1 && q->te == q->ts + 1 + (x->t[q->te - 1].kind == TK_PUNCT) && (x->t[q->ts].lf & LEX_PRONOUN))
         return 1;
