@@ -118,7 +118,7 @@ static const char *const work_nouns[] = {
     "series", "anthem", "column", "headline", "commentary", "article", "op-ed", "essay", "movie",
     "album", "novel", "magazine", "episode", "newspaper", "broadcast", "memoir", "play", "poem",
     "hit", "single", "track", "tune", "slogan", "podcast", "nickname", "moniker", "hashtag",
-    "sitcom", "musical", "bestseller", "blog", "newsletter", NULL};
+    "sitcom", "musical", "bestseller", "blog", "newsletter", "ad", "spot", "video", "commercial", NULL};
 
 /* Words around a title-case quote that say it names a work or a show. */
 static int title_context(const struct xctx *x, size_t o, size_t c)
@@ -192,6 +192,11 @@ static int not_speech(const struct xctx *x, const struct xquote *q)
     if (!headline && (q->partial || work_noun_before(x, o)) && nw >= 1 && nw <= 8 && caps >= 1 &&
         caps + fn == nw && title_context(x, o, c))
         return 1;
+    /* a headline credited to its writer ("'Pop-up show opens,' by The
+     * Times' Ann Lee"): the title of an article */
+    if (c >= 1 && tok_punct(x, c - 1, ',') && tok_is(x, c + 1, "by") && c + 2 < x->nt &&
+        (x->t[c + 2].f & TF_CAP) && (x->t[q->ts].f & TF_CAP))
+        return 1;
     /* a lone pronoun in marks ("because 'she' is a 'he'") is mention, not speech */
     if (nw == 1 && q->te == q->ts + 1 + (x->t[q->te - 1].kind == TK_PUNCT) && (x->t[q->ts].lf & LEX_PRONOUN))
         return 1;
@@ -248,6 +253,39 @@ static void drop_nested(struct xctx *x)
     x->nq = w;
 }
 
+/* Same-mark nesting: an open “ at j while the “ at open is still open,
+ * followed in the paragraph by two ” and no other double mark ("“I'd
+ * rather live in what he calls “hell” than ...”").  Curly marks only,
+ * since a straight " does not say which way it faces.  Returns the inner
+ * close mark, or XNONE. */
+static size_t nested_close(const struct xctx *x, size_t open, size_t j)
+{
+    const struct tok *o = &x->t[open], *t = &x->t[j];
+    if ((o->q & (QM_SINGLE | 3)) != QM_OPEN || (t->q & (QM_SINGLE | 3)) != QM_OPEN)
+        return XNONE;
+    size_t inner = XNONE;
+    for (size_t k = j + 1; k < x->nt; k++) {
+        const struct tok *u = &x->t[k];
+        if (u->f & TF_PARA)
+            return XNONE;
+        if (u->kind != TK_QUOTE || (u->q & QM_SINGLE))
+            continue;
+        if ((u->q & 3) != QM_CLOSE || is_opening_context(x, k) == 1)
+            return XNONE;
+        if (inner != XNONE)
+            return inner;
+        inner = k;
+    }
+    return XNONE;
+}
+
+/* Do the marks at tokens a and b look alike (both straight, or both
+ * typographic)?  AP continuation reopens with the mark that opened. */
+static int same_family(const struct xctx *x, size_t a, size_t b)
+{
+    return (x->text[x->t[a].s] == '"') == (x->text[x->t[b].s] == '"');
+}
+
 int quotes_find(struct xctx *x)
 {
     size_t open = XNONE; /* token of the open double mark */
@@ -262,7 +300,8 @@ int quotes_find(struct xctx *x)
                  * quote ends with its paragraph when it looks like speech. */
                 int next_opens = t->kind == TK_QUOTE && !(t->q & QM_SINGLE) &&
                                  ((t->q & 3) == QM_OPEN ||
-                                  ((t->q & 3) == QM_AMBIG && is_opening_context(x, j) != 0));
+                                  ((t->q & 3) == QM_AMBIG && is_opening_context(x, j) != 0)) &&
+                                 same_family(x, open, j);
                 int starts_speech = (x->t[open].f & TF_PARA) ||
                                     (open > 0 && x->t[open - 1].kind == TK_PUNCT &&
                                      (x->t[open - 1].q == ':' || x->t[open - 1].q == ','));
@@ -290,6 +329,13 @@ int quotes_find(struct xctx *x)
             role = ctx == 1 && open == XNONE ? 1 : 0;
         else
             role = ctx == -1 ? open == XNONE : ctx;
+        if (role && open != XNONE) {
+            size_t k = nested_close(x, open, j);
+            if (k != XNONE) {
+                j = k; /* “... “hell” ...”: the inner pair is part of the outer quote */
+                continue;
+            }
+        }
         if (role) {
             if (open != XNONE && j > open + 1 && ctx == 1 && open == para_start) {
                 /* a paragraph's quote left open, then a new one: cut the first */

@@ -234,7 +234,9 @@ int main(void)
                                         "people", "titles_terms", "introduced",
                                         "speaker_validity", "topic_appositive", "spans_marks",
                                         "nested_cue", "titled_orgs", "pronoun_clauses",
-                                        "surname_gender", "short_cue", NULL};
+                                        "surname_gender", "short_cue", "spans2_nesting",
+                                        "spans2_families", "spans2_ad_titles",
+                                        "spans2_bylines", NULL};
     for (size_t i = 0; cases[i]; i++) {
         char name[96];
         snprintf(name, sizeof name, "golden %s", cases[i]);
