@@ -297,6 +297,11 @@ static int sentence_subject(struct xctx *x, struct xquote *q, size_t s0, size_t 
         int pron = tok_is(x, k, "he") || tok_is(x, k, "she") || tok_is(x, k, "they");
         if (!name && !pron)
             continue;
+        /* "endorsed Cruz last week, saying": the object of a finite verb
+         * is no subject */
+        if (name && k > s0 && !(x->t[k - 1].f & TF_NAME) && refer_verb_like(x, k - 1) &&
+            !refer_is_aux(x, k - 1) && !refer_is_adverb(x, k - 1) && !refer_is_verb(x, k - 1))
+            continue;
         size_t n = k + 1;
         while (name && n < o && (x->t[n].f & TF_NAME))
             n++;
@@ -728,6 +733,19 @@ static int try_before(struct xctx *x, struct xquote *q, int pass0, int pass1)
             return 1;
         }
         if (refer_is_ing(x, v) || tok_is(x, v - 1, "to")) {
+            /* "prompted Roe to state 'q'", "led the journalist Jan Roe to
+             * fear a 'q'": the one told to speak speaks */
+            if (tok_is(x, v - 1, "to") && v >= s0 + 3 && (x->t[v - 2].f & TF_NAME) && !(x->t[v - 2].f & TF_POSS)) {
+                size_t b = v - 2;
+                while (b > s0 && (x->t[b - 1].f & TF_NAME))
+                    b--;
+                int p = refer_person_in(x, b, v - 1);
+                if (p >= 0 && b > s0 && !refer_word_in(x, b - 1, refer_preps)) {
+                    q->person = p;
+                    set_cue(q, v, 0.7);
+                    return 1;
+                }
+            }
             if (sentence_subject(x, q, s0, v)) {
                 set_cue(q, v, 0.7);
                 return 1;
@@ -895,11 +913,55 @@ static int try_colon(struct xctx *x, struct xquote *q)
         }
         break;
     }
+    /* "... doesn't surprise Republican pollster Daron Shaw: 'q'": the
+     * person named right before the colon, unless a preposition makes
+     * the name an object ("said of Jane Roe:") */
+    if (c > s0 + 1 && (x->t[c - 1].f & TF_NAME)) {
+        size_t b = c - 1;
+        while (b > s0 && (x->t[b - 1].f & TF_NAME))
+            b--;
+        while (b > s0 && (x->t[b - 1].lf & (LEX_HON | LEX_TITLE)) && !(x->t[b - 1].f & TF_NAME))
+            b--;
+        if (b > s0 && !refer_word_in(x, b - 1, refer_preps) && x->t[b - 1].kind == TK_WORD) {
+            int p = refer_person_in(x, b, c);
+            if (p >= 0) {
+                q->person = p;
+                q->conf = 0.5;
+                return 1;
+            }
+        }
+    }
     if (sentence_subject(x, q, s0, c) || clause_np(x, q, s0, c)) {
         q->conf = 0.5;
         return 1;
     }
     return 0;
+}
+
+/* "including the former candidate Mitt Romney -- 'q' --": a quote set
+ * off by a dash right after a name is that person's. */
+static int try_dash(struct xctx *x, struct xquote *q)
+{
+    size_t o = q->ots, c = o;
+    while (c > 0 && c + 2 > o && tok_punct(x, c - 1, '-'))
+        c--;
+    if (c == o || c == 0 || !(x->t[c].f & TF_SPB) || !(x->t[c - 1].f & TF_NAME) || (x->t[c].f & (TF_SENT | TF_PARA)))
+        return 0;
+    size_t b = c - 1;
+    while (b > 0 && (x->t[b - 1].f & TF_NAME))
+        b--;
+    size_t n = b; /* the word before the name and its titles */
+    while (n > 0 && (((x->t[n - 1].lf & (LEX_HON | LEX_TITLE)) && !(x->t[n - 1].f & TF_NAME)) ||
+                     (tok_punct(x, n - 1, '.') && n >= 2 && (x->t[n - 2].lf & LEX_HON))))
+        n--;
+    if (n > 0 && refer_word_in(x, n - 1, refer_preps) && !tok_is(x, n - 1, "including"))
+        return 0;
+    int p = refer_person_in(x, b, c);
+    if (p < 0)
+        return 0;
+    q->person = p;
+    q->conf = 0.5;
+    return 1;
 }
 
 /* Headline "Elizabeth Warren: Trump Is a 'Proven Failure'": the words
@@ -1076,9 +1138,21 @@ int attrib_run(struct xctx *x)
         if (try_according(x, q))
             continue;
         if (q->partial ? (try_before(x, q, 0, 1) || try_after(x, q))
-                       : (try_after(x, q) || try_before(x, q, 0, 1)))
+                       : (try_after(x, q) || try_before(x, q, 0, 1))) {
+            /* "A chorus ... has said the same, including Mitt Romney --
+             * 'q' --": the cue before is the chorus's, the words Romney's */
+            if (q->cue != XNONE && q->cue < q->ots) {
+                double conf = q->conf;
+                int person = q->person;
+                if (try_dash(x, q) && q->person != person) {
+                    q->org[0] = 0;
+                    q->sp_ts = q->sp_te = XNONE;
+                }
+                q->conf = conf;
+            }
             continue;
-        if (try_colon(x, q) || try_subject(x, q))
+        }
+        if (try_dash(x, q) || try_colon(x, q) || try_subject(x, q))
             continue;
         if (qi == 0)
             continue;
@@ -1114,12 +1188,19 @@ int attrib_run(struct xctx *x)
             has_quote = x->t[k].kind == TK_QUOTE;
         if (has_quote || o - s1 > PRE_MAX)
             continue;
+        int done = 0;
         for (size_t v = o; v-- > s1;)
             if (refer_is_verb(x, v) && !refer_is_ing(x, v)) {
-                if (subject_of(x, q, v, s1))
+                if (subject_of(x, q, v, s1)) {
                     set_cue(q, v, 0.5);
+                    done = 1;
+                }
                 break;
             }
+        /* "Sen. Roe (Vt.), who lost the primaries, named young voters'
+         * fatigue as the reason. 'q'": the sentence's subject speaks on */
+        if (!done && sentence_subject(x, q, s1, o))
+            q->conf = 0.4;
     }
     /* a quote paragraph with nobody attached, after a paragraph without
      * quotes: that paragraph's last sentence introduced the speaker */

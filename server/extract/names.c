@@ -85,9 +85,10 @@ static uint8_t gender_from_given(const struct xctx *x, size_t i)
     uint64_t m = e->male, f = e->female;
     if (m + f < 300)
         return LEXG_NONE;
-    if (m * 10 >= (m + f) * 9)
+    /* four in five: "Bernie" (86% male) */
+    if (m * 5 >= (m + f) * 4)
         return LEXG_MALE;
-    if (f * 10 >= (m + f) * 9)
+    if (f * 5 >= (m + f) * 4)
         return LEXG_FEMALE;
     return LEXG_NONE;
 }
@@ -725,9 +726,13 @@ static int drop_weak_singles(struct xctx *x, struct nindex *ix)
         if (m->person < 0)
             continue;
         uint8_t *e = &ev[m->person];
+        int oc = org_context(x, m);
         if (m->te - m->ts >= 2)
-            *e |= 1;
-        if (org_context(x, m))
+            *e |= oc || !(m->title_ts < m->ts || names_given_strong(x, m->ts)) ||
+                          (m->title_ts > 0 && tok_is(x, m->title_ts - 1, "the"))
+                      ? 1
+                      : 1 | 16;
+        if (oc)
             *e |= 4;
         if (!(x->t[m->title_ts].f & (TF_SENT | TF_PARA)))
             *e |= 8;
@@ -748,11 +753,28 @@ static int drop_weak_singles(struct xctx *x, struct nindex *ix)
         free(org);
         return -1;
     }
+    /* "Shaw & Company Research" and "pollster Daron Shaw": the firm's
+     * mention leaves the person that a full name (a title or a common
+     * given name first, no "the" before) outside any firm's context
+     * keeps (16); "the aircraft carrier Carl Vinson" does not */
+    for (size_t mi = 0; mi < x->nm; mi++) {
+        struct xmention *m = &x->m[mi];
+        if (m->person < 0 || (ev[m->person] & 20) != 20)
+            continue;
+        struct xperson *pp = &x->p[m->person];
+        if (org_context(x, m)) {
+            m->person = -1;
+        } else if (m->te - m->ts >= 2 && pp->first_ts == pp->last_ts) {
+            size_t sur = surname_tok(x, m->ts, m->te);
+            pp->last_ts = (uint32_t)sur;
+            pp->first_ts = (uint32_t)(sur == m->ts ? m->ts + 1 : m->ts);
+        }
+    }
     size_t w = 0;
     for (size_t p = 0; p < x->np; p++) {
         size_t i = x->p[p].last_ts;
         int drop = 0;
-        if (ev[p] & 4)
+        if ((ev[p] & 20) == 4)
             drop = 1;
         else if (!(ev[p] & 1) && x->p[p].first_ts == x->p[p].last_ts) {
             int hon = ev[p] & 2;
