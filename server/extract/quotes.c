@@ -120,6 +120,16 @@ static const char *const work_nouns[] = {
     "hit", "single", "track", "tune", "slogan", "podcast", "nickname", "moniker", "hashtag",
     "sitcom", "musical", "bestseller", "blog", "newsletter", "ad", "spot", "video", "commercial", NULL};
 
+/* Is token k a year, 1800 to 2099 ("the 2010 'Expulsion Initiative'")? */
+static int is_year(const struct xctx *x, size_t k)
+{
+    const struct tok *t = &x->t[k];
+    if (t->kind != TK_NUM || t->e - t->s != 4)
+        return 0;
+    const char *p = x->text + t->s;
+    return (p[0] == '1' && p[1] == '8') || (p[0] == '1' && p[1] == '9') || (p[0] == '2' && p[1] == '0');
+}
+
 /* Words around a title-case quote that say it names a work or a show. */
 static int title_context(const struct xctx *x, size_t o, size_t c)
 {
@@ -130,6 +140,8 @@ static int title_context(const struct xctx *x, size_t o, size_t c)
         return 0;
     if (x->t[o - 1].f & TF_POSS)
         return 1;
+    if (is_year(x, o - 1))
+        return 1; /* "his 1994 'Contract with America'": a dated name */
     if (tok_punct(x, o - 1, ',') && o >= 2)
         o--;
     if (refer_word_in(x, o - 1, before) || refer_word_in(x, o - 1, work_nouns))
