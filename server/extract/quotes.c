@@ -164,6 +164,19 @@ static int work_noun_before(const struct xctx *x, size_t o)
     return o >= 2 && tok_punct(x, o - 1, ',') && refer_word_in(x, o - 2, work_nouns);
 }
 
+/* After close mark c, a participle and "by" ("sponsored by", "written
+ * by"): what the quote names was made, run or hosted by someone. */
+static int made_by(const struct xctx *x, size_t c)
+{
+    static const char *const made[] = {"sponsored", "hosted", "organized", "organised", "run",
+                                       "published", "written", "directed", "produced", "created",
+                                       "launched", "founded", "funded", "staged", "aired", NULL};
+    size_t k = c + 1;
+    if (tok_punct(x, k, ','))
+        k++;
+    return k + 1 < x->nt && refer_word_in(x, k, made) && tok_is(x, k + 1, "by");
+}
+
 /* Not speech: HTML attribute values (id="..."), nicknames between two
  * names (Robert "Bobby" Scott), titles of shows and works in title case
  * outside the headline ("Face the Nation"). */
@@ -203,6 +216,10 @@ static int not_speech(const struct xctx *x, const struct xquote *q)
         return 1;
     if (!headline && (q->partial || work_noun_before(x, o)) && nw >= 1 && nw <= 8 && caps >= 1 &&
         caps + fn == nw && title_context(x, o, c))
+        return 1;
+    /* a Title Case name made or run by someone ("a 'Commander-in-Chief
+     * Forum' sponsored by NBC", "a show called 'Brokers,' written by") */
+    if (!headline && nw >= 1 && nw <= 8 && caps + fn == nw && made_by(x, c))
         return 1;
     /* a headline credited to its writer ("'Pop-up show opens,' by The
      * Times' Ann Lee"): the title of an article */
