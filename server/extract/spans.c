@@ -126,6 +126,44 @@ static int repeated(const struct xctx *x, const struct xquote *q)
     return 0;
 }
 
+/* Is token k in the first paragraph (the headline)? */
+static int in_headline(const struct xctx *x, size_t k)
+{
+    for (size_t i = 1; i <= k && i < x->nt; i++)
+        if (x->t[i].f & TF_PARA)
+            return 0;
+    return 1;
+}
+
+/* A Title Case quote joined by "and", "or" or a comma to a quoted Title
+ * Case name before it ("licenses ''Politicking'' and ''Larry King
+ * Now''"): one of a list of names or titles.  Not in the headline,
+ * where every word is capitalised. */
+static int listed_name(const struct xctx *x, const struct xquote *q)
+{
+    size_t k = q->ots;
+    if (k < 3 || !title_case(x, q))
+        return 0;
+    k--;
+    if (tok_is(x, k, "and") || tok_is(x, k, "or")) {
+        k--;
+        if (tok_punct(x, k, ','))
+            k--;
+    } else if (!tok_punct(x, k, ',')) {
+        return 0;
+    } else {
+        k--;
+    }
+    if (k < 1 || x->t[k].kind != TK_QUOTE)
+        return 0;
+    k--;
+    if (x->t[k].kind == TK_PUNCT && k > 0)
+        k--;
+    if (!(x->t[k].f & TF_CAP) && x->t[k].kind != TK_NUM)
+        return 0;
+    return !in_headline(x, q->ots);
+}
+
 /* A quote with no cue that names something rather than quotes someone:
  *  - Title Case words that the text uses again ("the 'Arab Spring'
  *    uprisings ... the 'Arab Spring' was"): a name, a title, a slogan;
@@ -142,7 +180,7 @@ static int a_name(const struct xctx *x, const struct xquote *q)
         return 1;
     if (x->t[q->ots].f & TF_PARA)
         return 1;
-    return 0;
+    return listed_name(x, q);
 }
 
 static int not_a_quotation(const struct xctx *x, const struct xquote *q)
