@@ -12,6 +12,8 @@
  * Pure: reads x->text and x->t, rewrites x->q in place. */
 #include "spans.h"
 
+#include "refer.h"
+
 #include <stdint.h>
 #include <string.h>
 
@@ -183,6 +185,25 @@ static int a_name(const struct xctx *x, const struct xquote *q)
     return listed_name(x, q);
 }
 
+/* A piece of writing named in apposition: "Ann Roe's commentary, 'Tell
+ * your story,' is very thoughtful" -- a work noun and a comma before the
+ * quote, a comma closing it and the sentence going on in lower case.
+ * Only for a quote with no cue ("the program, 'states were ...,' Roe
+ * said" is speech). */
+static int work_appositive(const struct xctx *x, const struct xquote *q)
+{
+    static const char *const works[] = {"commentary", "column", "op-ed", "essay", "editorial",
+                                        "article", "piece", "book", "memoir", "letter", "poem",
+                                        "song", "film", "movie", "documentary", "headline",
+                                        "report", "post", "blog", NULL};
+    size_t o = q->ots, c = q->cts;
+    if (q->cue != XNONE || c == XNONE || o < 2 || !tok_punct(x, o - 1, ',') ||
+        !refer_word_in(x, o - 2, works) || !tok_punct(x, q->te - 1, ','))
+        return 0;
+    return c + 1 < x->nt && x->t[c + 1].kind == TK_WORD && (x->t[c + 1].f & TF_LOWER) &&
+           !(x->t[c + 1].f & TF_PARA);
+}
+
 static int not_a_quotation(const struct xctx *x, const struct xquote *q)
 {
     enum mark o = mark_of(x, q->ots);
@@ -195,7 +216,7 @@ static int not_a_quotation(const struct xctx *x, const struct xquote *q)
      * as two stray marks paired wrongly: only an attributed one is kept. */
     if ((!marks_pair(o, c) || (o == MK_LSQ && has_rsq(x, q->s, q->e))) && q->cue == XNONE)
         return 1;
-    return a_name(x, q);
+    return a_name(x, q) || work_appositive(x, q);
 }
 
 void spans_filter(struct xctx *x)
