@@ -204,6 +204,18 @@ static int work_appositive(const struct xctx *x, const struct xquote *q)
            !(x->t[c + 1].f & TF_PARA);
 }
 
+/* A label in marks: one or two words ending in a colon ("Related:",
+ * "Watch:") head a link list or a video, and quote nobody. */
+static int a_label(const struct xctx *x, const struct xquote *q)
+{
+    if (!tok_punct(x, q->te - 1, ':'))
+        return 0;
+    int words = 0;
+    for (size_t k = q->ts; k < q->te; k++)
+        words += x->t[k].kind == TK_WORD || x->t[k].kind == TK_NUM;
+    return words <= 2;
+}
+
 static int not_a_quotation(const struct xctx *x, const struct xquote *q)
 {
     enum mark o = mark_of(x, q->ots);
@@ -216,7 +228,7 @@ static int not_a_quotation(const struct xctx *x, const struct xquote *q)
      * as two stray marks paired wrongly: only an attributed one is kept. */
     if ((!marks_pair(o, c) || (o == MK_LSQ && has_rsq(x, q->s, q->e))) && q->cue == XNONE)
         return 1;
-    return a_name(x, q) || work_appositive(x, q);
+    return a_name(x, q) || work_appositive(x, q) || a_label(x, q);
 }
 
 void spans_filter(struct xctx *x)
