@@ -177,6 +177,14 @@ static int made_by(const struct xctx *x, size_t c)
     return k + 1 < x->nt && refer_word_in(x, k, made) && tok_is(x, k + 1, "by");
 }
 
+/* A Title Case quote ending in '!' after no work noun ("chants of
+ * 'Bobby!'", "a chant of 'Feel the Bern!'"): an exclamation, not the
+ * title of something ("the movie 'Sharknado 3: Oh Hell No!'" is). */
+static int exclaimed(const struct xctx *x, const struct xquote *q)
+{
+    return tok_punct(x, q->te - 1, '!') && !refer_word_in(x, q->ots - 1, work_nouns);
+}
+
 /* Not speech: HTML attribute values (id="..."), nicknames between two
  * names (Robert "Bobby" Scott), titles of shows and works in title case
  * outside the headline ("Face the Nation"). */
@@ -215,7 +223,7 @@ static int not_speech(const struct xctx *x, const struct xquote *q)
         (!headline || (x->t[o - 1].lf & LEX_GIVEN)))
         return 1;
     if (!headline && (q->partial || work_noun_before(x, o)) && nw >= 1 && nw <= 8 && caps >= 1 &&
-        caps + fn == nw && title_context(x, o, c))
+        caps + fn == nw && title_context(x, o, c) && !exclaimed(x, q))
         return 1;
     /* a Title Case name made or run by someone ("a 'Commander-in-Chief
      * Forum' sponsored by NBC", "a show called 'Brokers,' written by") */

@@ -238,7 +238,8 @@ int main(void)
                                         "spans2_families", "spans2_ad_titles",
                                         "spans2_bylines", "spans3_dated_names",
                                         "spans3_made_by", "spans3_title_lists",
-                                        "spans3_work_appositive", "spans3_labels", NULL};
+                                        "spans3_work_appositive", "spans3_labels",
+                                        "spans3_chants", NULL};
     for (size_t i = 0; cases[i]; i++) {
         char name[96];
         snprintf(name, sizeof name, "golden %s", cases[i]);
