@@ -120,6 +120,16 @@ static const char *const work_nouns[] = {
     "hit", "single", "track", "tune", "slogan", "podcast", "nickname", "moniker", "hashtag",
     "sitcom", "musical", "bestseller", "blog", "newsletter", "ad", "spot", "video", "commercial", NULL};
 
+/* Is token k a year, 1800 to 2099 ("the 2010 'Expulsion Initiative'")? */
+static int is_year(const struct xctx *x, size_t k)
+{
+    const struct tok *t = &x->t[k];
+    if (t->kind != TK_NUM || t->e - t->s != 4)
+        return 0;
+    const char *p = x->text + t->s;
+    return (p[0] == '1' && p[1] == '8') || (p[0] == '1' && p[1] == '9') || (p[0] == '2' && p[1] == '0');
+}
+
 /* Words around a title-case quote that say it names a work or a show. */
 static int title_context(const struct xctx *x, size_t o, size_t c)
 {
@@ -130,6 +140,8 @@ static int title_context(const struct xctx *x, size_t o, size_t c)
         return 0;
     if (x->t[o - 1].f & TF_POSS)
         return 1;
+    if (is_year(x, o - 1))
+        return 1; /* "his 1994 'Contract with America'": a dated name */
     if (tok_punct(x, o - 1, ',') && o >= 2)
         o--;
     if (refer_word_in(x, o - 1, before) || refer_word_in(x, o - 1, work_nouns))
@@ -150,6 +162,27 @@ static int title_context(const struct xctx *x, size_t o, size_t c)
 static int work_noun_before(const struct xctx *x, size_t o)
 {
     return o >= 2 && tok_punct(x, o - 1, ',') && refer_word_in(x, o - 2, work_nouns);
+}
+
+/* After close mark c, a participle and "by" ("sponsored by", "written
+ * by"): what the quote names was made, run or hosted by someone. */
+static int made_by(const struct xctx *x, size_t c)
+{
+    static const char *const made[] = {"sponsored", "hosted", "organized", "organised", "run",
+                                       "published", "written", "directed", "produced", "created",
+                                       "launched", "founded", "funded", "staged", "aired", NULL};
+    size_t k = c + 1;
+    if (tok_punct(x, k, ','))
+        k++;
+    return k + 1 < x->nt && refer_word_in(x, k, made) && tok_is(x, k + 1, "by");
+}
+
+/* A Title Case quote ending in '!' after no work noun ("chants of
+ * 'Bobby!'", "a chant of 'Feel the Bern!'"): an exclamation, not the
+ * title of something ("the movie 'Sharknado 3: Oh Hell No!'" is). */
+static int exclaimed(const struct xctx *x, const struct xquote *q)
+{
+    return tok_punct(x, q->te - 1, '!') && !refer_word_in(x, q->ots - 1, work_nouns);
 }
 
 /* Not speech: HTML attribute values (id="..."), nicknames between two
@@ -190,7 +223,11 @@ static int not_speech(const struct xctx *x, const struct xquote *q)
         (!headline || (x->t[o - 1].lf & LEX_GIVEN)))
         return 1;
     if (!headline && (q->partial || work_noun_before(x, o)) && nw >= 1 && nw <= 8 && caps >= 1 &&
-        caps + fn == nw && title_context(x, o, c))
+        caps + fn == nw && title_context(x, o, c) && !exclaimed(x, q))
+        return 1;
+    /* a Title Case name made or run by someone ("a 'Commander-in-Chief
+     * Forum' sponsored by NBC", "a show called 'Brokers,' written by") */
+    if (!headline && nw >= 1 && nw <= 8 && caps + fn == nw && made_by(x, c))
         return 1;
     /* a headline credited to its writer ("'Pop-up show opens,' by The
      * Times' Ann Lee"): the title of an article */

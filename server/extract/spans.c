@@ -12,6 +12,8 @@
  * Pure: reads x->text and x->t, rewrites x->q in place. */
 #include "spans.h"
 
+#include "refer.h"
+
 #include <stdint.h>
 #include <string.h>
 
@@ -126,6 +128,44 @@ static int repeated(const struct xctx *x, const struct xquote *q)
     return 0;
 }
 
+/* Is token k in the first paragraph (the headline)? */
+static int in_headline(const struct xctx *x, size_t k)
+{
+    for (size_t i = 1; i <= k && i < x->nt; i++)
+        if (x->t[i].f & TF_PARA)
+            return 0;
+    return 1;
+}
+
+/* A Title Case quote joined by "and", "or" or a comma to a quoted Title
+ * Case name before it ("licenses ''Politicking'' and ''Larry King
+ * Now''"): one of a list of names or titles.  Not in the headline,
+ * where every word is capitalised. */
+static int listed_name(const struct xctx *x, const struct xquote *q)
+{
+    size_t k = q->ots;
+    if (k < 3 || !title_case(x, q))
+        return 0;
+    k--;
+    if (tok_is(x, k, "and") || tok_is(x, k, "or")) {
+        k--;
+        if (tok_punct(x, k, ','))
+            k--;
+    } else if (!tok_punct(x, k, ',')) {
+        return 0;
+    } else {
+        k--;
+    }
+    if (k < 1 || x->t[k].kind != TK_QUOTE)
+        return 0;
+    k--;
+    if (x->t[k].kind == TK_PUNCT && k > 0)
+        k--;
+    if (!(x->t[k].f & TF_CAP) && x->t[k].kind != TK_NUM)
+        return 0;
+    return !in_headline(x, q->ots);
+}
+
 /* A quote with no cue that names something rather than quotes someone:
  *  - Title Case words that the text uses again ("the 'Arab Spring'
  *    uprisings ... the 'Arab Spring' was"): a name, a title, a slogan;
@@ -142,7 +182,38 @@ static int a_name(const struct xctx *x, const struct xquote *q)
         return 1;
     if (x->t[q->ots].f & TF_PARA)
         return 1;
-    return 0;
+    return listed_name(x, q);
+}
+
+/* A piece of writing named in apposition: "Ann Roe's commentary, 'Tell
+ * your story,' is very thoughtful" -- a work noun and a comma before the
+ * quote, a comma closing it and the sentence going on in lower case.
+ * Only for a quote with no cue ("the program, 'states were ...,' Roe
+ * said" is speech). */
+static int work_appositive(const struct xctx *x, const struct xquote *q)
+{
+    static const char *const works[] = {"commentary", "column", "op-ed", "essay", "editorial",
+                                        "article", "piece", "book", "memoir", "letter", "poem",
+                                        "song", "film", "movie", "documentary", "headline",
+                                        "report", "post", "blog", NULL};
+    size_t o = q->ots, c = q->cts;
+    if (q->cue != XNONE || c == XNONE || o < 2 || !tok_punct(x, o - 1, ',') ||
+        !refer_word_in(x, o - 2, works) || !tok_punct(x, q->te - 1, ','))
+        return 0;
+    return c + 1 < x->nt && x->t[c + 1].kind == TK_WORD && (x->t[c + 1].f & TF_LOWER) &&
+           !(x->t[c + 1].f & TF_PARA);
+}
+
+/* A label in marks: one or two words ending in a colon ("Related:",
+ * "Watch:") head a link list or a video, and quote nobody. */
+static int a_label(const struct xctx *x, const struct xquote *q)
+{
+    if (!tok_punct(x, q->te - 1, ':'))
+        return 0;
+    int words = 0;
+    for (size_t k = q->ts; k < q->te; k++)
+        words += x->t[k].kind == TK_WORD || x->t[k].kind == TK_NUM;
+    return words <= 2;
 }
 
 static int not_a_quotation(const struct xctx *x, const struct xquote *q)
@@ -157,7 +228,7 @@ static int not_a_quotation(const struct xctx *x, const struct xquote *q)
      * as two stray marks paired wrongly: only an attributed one is kept. */
     if ((!marks_pair(o, c) || (o == MK_LSQ && has_rsq(x, q->s, q->e))) && q->cue == XNONE)
         return 1;
-    return a_name(x, q);
+    return a_name(x, q) || work_appositive(x, q) || a_label(x, q);
 }
 
 void spans_filter(struct xctx *x)
