@@ -239,7 +239,7 @@ int main(void)
                                         "spans2_bylines", "firm_and_pollster", "reported_clause",
                                         "given_gender", "spans3_dated_names", "spans3_made_by",
                                         "spans3_title_lists", "spans3_work_appositive",
-                                        "spans3_labels", "spans3_chants", NULL};
+                                        "spans3_labels", "spans3_chants", "inside_quote", NULL};
     for (size_t i = 0; cases[i]; i++) {
         char name[96];
         snprintf(name, sizeof name, "golden %s", cases[i]);
