@@ -84,6 +84,13 @@ struct sqlbuf {
 };
 void query_sql(struct sqlbuf *b, const char *frag);
 
+/* Appends the keyset condition for q->after (when set), introduced by kw
+ * (" AND" or " HAVING"): rows after (?6, ?7) in the order of (key, id), or
+ * of id alone when key is NULL; then " ORDER BY key, id" (both DESC when
+ * desc).  key is an SQL expression such as "p.name COLLATE NOCASE". */
+void query_page(struct sqlbuf *b, const struct query_list *q, const char *kw, const char *key,
+                const char *id, int desc);
+
 /* Turns the row a by-id query found into a JSON object (*out, the
  * caller's).  Returns QW_OK or QW_ERR_NOMEM. */
 typedef qw_status (*query_row_fn)(struct qconn *c, sqlite3_stmt *s, int64_t id, json_t **out);

@@ -56,37 +56,24 @@ static void article_links(json_t *o, int64_t id, int *oom)
 }
 
 /* Keyset condition per sort; ?6 is the cursor's key, ?7 its id. */
-static void keyset(struct sqlbuf *b, const struct query_list *q)
+/* Keyset and order for the sorts on published, where a NULL date sorts
+ * first (ascending) or last (descending) and needs a condition of its own;
+ * the other sorts go through query_page. */
+static void page_published(struct sqlbuf *b, const struct query_list *q)
 {
     const struct cursor *c = q->after;
-    switch (q->sort) {
-    case SORT_ID: query_sql(b, " AND a.id > ?7"); break;
-    case SORT_ID_DESC: query_sql(b, " AND a.id < ?7"); break;
-    case SORT_PUBLISHED:
-        query_sql(b, c->key_null
-                         ? " AND ((a.published IS NULL AND a.id > ?7) OR a.published IS NOT NULL)"
-                         : " AND (a.published > ?6 OR (a.published = ?6 AND a.id > ?7))");
-        break;
-    case SORT_PUBLISHED_DESC:
-        query_sql(b, c->key_null ? " AND (a.published IS NULL AND a.id < ?7)"
-                                 : " AND (a.published < ?6 OR (a.published = ?6 AND a.id < ?7)"
-                                   " OR a.published IS NULL)");
-        break;
-    case SORT_RANK:
-        query_sql(b, " AND (articles_fts.rank > ?6 OR (articles_fts.rank = ?6 AND a.id > ?7))");
-        break;
-    default: b->over = 1; break;
-    }
-}
-
-static const char *order_by(enum cursor_sort s)
-{
-    switch (s) {
-    case SORT_ID_DESC: return " ORDER BY a.id DESC";
-    case SORT_PUBLISHED: return " ORDER BY a.published, a.id";
-    case SORT_PUBLISHED_DESC: return " ORDER BY a.published DESC, a.id DESC";
-    case SORT_RANK: return " ORDER BY articles_fts.rank, a.id";
-    default: return " ORDER BY a.id";
+    if (q->sort == SORT_PUBLISHED) {
+        if (c)
+            query_sql(b, c->key_null
+                             ? " AND ((a.published IS NULL AND a.id > ?7) OR a.published IS NOT NULL)"
+                             : " AND (a.published > ?6 OR (a.published = ?6 AND a.id > ?7))");
+        query_sql(b, " ORDER BY a.published, a.id");
+    } else {
+        if (c)
+            query_sql(b, c->key_null ? " AND (a.published IS NULL AND a.id < ?7)"
+                                     : " AND (a.published < ?6 OR (a.published = ?6 AND a.id < ?7)"
+                                       " OR a.published IS NULL)");
+        query_sql(b, " ORDER BY a.published DESC, a.id DESC");
     }
 }
 
@@ -114,9 +101,11 @@ qw_status query_articles(struct qconn *c, const struct query_list *q, json_t *it
         query_sql(&b, " AND a.published >= ?4");
     if (q->until)
         query_sql(&b, " AND a.published <= ?5");
-    if (q->after)
-        keyset(&b, q);
-    query_sql(&b, order_by(q->sort));
+    if (q->sort == SORT_PUBLISHED || q->sort == SORT_PUBLISHED_DESC)
+        page_published(&b, q);
+    else
+        query_page(&b, q, " AND", q->sort == SORT_RANK ? "articles_fts.rank" : NULL, "a.id",
+                   q->sort == SORT_ID_DESC);
     query_sql(&b, " LIMIT ?8");
     qw_status st;
     sqlite3_stmt *s = query_prepare(c, &b, q, &st);

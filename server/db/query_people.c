@@ -205,39 +205,14 @@ qw_status query_people(struct qconn *c, const struct query_list *q, json_t *item
     if (q->like)
         query_sql(&b, " AND (p.name LIKE ?1 ESCAPE '\\' OR EXISTS (SELECT 1 FROM person_aliases"
                       " pa WHERE pa.person_id = p.id AND pa.alias LIKE ?1 ESCAPE '\\'))");
-    if (q->after) {
-        switch (q->sort) {
-        case SORT_NAME:
-            query_sql(&b, " AND (p.name > ?6 COLLATE NOCASE OR (p.name = ?6 COLLATE NOCASE"
-                          " AND p.id > ?7))");
-            break;
-        case SORT_NAME_DESC:
-            query_sql(&b, " AND (p.name < ?6 COLLATE NOCASE OR (p.name = ?6 COLLATE NOCASE"
-                          " AND p.id < ?7))");
-            break;
-        case SORT_QUOTES:
-            query_sql(&b, " AND (p.quote_count > ?6 OR (p.quote_count = ?6 AND p.id > ?7))");
-            break;
-        case SORT_QUOTES_DESC:
-            query_sql(&b, " AND (p.quote_count < ?6 OR (p.quote_count = ?6 AND p.id < ?7))");
-            break;
-        case SORT_ARTICLES:
-            query_sql(&b, " AND (p.article_count > ?6 OR (p.article_count = ?6 AND p.id > ?7))");
-            break;
-        case SORT_ARTICLES_DESC:
-            query_sql(&b, " AND (p.article_count < ?6 OR (p.article_count = ?6 AND p.id < ?7))");
-            break;
-        default: b.over = 1; break;
-        }
-    }
-    switch (q->sort) {
-    case SORT_NAME_DESC: query_sql(&b, " ORDER BY p.name COLLATE NOCASE DESC, p.id DESC"); break;
-    case SORT_QUOTES: query_sql(&b, " ORDER BY p.quote_count, p.id"); break;
-    case SORT_QUOTES_DESC: query_sql(&b, " ORDER BY p.quote_count DESC, p.id DESC"); break;
-    case SORT_ARTICLES: query_sql(&b, " ORDER BY p.article_count, p.id"); break;
-    case SORT_ARTICLES_DESC: query_sql(&b, " ORDER BY p.article_count DESC, p.id DESC"); break;
-    default: query_sql(&b, " ORDER BY p.name COLLATE NOCASE, p.id"); break;
-    }
+    const char *key = "p.name COLLATE NOCASE";
+    if (q->sort == SORT_QUOTES || q->sort == SORT_QUOTES_DESC)
+        key = "p.quote_count";
+    else if (q->sort == SORT_ARTICLES || q->sort == SORT_ARTICLES_DESC)
+        key = "p.article_count";
+    int desc = q->sort == SORT_NAME_DESC || q->sort == SORT_QUOTES_DESC ||
+               q->sort == SORT_ARTICLES_DESC;
+    query_page(&b, q, " AND", key, "p.id", desc);
     query_sql(&b, " LIMIT ?8");
     return run_list(c, q, &b, items, next, has_next, 0);
 }
@@ -249,9 +224,8 @@ qw_status query_article_people(struct qconn *c, const struct query_list *q, json
     query_sql(&b, "SELECT " PERSON_COLS ", min(m.start) AS first FROM mentions m"
                   " JOIN people p ON p.id = m.person_id WHERE m.article_id = ?9"
                   " GROUP BY p.id");
-    if (q->after)
-        query_sql(&b, " HAVING (first > ?6 OR (first = ?6 AND p.id > ?7))");
-    query_sql(&b, " ORDER BY first, p.id LIMIT ?8");
+    query_page(&b, q, " HAVING", "first", "p.id", 0);
+    query_sql(&b, " LIMIT ?8");
     return run_list(c, q, &b, items, next, has_next, 1);
 }
 

@@ -74,25 +74,10 @@ qw_status query_quotes(struct qconn *c, const struct query_list *q, json_t *item
         query_sql(&b, " AND a.published >= ?4");
     if (q->until)
         query_sql(&b, " AND a.published <= ?5");
-    if (q->after) {
-        switch (q->sort) {
-        case SORT_ID: query_sql(&b, " AND q.id > ?7"); break;
-        case SORT_ID_DESC: query_sql(&b, " AND q.id < ?7"); break;
-        case SORT_RANK:
-            query_sql(&b, " AND (quotes_fts.rank > ?6 OR (quotes_fts.rank = ?6 AND q.id > ?7))");
-            break;
-        case SORT_START:
-            query_sql(&b, " AND (q.start > ?6 OR (q.start = ?6 AND q.id > ?7))");
-            break;
-        default: b.over = 1; break;
-        }
-    }
-    switch (q->sort) {
-    case SORT_ID_DESC: query_sql(&b, " ORDER BY q.id DESC"); break;
-    case SORT_RANK: query_sql(&b, " ORDER BY quotes_fts.rank, q.id"); break;
-    case SORT_START: query_sql(&b, " ORDER BY q.start, q.id"); break;
-    default: query_sql(&b, " ORDER BY q.id"); break;
-    }
+    const char *key = q->sort == SORT_RANK ? "quotes_fts.rank"
+                      : q->sort == SORT_START ? "q.start"
+                                              : NULL;
+    query_page(&b, q, " AND", key, "q.id", q->sort == SORT_ID_DESC);
     query_sql(&b, " LIMIT ?8");
     qw_status st;
     sqlite3_stmt *s = query_prepare(c, &b, q, &st);

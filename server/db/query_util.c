@@ -177,3 +177,24 @@ sqlite3_stmt *query_prepare(struct qconn *c, const struct sqlbuf *b, const struc
     }
     return s;
 }
+
+void query_page(struct sqlbuf *b, const struct query_list *q, const char *kw, const char *key,
+                const char *id, int desc)
+{
+    const char *cmp = desc ? " < " : " > ";
+    const char *dir = desc ? " DESC" : "";
+    if (q->after) {
+        query_sql(b, kw);
+        query_sql(b, " (");
+        if (key) {
+            query_sql(b, key), query_sql(b, cmp), query_sql(b, "?6 OR (");
+            query_sql(b, key), query_sql(b, " = ?6 AND ");
+        }
+        query_sql(b, id), query_sql(b, cmp), query_sql(b, "?7");
+        query_sql(b, key ? "))" : ")");
+    }
+    query_sql(b, " ORDER BY ");
+    if (key)
+        query_sql(b, key), query_sql(b, dir), query_sql(b, ", ");
+    query_sql(b, id), query_sql(b, dir);
+}
