@@ -149,21 +149,43 @@ int refer_agent_noun(const struct xctx *x, size_t k)
     return 0;
 }
 
+/* Index of the first mention that starts at or after token pos
+ * (mentions are sorted by start). */
+static size_t mentions_from(const struct xctx *x, size_t pos)
+{
+    size_t lo = 0, hi = x->nm;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (x->m[mid].ts < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Index of the first mention that ends after token k: the one holding k,
+ * if any. */
+static size_t mentions_ending_after(const struct xctx *x, size_t k)
+{
+    size_t lo = 0, hi = x->nm;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (x->m[mid].te <= k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* First person mentioned in tokens [a, b), or -1. */
 int refer_person_in(const struct xctx *x, size_t a, size_t b)
 {
     for (size_t k = a; k < b; k++) {
         if (!(x->t[k].f & TF_NAME))
             continue;
-        /* binary search would do; mentions are few per sentence */
-        size_t lo = 0, hi = x->nm;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (x->m[mid].te <= k)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
+        size_t lo = mentions_ending_after(x, k);
         for (size_t mi = lo; mi < x->nm && x->m[mi].ts <= k; mi++)
             if (x->m[mi].ts <= k && k < x->m[mi].te)
                 return x->m[mi].person;
@@ -272,14 +294,7 @@ static int refer_main_subject_of_sentence(const struct xctx *x, size_t mi, uint8
 
 static int refer_resolve_pronoun(const struct xctx *x, size_t pos, uint8_t g)
 {
-    size_t lo = 0, hi = x->nm;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (x->m[mid].ts < pos)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = mentions_from(x, pos);
     /* best first: a subject of the right gender, a nearby subject of
      * unknown gender, any mention of the right gender, any compatible */
     int best[4] = {-1, -1, -1, -1};
@@ -385,14 +400,7 @@ static int refer_introduced(const struct xctx *x, size_t pos, uint8_t g)
     while (s > pp && !(x->t[s].f & TF_SENT))
         s--;
     /* mentions in [s, p0) */
-    size_t lo = 0, hi = x->nm;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (x->m[mid].ts < s)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = mentions_from(x, s);
     for (size_t k = s; k < p0; k++)
         if (tok_is(x, k, "he") || tok_is(x, k, "she") || tok_is(x, k, "they"))
             return -1; /* the sentence goes on about someone already there */
@@ -447,14 +455,7 @@ int refer_resolve_pronoun_q(const struct xctx *x, const struct xquote *q, size_t
     }
     if (prev >= 0 && !refer_gender_ok(x, prev, g))
         prev = -1;
-    size_t lo = 0, hi = x->nm;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (x->m[mid].ts < pos)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = mentions_from(x, pos);
     for (size_t mi = lo; mi-- > 0;) {
         const struct xmention *m = &x->m[mi];
         if (pos - m->ts > 300)
@@ -490,14 +491,7 @@ int refer_is_aux(const struct xctx *x, size_t k)
  * "of New York"? */
 int refer_name_subject(const struct xctx *x, size_t k)
 {
-    size_t lo = 0, hi = x->nm;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (x->m[mid].te <= k)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = mentions_ending_after(x, k);
     return lo < x->nm && x->m[lo].ts <= k && refer_subject_position(x, &x->m[lo]);
 }
 
