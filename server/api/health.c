@@ -15,30 +15,29 @@ static const char root_body[] =
     "\"/articles\",\"people\":\"/people\",\"quotes\":\"/quotes\",\"health\":\"/health\","
     "\"openapi\":\"/openapi.yaml\"}}";
 
-void api_root(struct call *c)
+/* A parameterless GET answered with static bytes. */
+static void static_body(struct call *c, const char *type, const char *body, size_t len)
 {
     struct args a;
     if (api_args(c, 0, &a) != 0)
         return;
     c->res->status = 200;
-    c->res->content_type = "application/json; charset=utf-8";
-    c->res->body = (char *)root_body;
-    c->res->len = sizeof root_body - 1;
+    c->res->content_type = type;
+    c->res->body = (char *)body;
+    c->res->len = len;
     c->res->body_static = 1;
     c->res->cacheable = 1;
 }
 
+void api_root(struct call *c)
+{
+    static_body(c, "application/json; charset=utf-8", root_body, sizeof root_body - 1);
+}
+
 void api_openapi(struct call *c)
 {
-    struct args a;
-    if (api_args(c, 0, &a) != 0)
-        return;
-    c->res->status = 200;
-    c->res->content_type = "application/yaml";
-    c->res->body = (char *)embedded_openapi.data;
-    c->res->len = (size_t)(embedded_openapi.end - embedded_openapi.data);
-    c->res->body_static = 1;
-    c->res->cacheable = 1;
+    static_body(c, "application/yaml", embedded_openapi.data,
+                (size_t)(embedded_openapi.end - embedded_openapi.data));
 }
 
 void api_health(struct call *c)
