@@ -356,7 +356,8 @@ int lexicon_init(void)
     static const char *const names[] = {"given-names.tsv", "speech-verbs.tsv", "titles.tsv",
                                         "surnames-surname-first.txt", "common-words.txt",
                                         "nonperson-words.txt", "places.txt", "org-tails.txt",
-                                        "org-descriptors.txt", "org-names.txt", NULL};
+                                        "org-descriptors.txt", "org-names.txt", "agent-nouns.txt",
+                                        NULL};
     for (size_t i = 0; names[i]; i++) {
         const struct embedded_file *f = file(names[i]);
         if (f)
@@ -375,6 +376,7 @@ int lexicon_init(void)
         load_word_list("org-tails.txt", LEXN_ORGTAIL) != 0 ||
         load_word_list("org-descriptors.txt", LEXN_ORGDESC) != 0 ||
         load_word_list("org-names.txt", LEXN_ORGNAME) != 0 ||
+        load_word_list("agent-nouns.txt", LEX_AGENT) != 0 ||
         load_list(particles, LEX_PARTICLE, 0) != 0 ||
         load_list(pronouns_m, LEX_PRONOUN, LEXG_MALE) != 0 ||
         load_list(pronouns_f, LEX_PRONOUN, LEXG_FEMALE) != 0 ||

@@ -26,6 +26,8 @@ enum lex_flag {
     LEX_PRONOUN = 1u << 13,  /* he, she, they ... */
     LEX_NATION = 1u << 14,   /* nationality adjective ("Chinese") */
     LEX_PLACE = 1u << 15,    /* country, state, city ("Jordan", "Washington") */
+    /* bits 16-18: names.h's LEXN_ORG* */
+    LEX_AGENT = 1u << 19,    /* noun that can head a speaker phrase ("spokesman") */
 };
 
 enum lex_gender { LEXG_NONE = 0, LEXG_MALE = 1, LEXG_FEMALE = 2 };

@@ -8,7 +8,6 @@
 
 #include <string.h>
 
-#include "embedded.h"
 #include "lexicon.h"
 
 int refer_word_in(const struct xctx *x, size_t k, const char *const *list)
@@ -92,16 +91,10 @@ int refer_is_verb_near(const struct xctx *x, size_t i, size_t mark)
            !(t->f & TF_INQ) && !(i > 0 && (refer_word_in(x, i - 1, refer_articles) || (x->t[i - 1].f & TF_POSS)));
 }
 
-/* Is the lower-case word w[0..n) a line of the embedded word list? */
-static int list_has(const struct embedded_file *f, const char *w, size_t n)
+/* Is w[0..n) one of data/agent-nouns.txt? */
+static int agent_word(const char *w, size_t n)
 {
-    char needle[40];
-    if (!f || n == 0 || n + 2 > sizeof needle)
-        return 0;
-    needle[0] = '\n';
-    memcpy(needle + 1, w, n);
-    needle[n + 1] = '\n';
-    return memmem(f->data, (size_t)(f->end - f->data), needle, n + 2) != NULL;
+    return (lexicon_flags(w, n) & LEX_AGENT) != 0;
 }
 
 int refer_agent_noun(const struct xctx *x, size_t k)
@@ -123,8 +116,7 @@ int refer_agent_noun(const struct xctx *x, size_t k)
         return 1; /* "the 46-year-old" */
     if (t->kind != TK_WORD)
         return 0;
-    const struct embedded_file *f = embedded_data("agent-nouns.txt");
-    if (list_has(f, w, n))
+    if (t->lf & LEX_AGENT)
         return 1;
     for (size_t i = n - 1; i > 0; i--)
         if (w[i] == '-') { /* "actor-singer", "ex-official" */
@@ -132,19 +124,19 @@ int refer_agent_noun(const struct xctx *x, size_t k)
             n -= i + 1;
             if (n < 2)
                 return 0;
-            if (list_has(f, w, n))
+            if (agent_word(w, n))
                 return 1;
             break;
         }
     if (w[n - 1] != 's')
         return 0;
-    if (list_has(f, w, n - 1)) /* officials */
+    if (agent_word(w, n - 1)) /* officials */
         return 1;
-    if (n > 3 && w[n - 2] == 'e' && list_has(f, w, n - 2)) /* witnesses */
+    if (n > 3 && w[n - 2] == 'e' && agent_word(w, n - 2)) /* witnesses */
         return 1;
     if (n > 4 && w[n - 2] == 'e' && w[n - 3] == 'i') { /* parties */
         w[n - 3] = 'y';
-        return list_has(f, w, n - 2);
+        return agent_word(w, n - 2);
     }
     return 0;
 }
