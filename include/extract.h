@@ -46,6 +46,20 @@ struct extract_result {
     size_t nquotes;
 };
 
+/* The version of the extractor's output: raised whenever a change to the
+ * code, the lexicons or the models changes which people and quotes it
+ * finds.  Stored with every article, so that reextract knows which
+ * articles an upgrade would extract differently. */
+#define EXTRACT_VERSION 2
+int extract_version(void);
+
+/* Replaces the built-in data file name (a lexicon or model from data/,
+ * e.g. "tagger.model") with a copy of data[0..len), for evaluating a
+ * freshly trained model without rebuilding.  Call before extract_init;
+ * extract_shutdown drops the overrides.  QW_OK, or QW_ERR_NOMEM (also for
+ * a name given twice). */
+int extract_override_data(const char *name, const char *data, size_t len);
+
 /* Loads the built-in lexicons (compiled into the binary).  Call once before
  * any other function, from one thread; later calls are no-ops.  Returns 0
  * (QW_OK) or QW_ERR_NOMEM. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "embedded.h"
 #include "extract.h"
 #include "qw.h"
 #include "utf8.h"
@@ -15,11 +16,14 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: quotewire extract [--help] PATH...\n"
+    fputs("usage: quotewire extract [--help] [--data NAME=FILE]... PATH...\n"
           "Reads each file, extracts the people and quotes in it and prints one JSON\n"
           "object per file on stdout: {\"file\", \"title\", \"people\", \"quotes\"}, with\n"
           "byte offsets into the file.  Exit status: 0 all files read, 1 some file\n"
-          "could not be read, 2 bad usage.\n",
+          "could not be read, 2 bad usage.\n"
+          "  --data NAME=FILE  use FILE in place of the built-in data file NAME (a\n"
+          "                    lexicon or model from data/), e.g. to score a model\n"
+          "                    that make train has just written\n",
           f);
 }
 
@@ -203,6 +207,41 @@ out:
     return rc;
 }
 
+/* --data NAME=FILE: reads FILE and hands it to the extractor in place of
+ * data/NAME.  0, 1 (unreadable file, no such data file) or 2 (bad usage). */
+static int override_data(const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || !eq[1]) {
+        fprintf(stderr, "quotewire extract: --data wants NAME=FILE, got '%s'\n", arg);
+        return 2;
+    }
+    char name[128];
+    size_t n = (size_t)(eq - arg);
+    if (n >= sizeof name) {
+        fprintf(stderr, "quotewire extract: --data: name too long\n");
+        return 2;
+    }
+    memcpy(name, arg, n);
+    name[n] = 0;
+    if (!embedded_data(name)) {
+        fprintf(stderr, "quotewire extract: --data: no built-in data file '%s'\n", name);
+        return 2;
+    }
+    char *data = NULL;
+    size_t len = 0;
+    int err = read_file(eq + 1, &data, &len);
+    if (err) {
+        fprintf(stderr, "quotewire extract: --data %s: %s\n", eq + 1, strerror(err));
+        return 1;
+    }
+    int rc = extract_override_data(name, data, len) == QW_OK ? 0 : 1;
+    if (rc)
+        fprintf(stderr, "quotewire extract: --data %s given twice, or out of memory\n", name);
+    free(data);
+    return rc;
+}
+
 int cli_extract(int argc, char **argv)
 {
     int first = 1;
@@ -211,6 +250,18 @@ int cli_extract(int argc, char **argv)
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return 0;
+        }
+        if (strcmp(a, "--data") == 0) {
+            if (first + 1 >= argc) {
+                usage(stderr);
+                return 2;
+            }
+            int rc = override_data(argv[++first]);
+            if (rc) {
+                extract_shutdown();
+                return rc;
+            }
+            continue;
         }
         if (strcmp(a, "--") == 0) {
             first++;

@@ -16,9 +16,20 @@ int extract_init(void)
     return lexicon_init() == 0 ? QW_OK : QW_ERR_NOMEM;
 }
 
+int extract_override_data(const char *name, const char *data, size_t len)
+{
+    return lexicon_override(name, data, len) == 0 ? QW_OK : QW_ERR_NOMEM;
+}
+
+int extract_version(void)
+{
+    return EXTRACT_VERSION;
+}
+
 void extract_shutdown(void)
 {
     lexicon_free();
+    lexicon_free_overrides();
 }
 
 const char *extract_quote_kind_str(enum extract_quote_kind k)

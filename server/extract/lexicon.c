@@ -186,9 +186,54 @@ static int add_flag(const char *w, size_t n, uint32_t flag, uint8_t gender)
     return 0;
 }
 
+/* Data files given at run time in place of the embedded ones
+ * (extract_override_data); owned here, freed by lexicon_free_overrides. */
+#define MAX_OVERRIDES 16
+static struct embedded_file overrides[MAX_OVERRIDES];
+static size_t noverrides;
+
+int lexicon_override(const char *name, const char *data, size_t len)
+{
+    for (size_t i = 0; i < noverrides; i++)
+        if (strcmp(overrides[i].name, name) == 0)
+            return -1;
+    if (noverrides == MAX_OVERRIDES)
+        return -1;
+    char *n = strdup(name), *d = malloc(len + 1);
+    if (!n || !d) {
+        free(n);
+        free(d);
+        return -1;
+    }
+    memcpy(d, data, len);
+    d[len] = 0;
+    overrides[noverrides].name = n;
+    overrides[noverrides].data = d;
+    overrides[noverrides].end = d + len;
+    noverrides++;
+    return 0;
+}
+
+void lexicon_free_overrides(void)
+{
+    for (size_t i = 0; i < noverrides; i++) {
+        free((char *)overrides[i].name);
+        free((char *)overrides[i].data);
+    }
+    noverrides = 0;
+}
+
+const struct embedded_file *lexicon_data(const char *name)
+{
+    for (size_t i = 0; i < noverrides; i++)
+        if (strcmp(overrides[i].name, name) == 0)
+            return &overrides[i];
+    return embedded_data(name);
+}
+
 static const struct embedded_file *file(const char *name)
 {
-    return embedded_data(name);
+    return lexicon_data(name);
 }
 
 static int load_word_list(const char *name, uint32_t flag)

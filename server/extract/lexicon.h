@@ -38,6 +38,20 @@ struct lex_entry {
     uint8_t gender;          /* title / honorific / pronoun gender */
 };
 
+struct embedded_file;
+
+/* A data file by name ("given-names.tsv"): the override given with
+ * lexicon_override if any, else the embedded copy of data/NAME, else NULL.
+ * Borrowed; valid until lexicon_free_overrides.  Every model and word list
+ * of the extractor is read through this. */
+const struct embedded_file *lexicon_data(const char *name);
+
+/* Replaces data file name with a copy of data[0..len) for later
+ * lexicon_data calls; call before lexicon_init.  0, or -1 on allocation
+ * failure, a repeated name or too many overrides. */
+int lexicon_override(const char *name, const char *data, size_t len);
+void lexicon_free_overrides(void);
+
 /* Parses the embedded lexicons.  Returns 0 or -1 on allocation failure. */
 int lexicon_init(void);
 void lexicon_free(void);
