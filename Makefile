@@ -79,6 +79,10 @@ $(BUILD)/bench/%: bench/%.c $(LIBOBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(ALL_LDLIBS)
 
+$(BUILD)/tools/%: tools/train/%.c $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Iserver/extract $(LDFLAGS) -o $@ $< $(LIBOBJS) $(ALL_LDLIBS)
+
 bench: quotewire $(BUILD)/bench/bench_extract
 	@tools/deps.sh wrk nginx-light curl
 	@BUILD=$(BUILD) bench/run.sh

@@ -14,6 +14,7 @@
  * scare quote. */
 #include <string.h>
 
+#include "attrib.h"
 #include "lexicon.h"
 #include "refer.h"
 #include "xctx.h"
@@ -1126,6 +1127,209 @@ static void drop_scare_quotes(struct xctx *x)
     x->nq = w;
 }
 
+/* "Schiff said. 'q'": a quote opening a sentence after a quote-less
+ * sentence of its paragraph: that sentence's cue and subject speak on. */
+static int try_said_before(struct xctx *x, struct xquote *q)
+{
+    size_t o = q->ots;
+    if ((x->t[o].f & TF_PARA) || !(x->t[o].f & TF_SENT) || o == 0)
+        return 0;
+    size_t s1 = sent_start(x, o - 1);
+    int has_quote = 0;
+    for (size_t k = s1; k < o && !has_quote; k++)
+        has_quote = x->t[k].kind == TK_QUOTE;
+    if (has_quote || o - s1 > PRE_MAX)
+        return 0;
+    for (size_t v = o; v-- > s1;)
+        if (refer_is_verb(x, v) && !refer_is_ing(x, v)) {
+            if (subject_of(x, q, v, s1)) {
+                set_cue(q, v, 0.5);
+                return 1;
+            }
+            break;
+        }
+    /* "Sen. Roe (Vt.), who lost the primaries, named young voters'
+     * fatigue as the reason. 'q'": the sentence's subject speaks on */
+    if (sentence_subject(x, q, s1, o)) {
+        q->conf = 0.4;
+        return 1;
+    }
+    return 0;
+}
+
+/* A quote paragraph with nobody attached, after a paragraph without
+ * quotes: that paragraph's last sentence introduced the speaker. */
+static int try_prev_para(struct xctx *x, struct xquote *q)
+{
+    if (!(x->t[q->ots].f & TF_PARA) || q->ots == 0)
+        return 0;
+    size_t pe = q->ots; /* previous paragraph: [pp, pe) */
+    size_t pp = para_of(x, pe - 1);
+    int has_quote = 0;
+    for (size_t k = pp; k < pe && !has_quote; k++)
+        has_quote = x->t[k].kind == TK_QUOTE;
+    if (has_quote || pe - pp > 120)
+        return 0;
+    size_t s0 = sent_start(x, pe - 1);
+    if (sentence_subject(x, q, s0, pe) || clause_np(x, q, s0, pe)) {
+        q->conf = 0.3;
+        return 1;
+    }
+    return 0;
+}
+
+/* The quote before speaks on: an interrupted quote in the same paragraph,
+ * or a quote that continues or floats after the previous paragraph's. */
+static int try_inherit(struct xctx *x, size_t qi)
+{
+    struct xquote *q = &x->q[qi];
+    if (qi == 0)
+        return 0;
+    const struct xquote *prev = &x->q[qi - 1];
+    if (prev->person < 0 && !prev->org[0])
+        return 0;
+    size_t pp = para_of(x, prev->ots), qp = para_of(x, q->ots);
+    if (pp == qp) {
+        inherit(q, prev, 0.7);
+        return AR_INHERIT_SAME;
+    }
+    if (q->continued || (x->t[q->ots].f & TF_PARA)) {
+        /* the previous paragraph's quote, with nothing between */
+        int between = 0;
+        for (size_t k = prev->te; k < qp; k++)
+            if (x->t[k].f & TF_PARA) {
+                between = 1;
+                break;
+            }
+        if (!between || q->continued) {
+            inherit(q, prev, 0.6);
+            return AR_INHERIT_NEXT;
+        }
+    }
+    return 0;
+}
+
+static int spoken(const struct xquote *q)
+{
+    return q->person >= 0 || q->org[0];
+}
+
+/* Runs rule r on quote q; 1 when it found a speaker. */
+static int run_rule(struct xctx *x, struct xquote *q, int r)
+{
+    switch (r) {
+    case AR_HEADLINE:
+        return try_headline(x, q);
+    case AR_ACCORDING:
+        return try_according(x, q);
+    case AR_AFTER:
+        return try_after(x, q);
+    case AR_BEFORE:
+        return try_before(x, q, 0, 0);
+    case AR_BEFORE_WEAK:
+        return try_before(x, q, 1, 1);
+    case AR_DASH:
+        return try_dash(x, q);
+    case AR_COLON:
+        return try_colon(x, q);
+    case AR_SUBJECT:
+        return try_subject(x, q);
+    case AR_SAID_BEFORE:
+        return try_said_before(x, q);
+    case AR_PREV_PARA:
+        return try_prev_para(x, q);
+    default:
+        return 0;
+    }
+}
+
+static void clear_speaker(struct xquote *q)
+{
+    q->person = -1;
+    q->org[0] = 0;
+    q->sp_ts = q->sp_te = XNONE;
+    q->cue = XNONE;
+    q->conf = 0;
+    q->rejected = 0;
+}
+
+/* A cue word harvested from annotations (data/cue-words.tsv) or a speech
+ * verb, outside quotes, in the quote's sentence: its subject, or the
+ * phrase after it when it follows the quote ("'q,' cracked Roe"). */
+static int is_cue_word(const struct xctx *x, size_t v)
+{
+    const struct tok *t = &x->t[v];
+    return t->kind == TK_WORD && (t->f & TF_LOWER) && !(t->f & TF_INQ) && (t->lf & (LEX_CUE | LEX_VERB));
+}
+
+static size_t cue_guesses(struct xctx *x, struct xquote *q, struct attrib_guess *out, size_t max)
+{
+    size_t o = q->ots, c = q->cts == XNONE ? q->te : q->cts;
+    size_t s0 = sent_start(x, o);
+    if (o - s0 > PRE_MAX)
+        s0 = o - PRE_MAX;
+    size_t e = c + 1;
+    while (e < x->nt && e < c + POST_MAX && !(x->t[e].f & (TF_SENT | TF_PARA)))
+        e++;
+    size_t n = 0;
+    for (size_t v = s0; v < e && n < max; v++) {
+        if (v >= o && v <= c)
+            continue;
+        if (!is_cue_word(x, v))
+            continue;
+        size_t from = v < o ? s0 : c + 1;
+        clear_speaker(q);
+        int found = v > from && subject_of(x, q, v, from);
+        if (!found && v > c) {
+            size_t ob = object_end(x, v + 1, e);
+            found = ob > v + 1 && !(x->t[v + 1].lf & LEX_PRONOUN) && resolve_phrase(x, q, v + 1, ob);
+        }
+        if (!found || !spoken(q))
+            continue;
+        struct attrib_guess *g = &out[n++];
+        g->rule = AR_CUE;
+        g->person = q->person;
+        memcpy(g->org, q->org, sizeof g->org);
+        g->sp_ts = q->sp_ts;
+        g->sp_te = q->sp_te;
+        g->cue = (uint32_t)v;
+        g->conf = 0.5;
+    }
+    return n;
+}
+
+int attrib_propose(struct xctx *x, size_t qi, struct attrib_guess *out, size_t max)
+{
+    struct xquote *q = &x->q[qi];
+    struct xquote save = *q;
+    size_t n = 0;
+    for (int r = AR_HEADLINE; r < AR_INHERIT_SAME && n < max; r++) {
+        clear_speaker(q);
+        if (!run_rule(x, q, r) || !spoken(q))
+            continue;
+        struct attrib_guess *g = &out[n++];
+        g->rule = (uint8_t)r;
+        g->person = q->person;
+        memcpy(g->org, q->org, sizeof g->org);
+        g->sp_ts = q->sp_ts;
+        g->sp_te = q->sp_te;
+        g->cue = q->cue;
+        g->conf = q->conf;
+    }
+    if (n < max)
+        n += cue_guesses(x, q, out + n, max - n);
+    *q = save;
+    return (int)n;
+}
+
+const char *attrib_rule_name(int r)
+{
+    static const char *const names[AR_COUNT] = {
+        "none", "headline", "according", "after", "before", "before_weak", "dash", "colon",
+        "subject", "said_before", "prev_para", "inherit_same", "inherit_next", "cue"};
+    return r >= 0 && r < AR_COUNT ? names[r] : "none";
+}
+
 int attrib_run(struct xctx *x)
 {
     refer_learn_gender(x);
@@ -1133,12 +1337,33 @@ int attrib_run(struct xctx *x)
         struct xquote *q = &x->q[qi];
         q->org[0] = 0;
         q->rejected = 0;
-        if (try_headline(x, q))
+        q->rule = AR_NONE;
+        if (try_headline(x, q)) {
+            q->rule = AR_HEADLINE;
             continue;
-        if (try_according(x, q))
+        }
+        if (try_according(x, q)) {
+            q->rule = AR_ACCORDING;
             continue;
-        if (q->partial ? (try_before(x, q, 0, 1) || try_after(x, q))
-                       : (try_after(x, q) || try_before(x, q, 0, 1))) {
+        }
+        int r = AR_NONE;
+        if (q->partial) {
+            if (try_before(x, q, 0, 0))
+                r = AR_BEFORE;
+            else if (try_before(x, q, 1, 1))
+                r = AR_BEFORE_WEAK;
+            else if (try_after(x, q))
+                r = AR_AFTER;
+        } else {
+            if (try_after(x, q))
+                r = AR_AFTER;
+            else if (try_before(x, q, 0, 0))
+                r = AR_BEFORE;
+            else if (try_before(x, q, 1, 1))
+                r = AR_BEFORE_WEAK;
+        }
+        if (r != AR_NONE) {
+            q->rule = (uint8_t)r;
             /* "A chorus ... has said the same, including Mitt Romney --
              * 'q' --": the cue before is the chorus's, the words Romney's */
             if (q->cue != XNONE && q->cue < q->ots) {
@@ -1147,77 +1372,35 @@ int attrib_run(struct xctx *x)
                 if (try_dash(x, q) && q->person != person) {
                     q->org[0] = 0;
                     q->sp_ts = q->sp_te = XNONE;
+                    q->rule = AR_DASH;
                 }
                 q->conf = conf;
             }
             continue;
         }
-        if (try_dash(x, q) || try_colon(x, q) || try_subject(x, q))
+        if (try_dash(x, q)) {
+            q->rule = AR_DASH;
             continue;
-        if (qi == 0)
-            continue;
-        /* interrupted, continued or floating: the quote before speaks on */
-        const struct xquote *prev = &x->q[qi - 1];
-        if (prev->person < 0 && !prev->org[0])
-            continue;
-        size_t pp = para_of(x, prev->ots), qp = para_of(x, q->ots);
-        if (pp == qp)
-            inherit(q, prev, 0.7);
-        else if (q->continued || (x->t[q->ots].f & TF_PARA)) {
-            /* the previous paragraph's quote, with nothing between */
-            size_t prev_para_end = qp;
-            int between = 0;
-            for (size_t k = prev->te; k < prev_para_end; k++)
-                if (x->t[k].f & TF_PARA) {
-                    between = 1;
-                    break;
-                }
-            if (!between || q->continued)
-                inherit(q, prev, 0.6);
         }
+        if (try_colon(x, q)) {
+            q->rule = AR_COLON;
+            continue;
+        }
+        if (try_subject(x, q)) {
+            q->rule = AR_SUBJECT;
+            continue;
+        }
+        q->rule = (uint8_t)try_inherit(x, qi);
     }
-    /* a quote opening a sentence after "Schiff said." in its paragraph */
     for (size_t qi = 0; qi < x->nq; qi++) {
         struct xquote *q = &x->q[qi];
-        size_t o = q->ots;
-        if (q->person >= 0 || q->org[0] || (x->t[o].f & TF_PARA) || !(x->t[o].f & TF_SENT) || o == 0)
-            continue;
-        size_t s1 = sent_start(x, o - 1);
-        int has_quote = 0;
-        for (size_t k = s1; k < o && !has_quote; k++)
-            has_quote = x->t[k].kind == TK_QUOTE;
-        if (has_quote || o - s1 > PRE_MAX)
-            continue;
-        int done = 0;
-        for (size_t v = o; v-- > s1;)
-            if (refer_is_verb(x, v) && !refer_is_ing(x, v)) {
-                if (subject_of(x, q, v, s1)) {
-                    set_cue(q, v, 0.5);
-                    done = 1;
-                }
-                break;
-            }
-        /* "Sen. Roe (Vt.), who lost the primaries, named young voters'
-         * fatigue as the reason. 'q'": the sentence's subject speaks on */
-        if (!done && sentence_subject(x, q, s1, o))
-            q->conf = 0.4;
+        if (!spoken(q) && try_said_before(x, q))
+            q->rule = AR_SAID_BEFORE;
     }
-    /* a quote paragraph with nobody attached, after a paragraph without
-     * quotes: that paragraph's last sentence introduced the speaker */
     for (size_t qi = 0; qi < x->nq; qi++) {
         struct xquote *q = &x->q[qi];
-        if (q->person >= 0 || q->org[0] || !(x->t[q->ots].f & TF_PARA) || q->ots == 0)
-            continue;
-        size_t pe = q->ots; /* previous paragraph: [pp, pe) */
-        size_t pp = para_of(x, pe - 1);
-        int has_quote = 0;
-        for (size_t k = pp; k < pe && !has_quote; k++)
-            has_quote = x->t[k].kind == TK_QUOTE;
-        if (has_quote || pe - pp > 120)
-            continue;
-        size_t s0 = sent_start(x, pe - 1);
-        if (sentence_subject(x, q, s0, pe) || clause_np(x, q, s0, pe))
-            q->conf = 0.3;
+        if (!spoken(q) && try_prev_para(x, q))
+            q->rule = AR_PREV_PARA;
     }
     drop_scare_quotes(x);
     return 0;

@@ -8,12 +8,19 @@
 
 #include "lexicon.h"
 #include "qw.h"
+#include "speaker.h"
 #include "spans.h"
 #include "xctx.h"
 
 int extract_init(void)
 {
-    return lexicon_init() == 0 ? QW_OK : QW_ERR_NOMEM;
+    if (lexicon_init() != 0)
+        return QW_ERR_NOMEM;
+    if (speaker_init() != 0) {
+        lexicon_free();
+        return QW_ERR_NOMEM;
+    }
+    return QW_OK;
 }
 
 int extract_override_data(const char *name, const char *data, size_t len)
@@ -28,6 +35,7 @@ int extract_version(void)
 
 void extract_shutdown(void)
 {
+    speaker_free();
     lexicon_free();
     lexicon_free_overrides();
 }
@@ -184,6 +192,12 @@ static int build_quotes(const struct xctx *x, struct extract_result *out)
 
 int extract_run(const char *text, size_t len, struct extract_result *out)
 {
+    return extract_run_traced(text, len, out, NULL, NULL);
+}
+
+int extract_run_traced(const char *text, size_t len, struct extract_result *out, speaker_trace_fn trace,
+                       void *ctx)
+{
     memset(out, 0, sizeof *out);
     if (!text)
         len = 0;
@@ -198,6 +212,8 @@ int extract_run(const char *text, size_t len, struct extract_result *out)
     if (tok_run(&x) != 0 || quotes_find(&x) != 0 || names_find(&x) != 0 || attrib_run(&x) != 0)
         goto out;
     spans_filter(&x);
+    if (speaker_run(&x, trace, ctx) != 0)
+        goto out;
     if (build_people(&x, out) != 0 || build_quotes(&x, out) != 0) {
         extract_result_free(out);
         goto out;

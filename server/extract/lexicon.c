@@ -275,6 +275,30 @@ static int load_given(void)
     return 0;
 }
 
+/* cue-words.tsv: word, times in a cue, times in the texts. */
+static int load_cues(void)
+{
+    const struct embedded_file *f = file("cue-words.tsv");
+    if (!f)
+        return 0;
+    struct lines it = {f->data, f->end};
+    const char *s, *w, *a, *b;
+    size_t n, wn, an, bn;
+    while (next_line(&it, &s, &n)) {
+        if (!field(s, n, 0, &w, &wn) || !field(s, n, 1, &a, &an) || !field(s, n, 2, &b, &bn) || wn == 0)
+            continue;
+        uint32_t in = parse_u32(a, an), all = parse_u32(b, bn);
+        if (!all || in > all)
+            continue;
+        struct lex_entry *e = entry_get(w, wn);
+        if (!e)
+            return -1;
+        e->flags |= LEX_CUE;
+        e->cue_pct = (uint8_t)((uint64_t)in * 100 / all);
+    }
+    return 0;
+}
+
 static int load_verbs(void)
 {
     const struct embedded_file *f = file("speech-verbs.tsv");
@@ -402,7 +426,7 @@ int lexicon_init(void)
                                         "surnames-surname-first.txt", "common-words.txt",
                                         "nonperson-words.txt", "places.txt", "org-tails.txt",
                                         "org-descriptors.txt", "org-names.txt", "agent-nouns.txt",
-                                        NULL};
+                                        "cue-words.tsv", NULL};
     for (size_t i = 0; names[i]; i++) {
         const struct embedded_file *f = file(names[i]);
         if (f)
@@ -413,7 +437,7 @@ int lexicon_init(void)
         return -1;
     arena_cap = total;
     arena_len = 0;
-    if (grow() != 0 || load_given() != 0 || load_verbs() != 0 || load_titles() != 0 ||
+    if (grow() != 0 || load_given() != 0 || load_verbs() != 0 || load_cues() != 0 || load_titles() != 0 ||
         load_word_list("surnames-surname-first.txt", LEX_SURFIRST) != 0 ||
         load_word_list("common-words.txt", LEX_COMMON) != 0 ||
         load_word_list("nonperson-words.txt", LEX_NONPERSON) != 0 ||

@@ -28,6 +28,7 @@ enum lex_flag {
     LEX_PLACE = 1u << 15,    /* country, state, city ("Jordan", "Washington") */
     /* bits 16-18: names.h's LEXN_ORG* */
     LEX_AGENT = 1u << 19,    /* noun that can head a speaker phrase ("spokesman") */
+    LEX_CUE = 1u << 20,      /* reporting cue word harvested from annotations (cue-words.tsv) */
 };
 
 enum lex_gender { LEXG_NONE = 0, LEXG_MALE = 1, LEXG_FEMALE = 2 };
@@ -36,6 +37,7 @@ struct lex_entry {
     uint32_t flags;
     uint32_t male, female;   /* given-name births */
     uint8_t gender;          /* title / honorific / pronoun gender */
+    uint8_t cue_pct;         /* LEX_CUE: share of the word's uses that were cues, 0-100 */
 };
 
 struct embedded_file;

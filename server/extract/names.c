@@ -486,7 +486,7 @@ int names_scan_runs(struct xctx *x, struct nindex *ix)
                 nonperson = 1;
             if ((x->t[k].lf & LEX_PLACE) && (k == s || !names_given_strong(x, s)))
                 nonperson = 1;
-            if (x->t[k].lf & ~(uint32_t)(LEX_GIVEN | LEX_SURFIRST | LEX_PARTICLE))
+            if (x->t[k].lf & ~(uint32_t)(LEX_GIVEN | LEX_SURFIRST | LEX_PARTICLE | LEX_CUE))
                 unknown = 0;
             if (x->t[k].lf & (LEX_COMMON | LEX_NATION) && !(x->t[k].lf & LEX_GIVEN))
                 common = 1;

@@ -280,6 +280,16 @@ static int refer_subject_position(const struct xctx *x, const struct xmention *m
     return n < x->nt && refer_verb_like(x, n);
 }
 
+int refer_subject(const struct xctx *x, size_t mi)
+{
+    return refer_subject_position(x, &x->m[mi]);
+}
+
+size_t refer_mentions_from(const struct xctx *x, size_t pos)
+{
+    return mentions_from(x, pos);
+}
+
 /* Most recent person mention before token pos, outside quotes, whose
  * gender agrees, preferring subjects; -1 when none. */
 static int refer_main_subject_of_sentence(const struct xctx *x, size_t mi, uint8_t g);

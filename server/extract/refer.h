@@ -50,6 +50,14 @@ int refer_name_subject(const struct xctx *x, size_t k);
  * -1 when nobody fits. */
 int refer_resolve_pronoun_q(const struct xctx *x, const struct xquote *q, size_t pos, uint8_t g);
 
+/* Is mention mi in a subject position ("Smith said", "said Smith",
+ * "Smith, 45, told")? */
+int refer_subject(const struct xctx *x, size_t mi);
+
+/* Index of the first mention starting at or after token pos (mentions are
+ * sorted by start); x->nm when none. */
+size_t refer_mentions_from(const struct xctx *x, size_t pos);
+
 /* Sets the gender of people whose names did not tell it from "Roe said
  * she ..." in the text. */
 void refer_learn_gender(struct xctx *x);

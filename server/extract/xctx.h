@@ -69,6 +69,7 @@ struct xquote {
     char org[112];     /* non-person speaker, NUL-terminated, "" if none */
     uint32_t cue;      /* cue token or XNONE */
     int rejected;      /* a speaker phrase was found but failed the speaker test */
+    uint8_t rule;      /* enum attrib_rule that gave the speaker (attrib.h) */
     double conf;
 };
 

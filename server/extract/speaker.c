@@ -1,0 +1,696 @@
+/* The learned speaker chooser: candidates from the rules and the text
+ * around a quote, features as strings, a linear model over them (see
+ * speaker.h; the model's format is in data/README.md). */
+#include "speaker.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attrib.h"
+#include "embedded.h"
+#include "lexicon.h"
+#include "refer.h"
+
+/* ---- the model: feature hash -> weight ---- */
+
+struct wslot {
+    uint64_t h; /* 0 = empty */
+    float w;
+};
+
+static struct wslot *wtab;
+static size_t wcap;
+static double cal_a = 1, cal_b = 0, cal_c = 0; /* conf = sigmoid(a*s + b*margin + c) */
+static int have_model;
+
+static uint64_t fhash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h ? h : 1;
+}
+
+static double weight_of(uint64_t h)
+{
+    if (!wcap)
+        return 0;
+    for (size_t i = h & (wcap - 1);; i = (i + 1) & (wcap - 1)) {
+        if (wtab[i].h == h)
+            return wtab[i].w;
+        if (!wtab[i].h)
+            return 0;
+    }
+}
+
+static void weight_put(uint64_t h, float w)
+{
+    size_t i = h & (wcap - 1);
+    while (wtab[i].h && wtab[i].h != h)
+        i = (i + 1) & (wcap - 1);
+    wtab[i].h = h;
+    wtab[i].w = w;
+}
+
+void speaker_free(void)
+{
+    free(wtab);
+    wtab = NULL;
+    wcap = 0;
+    have_model = 0;
+    cal_a = 1;
+    cal_b = cal_c = 0;
+}
+
+/* "feature<TAB>weight" lines, "calib A B C", "#" comments. */
+int speaker_init(void)
+{
+    if (have_model)
+        return 0;
+    const struct embedded_file *f = lexicon_data("speaker.model");
+    if (!f)
+        return 0;
+    size_t lines = 0;
+    for (const char *p = f->data; p < f->end; p++)
+        lines += *p == '\n';
+    wcap = 64;
+    while (wcap < 2 * (lines + 1))
+        wcap *= 2;
+    wtab = calloc(wcap, sizeof *wtab);
+    if (!wtab) {
+        wcap = 0;
+        return -1;
+    }
+    const char *p = f->data;
+    while (p < f->end) {
+        const char *e = memchr(p, '\n', (size_t)(f->end - p));
+        if (!e)
+            e = f->end;
+        size_t n = (size_t)(e - p);
+        char line[512];
+        if (n && p[0] != '#') {
+            if (n >= sizeof line)
+                goto bad;
+            memcpy(line, p, n);
+            line[n] = 0;
+            if (strncmp(line, "calib ", 6) == 0) {
+                if (sscanf(line + 6, "%lf %lf %lf", &cal_a, &cal_b, &cal_c) != 3)
+                    goto bad;
+            } else {
+                char *tab = strchr(line, '\t');
+                char *end = NULL;
+                if (!tab)
+                    goto bad;
+                double w = strtod(tab + 1, &end);
+                if (end == tab + 1 || !isfinite(w))
+                    goto bad;
+                weight_put(fhash(line, (size_t)(tab - line)), (float)w);
+            }
+        }
+        p = e + 1;
+    }
+    have_model = 1;
+    return 0;
+bad:
+    speaker_free();
+    return -1;
+}
+
+/* ---- features ---- */
+
+#define MAXF 128
+#define FBUF 6144
+
+struct fset {
+    char buf[FBUF];
+    size_t used;
+    const char *f[MAXF];
+    size_t n;
+};
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void feat(struct fset *fs, const char *fmt, ...)
+{
+    if (fs->n == MAXF || fs->used >= FBUF)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(fs->buf + fs->used, FBUF - fs->used, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= FBUF - fs->used)
+        return;
+    fs->f[fs->n++] = fs->buf + fs->used;
+    fs->used += (size_t)n + 1;
+}
+
+static double fscore(const struct fset *fs)
+{
+    double s = 0;
+    for (size_t i = 0; i < fs->n; i++)
+        s += weight_of(fhash(fs->f[i], strlen(fs->f[i])));
+    return s;
+}
+
+/* A word of the text, lower-cased, at most 23 bytes, for a feature. */
+static const char *word_of(const struct xctx *x, size_t k, char out[24])
+{
+    const struct tok *t = &x->t[k];
+    size_t n = t->e - t->s, o = 0;
+    if (n > 23)
+        n = 23;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)x->text[t->s + i];
+        if (c <= ' ' || c == '|')
+            c = '_';
+        out[o++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+    }
+    out[o] = 0;
+    return out;
+}
+
+static int log2_bucket(size_t d)
+{
+    int b = 0;
+    while (d > 1 && b < 8) {
+        d >>= 1;
+        b++;
+    }
+    return b;
+}
+
+/* ---- candidates ---- */
+
+#define MAXC 24
+
+struct cand {
+    int person;            /* or -1 for a phrase */
+    char org[112];
+    uint32_t sp_ts, sp_te;
+    uint32_t cue;
+    uint32_t rules;        /* bit per enum attrib_rule that proposed it */
+    double rconf;
+    int cascade;           /* the rules' cascade chose it */
+    int pron[2][4];        /* [before/after the quote][rank 1..3]: a pronoun may mean it */
+    int pron_res;          /* refer.c's resolution of a pronoun near the quote */
+    int prev;              /* bit 1: spoke the quote before, bit 2: the one before that */
+};
+
+struct cands {
+    struct cand c[MAXC];
+    size_t n;
+};
+
+static int org_eq(const char *a, const char *b)
+{
+    return strcasecmp(a, b) == 0;
+}
+
+static struct cand *cand_get(struct cands *cs, int person, const char *org, uint32_t sp_ts, uint32_t sp_te)
+{
+    for (size_t i = 0; i < cs->n; i++) {
+        struct cand *c = &cs->c[i];
+        if (person >= 0 ? c->person == person : (c->person < 0 && org_eq(c->org, org)))
+            return c;
+    }
+    if (cs->n == MAXC)
+        return NULL;
+    struct cand *c = &cs->c[cs->n++];
+    memset(c, 0, sizeof *c);
+    c->person = person;
+    if (person < 0) {
+        snprintf(c->org, sizeof c->org, "%s", org);
+        c->sp_ts = sp_ts;
+        c->sp_te = sp_te;
+    } else {
+        c->sp_ts = c->sp_te = XNONE;
+    }
+    c->cue = XNONE;
+    return c;
+}
+
+/* What the rules' cascade said, per quote, before the model speaks. */
+struct said {
+    int person;
+    char org[112];
+    uint32_t sp_ts, sp_te, cue;
+    uint8_t rule;
+    double conf;
+};
+
+static size_t para_start(const struct xctx *x, size_t i)
+{
+    while (i > 0 && !(x->t[i].f & TF_PARA))
+        i--;
+    return i;
+}
+
+static size_t para_end(const struct xctx *x, size_t i)
+{
+    i++;
+    while (i < x->nt && !(x->t[i].f & TF_PARA))
+        i++;
+    return i;
+}
+
+/* Sentence and paragraph boundaries in tokens (a, b]. */
+static void bounds_between(const struct xctx *x, size_t a, size_t b, int *sents, int *paras)
+{
+    *sents = *paras = 0;
+    for (size_t k = a + 1; k <= b && k < x->nt; k++) {
+        if (x->t[k].f & TF_PARA)
+            (*paras)++;
+        if (x->t[k].f & (TF_SENT | TF_PARA))
+            (*sents)++;
+    }
+}
+
+static int is_pronoun_he_she_they(const struct xctx *x, size_t k, uint8_t *g)
+{
+    if (tok_is(x, k, "he")) {
+        *g = LEXG_MALE;
+        return 1;
+    }
+    if (tok_is(x, k, "she")) {
+        *g = LEXG_FEMALE;
+        return 1;
+    }
+    if (tok_is(x, k, "they")) {
+        *g = 0;
+        return 1;
+    }
+    return 0;
+}
+
+static int gender_ok(const struct xctx *x, int p, uint8_t g)
+{
+    uint8_t pg = x->p[p].gender;
+    return !g || !pg || pg == g;
+}
+
+/* The quote's attribution region: from the start of the sentence the
+ * open mark sits in (or of the previous sentence, when the quote opens
+ * its own) to the end of the sentence after the close mark. */
+static void region(const struct xctx *x, const struct xquote *q, size_t *r0, size_t *r1)
+{
+    size_t o = q->ots;
+    size_t s = o;
+    while (s > 0 && !(x->t[s].f & (TF_SENT | TF_PARA)))
+        s--;
+    if (s == o && o > 0 && !(x->t[o].f & TF_PARA)) {
+        s = o - 1;
+        while (s > 0 && !(x->t[s].f & (TF_SENT | TF_PARA)))
+            s--;
+    }
+    *r0 = s;
+    size_t e = q->cts == XNONE ? q->te : q->cts + 1;
+    while (e < x->nt && !(x->t[e].f & (TF_SENT | TF_PARA)) && e < q->te + 80)
+        e++;
+    *r1 = e;
+}
+
+static void add_pronoun_cands(const struct xctx *x, size_t qi, struct cands *cs)
+{
+    const struct xquote *q = &x->q[qi];
+    size_t r0, r1;
+    region(x, q, &r0, &r1);
+    for (size_t k = r0; k < r1; k++) {
+        uint8_t g;
+        if ((x->t[k].f & TF_INQ) || (k >= q->ots && k <= (q->cts == XNONE ? q->te : q->cts)))
+            continue;
+        if (!is_pronoun_he_she_they(x, k, &g))
+            continue;
+        int after = k > q->ots;
+        int seen[3] = {-1, -1, -1};
+        int rank = 0;
+        size_t lo = refer_mentions_from(x, k);
+        for (size_t mi = lo; mi-- > 0 && rank < 3;) {
+            const struct xmention *m = &x->m[mi];
+            if (k - m->ts > 300)
+                break;
+            if ((x->t[m->ts].f & TF_INQ) || !gender_ok(x, m->person, g))
+                continue;
+            if (m->person == seen[0] || m->person == seen[1] || m->person == seen[2])
+                continue;
+            seen[rank++] = m->person;
+            struct cand *c = cand_get(cs, m->person, NULL, 0, 0);
+            if (c)
+                c->pron[after][rank] = 1 + (refer_subject(x, mi) ? 1 : 0);
+        }
+        int p = refer_resolve_pronoun_q(x, q, k, g);
+        if (p >= 0) {
+            struct cand *c = cand_get(cs, p, NULL, 0, 0);
+            if (c)
+                c->pron_res |= 1 << after;
+        }
+    }
+}
+
+/* Features of a person candidate from its mention nearest to the quote on
+ * one side (tag "b" before the open mark, "a" after the close mark). */
+static void mention_feats(const struct xctx *x, const struct xquote *q, size_t mi, const char *tag, struct fset *fs)
+{
+    const struct xmention *m = &x->m[mi];
+    char w[24];
+    int sents, paras;
+    size_t dist;
+    if (tag[0] == 'b') {
+        bounds_between(x, m->te - 1, q->ots, &sents, &paras);
+        dist = q->ots - m->te;
+    } else {
+        size_t c = q->cts == XNONE ? q->te : q->cts;
+        bounds_between(x, c, m->ts, &sents, &paras);
+        dist = m->ts - c;
+    }
+    feat(fs, "%s:s%d:p%d", tag, sents > 3 ? 3 : sents, paras > 2 ? 2 : paras);
+    feat(fs, "%s:d%d", tag, log2_bucket(dist));
+    if (sents == 0)
+        feat(fs, "%s:d%d:s0", tag, log2_bucket(dist));
+    if (refer_subject(x, mi))
+        feat(fs, "%s:subj:s%d", tag, sents > 2 ? 2 : sents);
+    size_t n = m->te;
+    if (n < x->nt) {
+        const struct tok *t = &x->t[n];
+        if (t->f & TF_POSS)
+            feat(fs, "%s:poss", tag);
+        else if (t->kind == TK_PUNCT)
+            feat(fs, "%s:next=%c", tag, t->q ? t->q : '?');
+        else if (t->kind == TK_QUOTE)
+            feat(fs, "%s:next=Q", tag);
+        else if (t->kind == TK_WORD && (t->lf & (LEX_VERB | LEX_VERB_WEAK)) && (t->f & TF_LOWER))
+            feat(fs, "%s:next=v:%s", tag, word_of(x, n, w));
+        else if (t->kind == TK_WORD && (t->f & TF_LOWER) && refer_word_in(x, n, refer_preps))
+            feat(fs, "%s:next=%s", tag, word_of(x, n, w));
+    }
+    size_t b = m->title_ts < m->ts ? m->title_ts : m->ts;
+    if (b > 0) {
+        size_t k = b - 1;
+        const struct tok *t = &x->t[k];
+        if (t->kind == TK_PUNCT)
+            feat(fs, "%s:prev=%c", tag, t->q ? t->q : '?');
+        else if (t->kind == TK_QUOTE)
+            feat(fs, "%s:prev=Q", tag);
+        else if (t->kind == TK_WORD && (t->f & TF_LOWER) &&
+                 ((t->lf & (LEX_VERB | LEX_VERB_WEAK)) || refer_word_in(x, k, refer_preps)))
+            feat(fs, "%s:prev=%s", tag, word_of(x, k, w));
+    }
+    if (x->t[b].f & TF_PARA)
+        feat(fs, "%s:paraopen", tag);
+    else if (x->t[b].f & TF_SENT)
+        feat(fs, "%s:sentopen", tag);
+    if (m->title_ts < m->ts)
+        feat(fs, "%s:titled", tag);
+}
+
+static int in_headline_para(const struct xctx *x, size_t k)
+{
+    for (size_t i = 1; i <= k && i < x->nt; i++)
+        if (x->t[i].f & TF_PARA)
+            return 0;
+    return 1;
+}
+
+static void person_feats(const struct xctx *x, size_t qi, const struct cand *c, const size_t *nment,
+                         int top, struct fset *fs)
+{
+    const struct xquote *q = &x->q[qi];
+    size_t qp = para_start(x, q->ots);
+    size_t w0 = qp > 0 ? para_start(x, qp - 1) : 0;
+    if (q->ots > 400 && w0 < q->ots - 400)
+        w0 = q->ots - 400;
+    size_t w1 = para_end(x, q->te > 0 ? q->te - 1 : 0);
+    size_t qe = q->cts == XNONE ? q->te : q->cts;
+    if (w1 > qe + 150)
+        w1 = qe + 150;
+    size_t before = XNONE, after = XNONE;
+    int nwin = 0, inq = 0;
+    for (size_t mi = refer_mentions_from(x, w0); mi < x->nm && x->m[mi].ts < w1; mi++) {
+        const struct xmention *m = &x->m[mi];
+        if (m->person != c->person)
+            continue;
+        if (m->ts >= q->ots && m->ts <= qe) {
+            inq = 1;
+            continue;
+        }
+        if (x->t[m->ts].f & TF_INQ)
+            continue;
+        nwin++;
+        if (m->ts < q->ots)
+            before = mi;
+        else if (after == XNONE)
+            after = mi;
+    }
+    if (before != XNONE)
+        mention_feats(x, q, before, "b", fs);
+    if (after != XNONE)
+        mention_feats(x, q, after, "a", fs);
+    if (before == XNONE && after == XNONE)
+        feat(fs, inq ? "nowin:inq" : "nowin");
+    else if (inq)
+        feat(fs, "alsoinq");
+    feat(fs, "win:%d", nwin > 3 ? 3 : nwin);
+    size_t nm = nment[c->person];
+    feat(fs, "sal:%d", nm >= 9 ? 4 : nm >= 5 ? 3 : nm >= 3 ? 2 : nm >= 2 ? 1 : 0);
+    if (top)
+        feat(fs, "top");
+    const struct xperson *p = &x->p[c->person];
+    if (p->canon != XNONE && in_headline_para(x, x->m[p->canon].ts))
+        feat(fs, "hl");
+    feat(fs, "g:%d", p->gender);
+    /* a one-word name: "Pate said" -- weaker evidence of a person */
+    if (p->canon != XNONE && x->m[p->canon].te - x->m[p->canon].ts == 1)
+        feat(fs, "oneword");
+}
+
+static void phrase_feats(const struct xctx *x, const struct cand *c, struct fset *fs)
+{
+    char w[24];
+    if (c->sp_ts == XNONE || c->sp_te == XNONE || c->sp_te <= c->sp_ts || c->sp_te > x->nt) {
+        feat(fs, "ph:nospan");
+        return;
+    }
+    size_t h = c->sp_te - 1;
+    const struct tok *t = &x->t[h];
+    feat(fs, "ph:head=%s", word_of(x, h, w));
+    feat(fs, "ph:cap=%d", (t->f & TF_CAP) ? 1 : 0);
+    if (refer_agent_noun(x, h))
+        feat(fs, "ph:agent");
+    size_t len = c->sp_te - c->sp_ts;
+    feat(fs, "ph:len=%d", len > 4 ? 4 : (int)len);
+    if (c->org[0] == 't' && strncmp(c->org, "the ", 4) == 0)
+        feat(fs, "ph:the");
+}
+
+static void cand_feats(const struct xctx *x, size_t qi, const struct cand *c, const size_t *nment, int top,
+                       struct fset *fs)
+{
+    const struct xquote *q = &x->q[qi];
+    char w[24];
+    const char *kind = q->partial ? "partial" : "direct";
+    const char *type = c->person >= 0 ? "person" : "phrase";
+    feat(fs, "bias");
+    feat(fs, "t:%s", type);
+    feat(fs, "t:%s|k:%s", type, kind);
+    if (x->t[q->ots].f & TF_PARA)
+        feat(fs, "t:%s|qpara", type);
+    int nr = 0;
+    for (int r = 0; r < AR_COUNT; r++) {
+        if (!(c->rules & (1u << r)))
+            continue;
+        nr++;
+        feat(fs, "r:%s", attrib_rule_name(r));
+        feat(fs, "r:%s|k:%s", attrib_rule_name(r), kind);
+        feat(fs, "r:%s|t:%s", attrib_rule_name(r), type);
+    }
+    feat(fs, "nr:%d", nr > 3 ? 3 : nr);
+    if (c->cue != XNONE && c->cue < x->nt) {
+        feat(fs, "cue:%s", word_of(x, c->cue, w));
+        const struct tok *ct = &x->t[c->cue];
+        const struct lex_entry *le = (ct->lf & LEX_CUE) ? lexicon_lookup(x->text + ct->s, ct->e - ct->s) : NULL;
+        feat(fs, "cuepct:%d", le ? le->cue_pct / 20 : -1);
+        feat(fs, "cuepos:%s", c->cue < q->ots ? "before" : "after");
+    }
+    if (c->cascade) {
+        feat(fs, "casc");
+        feat(fs, "casc|t:%s", type);
+    }
+    for (int side = 0; side < 2; side++)
+        for (int r = 1; r <= 3; r++)
+            if (c->pron[side][r]) {
+                feat(fs, "pr:%d|%s", r, side ? "after" : "before");
+                if (c->pron[side][r] > 1)
+                    feat(fs, "pr:%d|%s|subj", r, side ? "after" : "before");
+            }
+    if (c->pron_res)
+        feat(fs, "pr:res%d", c->pron_res);
+    if (c->prev & 1) {
+        feat(fs, "prev1");
+        size_t pp = para_start(x, x->q[qi - 1].ots), qp = para_start(x, q->ots);
+        feat(fs, "prev1|%s", pp == qp ? "same" : "otherpara");
+        if (q->continued)
+            feat(fs, "prev1|cont");
+        if (x->t[q->ots].f & TF_PARA)
+            feat(fs, "prev1|qpara");
+    }
+    if (c->prev & 2)
+        feat(fs, "prev2");
+    if (c->person >= 0)
+        person_feats(x, qi, c, nment, top, fs);
+    else
+        phrase_feats(x, c, fs);
+}
+
+/* The cue to report for a chosen candidate: its rules' cue. */
+static void apply(struct xquote *q, const struct cand *c, double conf)
+{
+    q->person = c->person;
+    if (c->person < 0) {
+        memcpy(q->org, c->org, sizeof q->org);
+        q->sp_ts = c->sp_ts;
+        q->sp_te = c->sp_te;
+    } else {
+        q->org[0] = 0;
+        q->sp_ts = q->sp_te = XNONE;
+    }
+    q->cue = c->cue;
+    q->conf = conf;
+}
+
+static void add_said(struct cands *cs, const struct said *s, int bit_prev)
+{
+    if (s->person < 0 && !s->org[0])
+        return;
+    struct cand *c = cand_get(cs, s->person, s->org, s->sp_ts, s->sp_te);
+    if (c)
+        c->prev |= bit_prev;
+}
+
+int speaker_run(struct xctx *x, speaker_trace_fn trace, void *ctx)
+{
+    if (x->nq == 0 || (!have_model && !trace))
+        return 0;
+    int rc = -1;
+    struct said *said = calloc(x->nq, sizeof *said);
+    size_t *nment = calloc(x->np ? x->np : 1, sizeof *nment);
+    struct cands *cs = malloc(sizeof *cs);
+    struct fset *fs = malloc(sizeof *fs);
+    struct cand *chosen = malloc(x->nq * sizeof *chosen);
+    char *has = calloc(x->nq, 1);
+    if (!said || !nment || !cs || !fs || !chosen || !has)
+        goto out;
+    for (size_t qi = 0; qi < x->nq; qi++) {
+        const struct xquote *q = &x->q[qi];
+        struct said *s = &said[qi];
+        s->person = q->person;
+        memcpy(s->org, q->org, sizeof s->org);
+        s->sp_ts = q->sp_ts;
+        s->sp_te = q->sp_te;
+        s->cue = q->cue;
+        s->rule = q->rule;
+        s->conf = q->conf;
+    }
+    size_t topn = 0;
+    for (size_t mi = 0; mi < x->nm; mi++)
+        if (!(x->t[x->m[mi].ts].f & TF_INQ) && ++nment[x->m[mi].person] > topn)
+            topn = nment[x->m[mi].person];
+    struct attrib_guess guesses[32];
+    for (size_t qi = 0; qi < x->nq; qi++) {
+        struct xquote *q = &x->q[qi];
+        const struct said *s = &said[qi];
+        cs->n = 0;
+        /* the cascade's choice first: it wins ties */
+        if (s->person >= 0 || s->org[0]) {
+            struct cand *c = cand_get(cs, s->person, s->org, s->sp_ts, s->sp_te);
+            if (c) {
+                c->cascade = 1;
+                c->rules |= 1u << s->rule;
+                c->cue = s->cue;
+                c->rconf = s->conf;
+            }
+        }
+        /* every rule on its own; the model's choices are applied only
+         * after the last quote, so that the rules see the cascade's
+         * speakers of the quotes before, in training as in use */
+        int ng = attrib_propose(x, qi, guesses, sizeof guesses / sizeof guesses[0]);
+        for (int g = 0; g < ng; g++) {
+            const struct attrib_guess *ag = &guesses[g];
+            struct cand *c = cand_get(cs, ag->person, ag->org, ag->sp_ts, ag->sp_te);
+            if (!c)
+                continue;
+            c->rules |= 1u << ag->rule;
+            if (c->cue == XNONE)
+                c->cue = ag->cue;
+            if (ag->conf > c->rconf)
+                c->rconf = ag->conf;
+        }
+        if (qi > 0)
+            add_said(cs, &said[qi - 1], 1);
+        if (qi > 1)
+            add_said(cs, &said[qi - 2], 2);
+        /* people named around the quote */
+        size_t qp = para_start(x, q->ots);
+        size_t w0 = qp > 0 ? para_start(x, qp - 1) : 0;
+        if (q->ots > 400 && w0 < q->ots - 400)
+            w0 = q->ots - 400;
+        size_t qe = q->cts == XNONE ? q->te : q->cts;
+        size_t w1 = para_end(x, q->te > 0 ? q->te - 1 : 0);
+        if (w1 > qe + 150)
+            w1 = qe + 150;
+        for (size_t mi = refer_mentions_from(x, w0); mi < x->nm && x->m[mi].ts < w1; mi++) {
+            const struct xmention *m = &x->m[mi];
+            if ((x->t[m->ts].f & TF_INQ) || (m->ts >= q->ots && m->ts <= qe))
+                continue;
+            cand_get(cs, m->person, NULL, 0, 0);
+        }
+        add_pronoun_cands(x, qi, cs);
+        if (cs->n == 0)
+            continue;
+        double best = -INFINITY, second = -INFINITY;
+        size_t bi = 0;
+        double sc[MAXC];
+        for (size_t ci = 0; ci < cs->n; ci++) {
+            fs->used = fs->n = 0;
+            const struct cand *c = &cs->c[ci];
+            cand_feats(x, qi, c, nment, c->person >= 0 && nment[c->person] == topn, fs);
+            sc[ci] = have_model ? fscore(fs) : (c->cascade ? 1 : 0);
+            if (sc[ci] > best) {
+                second = best;
+                best = sc[ci];
+                bi = ci;
+            } else if (sc[ci] > second) {
+                second = sc[ci];
+            }
+            if (trace) {
+                struct speaker_trace t = {qi, c->person, c->org, fs->f, fs->n, sc[ci]};
+                trace(ctx, &t);
+            }
+        }
+        if (!have_model)
+            continue;
+        double margin = cs->n > 1 ? best - second : 10;
+        if (margin > 10)
+            margin = 10;
+        double z = cal_a * best + cal_b * margin + cal_c;
+        chosen[qi] = cs->c[bi];
+        chosen[qi].rconf = 1 / (1 + exp(-z));
+        has[qi] = 1;
+    }
+    for (size_t qi = 0; qi < x->nq; qi++)
+        if (has[qi])
+            apply(&x->q[qi], &chosen[qi], chosen[qi].rconf);
+    rc = 0;
+out:
+    free(said);
+    free(nment);
+    free(cs);
+    free(fs);
+    free(chosen);
+    free(has);
+    return rc;
+}
