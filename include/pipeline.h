@@ -27,8 +27,9 @@ typedef void (*pipeline_work_fn)(void *ctx, int worker, size_t item, void *slot)
 
 struct pipeline;
 
-/* Starts up to threads workers (0: one per core, at most
- * PIPELINE_MAX_THREADS; none when n < 2) over n items.  On QW_OK *out is
+/* Starts up to threads workers (0: one per core; at most
+ * PIPELINE_MAX_THREADS, which is then also the consumer's worker number;
+ * none when n < 2) over n items.  On QW_OK *out is
  * the caller's, to end with pipeline_free.  QW_ERR_NOMEM otherwise. */
 qw_status pipeline_new(size_t n, size_t slot_size, int threads, pipeline_work_fn work, void *ctx,
                        struct pipeline **out);
@@ -39,10 +40,6 @@ void *pipeline_get(struct pipeline *p, size_t i);
 
 /* The consumer has emptied item i's slot: it may be reused. */
 void pipeline_release(struct pipeline *p, size_t i);
-
-/* The worker count pipeline_new settled on (the threads it asked for, even
- * if fewer could start); the consumer's worker number. */
-int pipeline_threads(const struct pipeline *p);
 
 /* Stops the workers and waits for them.  Items claimed but never released
  * are passed to clear (may be NULL) to empty their slots.  Accepts NULL. */

@@ -18,25 +18,25 @@
  * picks up exactly the articles still on an older version. */
 
 struct reextract_options {
-    int all;          /* 1: every article, whatever its version */
-    int threads;      /* extraction threads (0: one per core) */
-    int batch_size;   /* articles per transaction (0: default 256) */
-    int progress;     /* 1: redraw a progress line on stderr */
+    int all;        /* 1: every article, whatever its version */
+    int threads;    /* extraction threads (0: one per core) */
+    int batch_size; /* articles per transaction (0: default 256) */
+    int progress;   /* 1: redraw a progress line on stderr */
 };
 
 struct reextract_summary {
-    int version;              /* the running extractor's (extract_version()) */
-    int64_t stored;           /* articles in the database at the start */
-    int64_t older;            /*   of them on an older version */
-    int64_t newer;            /*   of them on a newer version (left alone without --all) */
-    int64_t selected;         /* articles this run set out to re-extract */
+    int version;      /* the running extractor's (extract_version()) */
+    int64_t stored;   /* articles in the database at the start */
+    int64_t older;    /*   of them on an older version */
+    int64_t newer;    /*   of them on a newer version (left alone without --all) */
+    int64_t selected; /* articles this run set out to re-extract */
     int64_t reextracted;
-    int64_t current;          /* found current when their turn came (another run did them) */
-    int64_t gone;             /* deleted while this ran */
-    int64_t failed;           /* refused by the database: left as they were */
-    struct store_diff diff;   /* summed over the articles re-extracted */
-    int64_t people_added;     /* people rows created */
-    int64_t bytes;            /* text re-extracted */
+    int64_t current;        /* found current when their turn came (another run did them) */
+    int64_t gone;           /* deleted while this ran */
+    int64_t failed;         /* refused by the database: left as they were */
+    struct store_diff diff; /* summed over the articles re-extracted */
+    int64_t people_added;   /* people rows created */
+    int64_t bytes;          /* text re-extracted */
     double seconds;
 };
 

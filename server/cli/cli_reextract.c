@@ -85,8 +85,7 @@ int cli_reextract(int argc, char **argv)
     if (quiet)
         log_set_level(LOG_ERROR);
     opt.progress = !quiet && isatty(STDERR_FILENO);
-    if (db_open(dbpath, DB_READ_WRITE, &db, err) != QW_OK ||
-        db_migrate(db, NULL, err) != QW_OK) {
+    if (db_open(dbpath, DB_READ_WRITE, &db, err) != QW_OK || db_migrate(db, NULL, err) != QW_OK) {
         fprintf(stderr, "quotewire reextract: %s: %s\n", dbpath, err[0] ? err : "cannot open");
         goto out;
     }
@@ -94,8 +93,9 @@ int cli_reextract(int argc, char **argv)
     if (!quiet)
         reextract_print_summary(stdout, &sum);
     if (st != QW_OK) {
-        fprintf(stderr, "quotewire reextract: stopped: %s (what was committed stays; run it "
-                        "again to finish)\n",
+        fprintf(stderr,
+                "quotewire reextract: stopped: %s (what was committed stays; run it "
+                "again to finish)\n",
                 qw_status_str(st));
         goto out;
     }

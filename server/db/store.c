@@ -738,7 +738,7 @@ qw_status store_reextract(struct store *s, int64_t id, const char *text, size_t 
     qw_status rc = store_article_text(s, id, &stored, &stored_len, NULL);
     if (rc != QW_OK)
         goto out;
-    if (stored_len != len || memcmp(stored, text, len) != 0) {
+    if (!stored || stored_len != len || (len && memcmp(stored, text, len) != 0)) {
         rc = QW_ERR_NOT_FOUND;
         goto out;
     }

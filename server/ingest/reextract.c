@@ -91,7 +91,7 @@ static qw_status version_counts(sqlite3 *db, int version, struct reextract_summa
 /* ---- work on one article (any thread) ---- */
 
 struct slot {
-    qw_status st;          /* QW_ERR_NOT_FOUND: deleted meanwhile */
+    qw_status st; /* QW_ERR_NOT_FOUND: deleted meanwhile */
     char *text;
     size_t len;
     struct extract_result x;
@@ -372,8 +372,7 @@ qw_status reextract_run(sqlite3 *db, const struct reextract_options *o,
         st = QW_ERR_NOMEM;
         goto out;
     }
-    if ((st = pipeline_new(ids.n, sizeof(struct slot), opt.threads, process, &wc, &pipe)) !=
-        QW_OK)
+    if ((st = pipeline_new(ids.n, sizeof(struct slot), opt.threads, process, &wc, &pipe)) != QW_OK)
         goto out;
     for (size_t i = 0; i < ids.n; i++) {
         struct slot *s = pipeline_get(pipe, i);
@@ -412,8 +411,9 @@ void reextract_print_summary(FILE *f, const struct reextract_summary *sum)
 {
     const struct store_diff *d = &sum->diff;
     double rate = sum->seconds > 0 ? (double)sum->reextracted / sum->seconds : 0.0;
-    fprintf(f, "articles        %lld re-extracted with extractor version %d (%lld stored, %lld "
-               "were older)\n",
+    fprintf(f,
+            "articles        %lld re-extracted with extractor version %d (%lld stored, %lld "
+            "were older)\n",
             (long long)sum->reextracted, sum->version, (long long)sum->stored,
             (long long)sum->older);
     if (sum->current || sum->gone)

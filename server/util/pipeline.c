@@ -13,17 +13,17 @@ struct pipeline {
     size_t n, slot_size;
     pipeline_work_fn work;
     void *ctx;
-    unsigned char *slots;          /* PIPELINE_AHEAD * slot_size */
+    unsigned char *slots; /* PIPELINE_AHEAD * slot_size */
     int done[PIPELINE_AHEAD];
     pthread_mutex_t mu;
-    pthread_cond_t cv_done;        /* a slot became done */
-    pthread_cond_t cv_space;       /* the consumer moved on */
-    size_t next;                   /* next item to claim */
-    size_t released;               /* items the consumer has finished */
-    size_t consumer_waits;         /* the item the consumer sleeps on, or SIZE_MAX */
-    int workers_waiting;           /* workers asleep on cv_space */
+    pthread_cond_t cv_done;  /* a slot became done */
+    pthread_cond_t cv_space; /* the consumer moved on */
+    size_t next;             /* next item to claim */
+    size_t released;         /* items the consumer has finished */
+    size_t consumer_waits;   /* the item the consumer sleeps on, or SIZE_MAX */
+    int workers_waiting;     /* workers asleep on cv_space */
     int stop;
-    int threads;                   /* asked for; the consumer's worker number */
+    int threads; /* asked for; the consumer's worker number */
     int started;
     pthread_t tid[PIPELINE_MAX_THREADS];
 };
@@ -163,11 +163,6 @@ void pipeline_release(struct pipeline *p, size_t i)
     if (p->workers_waiting)
         pthread_cond_broadcast(&p->cv_space);
     pthread_mutex_unlock(&p->mu);
-}
-
-int pipeline_threads(const struct pipeline *p)
-{
-    return p->threads;
 }
 
 void pipeline_free(struct pipeline *p, void (*clear)(void *slot))

@@ -74,8 +74,8 @@ static char *dump(sqlite3 *db, int ids)
               " ORDER BY 1)";
     sqlite3_stmt *st = NULL;
     char *out = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_text(st, 0))
         out = strdup((const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
     return out;
@@ -88,11 +88,12 @@ static int same(const char *a, const char *b)
 
 static int64_t inconsistencies(sqlite3 *db)
 {
-    return count(db, "SELECT count(*) FROM people p WHERE article_count != (SELECT count(*) FROM"
-                     " (SELECT article_id FROM mentions WHERE person_id = p.id UNION"
-                     "  SELECT article_id FROM quotes WHERE speaker_person_id = p.id))"
-                     " OR quote_count != (SELECT count(*) FROM quotes WHERE speaker_person_id = p.id)"
-                     " OR article_count = 0") +
+    return count(db,
+                 "SELECT count(*) FROM people p WHERE article_count != (SELECT count(*) FROM"
+                 " (SELECT article_id FROM mentions WHERE person_id = p.id UNION"
+                 "  SELECT article_id FROM quotes WHERE speaker_person_id = p.id))"
+                 " OR quote_count != (SELECT count(*) FROM quotes WHERE speaker_person_id = p.id)"
+                 " OR article_count = 0") +
            count(db, "SELECT count(*) FROM person_aliases a WHERE NOT EXISTS (SELECT 1 FROM"
                      " mentions m WHERE m.person_id = a.person_id AND m.text = a.alias)");
 }
@@ -260,8 +261,9 @@ int main(void)
         CHECK(sqlite3_step(s) == SQLITE_ROW);
         CHECK_STR((const char *)sqlite3_column_text(s, 0), "ok");
         sqlite3_finalize(s);
-        CHECK(db_exec(db, "INSERT INTO quotes_fts(quotes_fts, rank) VALUES('integrity-check', 1)")
-              == QW_OK);
+        CHECK(
+            db_exec(db, "INSERT INTO quotes_fts(quotes_fts, rank) VALUES('integrity-check', 1)") ==
+            QW_OK);
     }
 
     free(loaded);
