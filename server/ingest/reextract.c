@@ -149,7 +149,7 @@ static void process(void *ctx, int worker, size_t i, void *slot)
 struct writer {
     sqlite3 *db;
     struct store *store;
-    sqlite3_stmt *sp_begin, *sp_release, *sp_rollback;
+    sqlite3_stmt *sp_begin, *sp_release, *sp_rollback, *count_people;
     int in_tx, in_batch;
     double batch_started;
     int64_t people_at_begin, removed_in_tx;
@@ -194,8 +194,14 @@ static qw_status step_stmt(struct writer *w, sqlite3_stmt *stmt)
 
 static qw_status people_count(struct writer *w, int64_t *n)
 {
-    int64_t a, q;
-    return store_counts(w->store, &a, n, &q);
+    int rc = sqlite3_step(w->count_people);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(w->count_people, 0) : 0;
+    sqlite3_reset(w->count_people);
+    if (rc != SQLITE_ROW) {
+        log_error("reextract: %s", sqlite3_errmsg(w->db));
+        return db_status(rc) ? db_status(rc) : QW_ERR_DB;
+    }
+    return QW_OK;
 }
 
 /* People added in a transaction: those there at its end, less those at
@@ -355,7 +361,8 @@ qw_status reextract_run(sqlite3 *db, const struct reextract_options *o,
         goto out;
     if ((st = prepare(db, "SAVEPOINT reextract_article", &w.sp_begin)) != QW_OK ||
         (st = prepare(db, "RELEASE reextract_article", &w.sp_release)) != QW_OK ||
-        (st = prepare(db, "ROLLBACK TO reextract_article", &w.sp_rollback)) != QW_OK)
+        (st = prepare(db, "ROLLBACK TO reextract_article", &w.sp_rollback)) != QW_OK ||
+        (st = prepare(db, "SELECT count(*) FROM people", &w.count_people)) != QW_OK)
         goto out;
     if ((st = version_counts(db, sum->version, sum)) != QW_OK ||
         (st = select_ids(db, opt.all, sum->version, &ids)) != QW_OK)
@@ -402,6 +409,7 @@ out:
     sqlite3_finalize(w.sp_begin);
     sqlite3_finalize(w.sp_release);
     sqlite3_finalize(w.sp_rollback);
+    sqlite3_finalize(w.count_people);
     store_free(w.store);
     sum->seconds = now_seconds() - w.started;
     return st;
