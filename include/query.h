@@ -63,9 +63,16 @@ qw_status query_quote(struct qconn *c, int64_t id, json_t **out);
 qw_status query_article_exists(struct qconn *c, int64_t id);
 qw_status query_person_exists(struct qconn *c, int64_t id);
 
-/* Totals and PRAGMA user_version, for /health and /metrics. */
-qw_status query_counts(struct qconn *c, int64_t *articles, int64_t *people, int64_t *quotes,
-                       int *schema_version);
+/* Totals for /health and /metrics: rows, articles whose extract_version
+ * is below extract_version (reextract has not caught up with them), and
+ * PRAGMA user_version when want_schema_version is 1. */
+struct query_totals {
+    int64_t articles, people, quotes;
+    int64_t articles_outdated;
+    int schema_version;
+};
+qw_status query_counts(struct qconn *c, int extract_version, struct query_totals *t,
+                       int want_schema_version);
 
 /* Helpers shared by the query files (query_util.c). */
 

@@ -12,6 +12,7 @@ static const struct {
 } commands[] = {
     {"serve", cli_serve, "serve the HTTP JSON API"},
     {"load", cli_load, "load article files and folders into the database"},
+    {"reextract", cli_reextract, "extract stored articles again with this program's extractor"},
     {"extract", cli_extract, "print people and quotes of files as NDJSON (no database)"},
     {"migrate", cli_migrate, "create or upgrade the database schema"},
 };
@@ -20,7 +21,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: quotewire COMMAND [OPTIONS] [ARGS]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
     fprintf(f, "\n'quotewire COMMAND --help' describes each command.\n");
 }
 

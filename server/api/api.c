@@ -668,7 +668,7 @@ static int build_link(struct call *c, struct strbuf *sb, const char *cursor, siz
 
 static const char *const csv_articles[] = {
     "id", "title", "dateline", "published", "source", "url", "author", "image_credit", "path",
-    "content_hash", "ingested_at", "people_count", "quote_count", "snippet", NULL};
+    "content_hash", "ingested_at", "people_count", "quote_count", "extract_version", "snippet", NULL};
 static const char *const csv_people[] = {"id", "name", "gender", "roles", "aliases",
                                          "article_count", "quote_count", NULL};
 static const char *const csv_quotes[] = {

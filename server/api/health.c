@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "embedded.h"
+#include "extract.h"
 #include "handlers.h"
 #include "strbuf.h"
 
@@ -48,19 +49,20 @@ void api_health(struct call *c)
     struct qconn *qc = api_conn(c);
     if (!qc)
         return;
-    int64_t na = 0, np = 0, nq = 0;
-    int ver = 0;
-    qw_status st = query_counts(qc, &na, &np, &nq, &ver);
+    struct query_totals t;
+    qw_status st = query_counts(qc, extract_version(), &t, 1);
     if (st != QW_OK) {
         api_fail(c, st);
         return;
     }
-    char buf[256];
+    char buf[320];
     int n = snprintf(buf, sizeof buf,
                      "{\"status\":\"ok\",\"version\":\"" QUOTEWIRE_VERSION
-                     "\",\"schema_version\":%d,\"articles\":%" PRId64 ",\"people\":%" PRId64
+                     "\",\"schema_version\":%d,\"extract_version\":%d,\"articles\":%" PRId64
+                     ",\"articles_outdated\":%" PRId64 ",\"people\":%" PRId64
                      ",\"quotes\":%" PRId64 "}",
-                     ver, na, np, nq);
+                     t.schema_version, extract_version(), t.articles, t.articles_outdated,
+                     t.people, t.quotes);
     char *body = n > 0 && (size_t)n < sizeof buf ? malloc((size_t)n + 1) : NULL;
     if (!body) {
         api_fail(c, QW_ERR_NOMEM);
@@ -109,8 +111,8 @@ void api_metrics(struct call *c)
     struct qconn *qc = api_conn(c);
     if (!qc)
         return;
-    int64_t na = 0, np = 0, nq = 0;
-    qw_status st = query_counts(qc, &na, &np, &nq, NULL);
+    struct query_totals t;
+    qw_status st = query_counts(qc, extract_version(), &t, 0);
     if (st != QW_OK) {
         api_fail(c, st);
         return;
@@ -142,9 +144,12 @@ void api_metrics(struct call *c)
             "# HELP quotewire_people People in the database.\n"
             "# TYPE quotewire_people gauge\nquotewire_people %" PRId64 "\n"
             "# HELP quotewire_quotes Quotes in the database.\n"
-            "# TYPE quotewire_quotes gauge\nquotewire_quotes %" PRId64 "\n",
+            "# TYPE quotewire_quotes gauge\nquotewire_quotes %" PRId64 "\n"
+            "# HELP quotewire_articles_outdated Articles extracted by an older extractor than"
+            " this server's (quotewire reextract updates them).\n"
+            "# TYPE quotewire_articles_outdated gauge\nquotewire_articles_outdated %" PRId64 "\n",
             (double)atomic_load(&duration_us) / 1e6, (unsigned long long)atomic_load(&duration_count),
-            na, np, nq);
+            t.articles, t.people, t.quotes, t.articles_outdated);
     size_t len = 0;
     char *body = fail ? NULL : strbuf_detach(&sb, &len);
     strbuf_free(&sb);

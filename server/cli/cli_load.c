@@ -54,37 +54,6 @@ static size_t parse_size(const char *s)
     return (size_t)(v * mul);
 }
 
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end = NULL;
-    errno = 0;
-    if (!s || !*s)
-        return -1;
-    long v = strtol(s, &end, 10);
-    if (errno || *end || v < lo || v > hi)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
-/* The value of option name at argv[*i] ("--x V" or "--x=V"), or NULL. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name, int *bad)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "quotewire load: %s needs a value\n", name);
-        *bad = 1;
-        return NULL;
-    }
-    return argv[++*i];
-}
-
 int cli_load(int argc, char **argv)
 {
     const char *dbpath = cli_default_db(), *v;
@@ -118,15 +87,15 @@ int cli_load(int argc, char **argv)
             return 0;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             quiet = 1;
-        } else if ((v = opt_value(argc, argv, &i, "--db", &bad))) {
+        } else if ((v = cli_opt_value("load", argc, argv, &i, "--db", &bad))) {
             dbpath = v;
-        } else if (!bad && (v = opt_value(argc, argv, &i, "--max-bytes", &bad))) {
+        } else if (!bad && (v = cli_opt_value("load", argc, argv, &i, "--max-bytes", &bad))) {
             if (!(opt.max_bytes = parse_size(v))) {
                 fprintf(stderr, "quotewire load: --max-bytes: not a size: '%s'\n", v);
                 bad = 1;
             }
-        } else if (!bad && (v = opt_value(argc, argv, &i, "--batch", &bad))) {
-            if (parse_int(v, 1, BATCH_MAX, &opt.batch_size) != 0) {
+        } else if (!bad && (v = cli_opt_value("load", argc, argv, &i, "--batch", &bad))) {
+            if (cli_parse_int(v, 1, BATCH_MAX, &opt.batch_size) != 0) {
                 fprintf(stderr, "quotewire load: --batch: expected 1..%d, got '%s'\n",
                         BATCH_MAX, v);
                 bad = 1;

@@ -10,10 +10,10 @@
     "a.id, a.title, a.dateline, a.published, a.source, a.url, a.author, a.image_credit, "      \
     "a.path, a.content_hash, a.ingested_at, "                                                 \
     "(SELECT count(DISTINCT person_id) FROM mentions WHERE article_id = a.id), "              \
-    "(SELECT count(*) FROM quotes WHERE article_id = a.id)"
+    "(SELECT count(*) FROM quotes WHERE article_id = a.id), a.extract_version"
 
 enum { C_ID, C_TITLE, C_DATELINE, C_PUBLISHED, C_SOURCE, C_URL, C_AUTHOR, C_CREDIT, C_PATH,
-       C_HASH, C_INGESTED, C_PEOPLE, C_QUOTES, C_EXTRA };
+       C_HASH, C_INGESTED, C_PEOPLE, C_QUOTES, C_VERSION, C_EXTRA };
 
 /* Builds the Article object of the current row (list shape). */
 static json_t *article_row(sqlite3_stmt *s, int *oom)
@@ -37,6 +37,7 @@ static json_t *article_row(sqlite3_stmt *s, int *oom)
     query_set(o, "ingested_at", query_json_text(s, C_INGESTED), oom);
     query_set(o, "people_count", json_integer(sqlite3_column_int64(s, C_PEOPLE)), oom);
     query_set(o, "quote_count", json_integer(sqlite3_column_int64(s, C_QUOTES)), oom);
+    query_set(o, "extract_version", json_integer(sqlite3_column_int64(s, C_VERSION)), oom);
     return o;
 }
 
@@ -193,33 +194,38 @@ qw_status query_article_exists(struct qconn *c, int64_t id)
     return query_by_id(c, "SELECT 1 FROM articles WHERE id = ?1", id, NULL, NULL);
 }
 
-qw_status query_counts(struct qconn *c, int64_t *articles, int64_t *people, int64_t *quotes,
-                       int *schema_version)
+qw_status query_counts(struct qconn *c, int extract_version, struct query_totals *t,
+                       int want_schema_version)
 {
-    static const char sql[] = "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM "
-                              "people), (SELECT count(*) FROM quotes)";
+    static const char sql[] =
+        "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM people),"
+        " (SELECT count(*) FROM quotes),"
+        " (SELECT count(*) FROM articles WHERE extract_version < ?1)";
     static const char ver[] = "PRAGMA user_version";
     qw_status st = QW_OK;
+    memset(t, 0, sizeof *t);
     sqlite3_stmt *s = qconn_stmt(c, sql, sizeof sql - 1, &st);
     if (!s)
         return st;
+    sqlite3_bind_int(s, 1, extract_version);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
-        *articles = sqlite3_column_int64(s, 0);
-        *people = sqlite3_column_int64(s, 1);
-        *quotes = sqlite3_column_int64(s, 2);
+        t->articles = sqlite3_column_int64(s, 0);
+        t->people = sqlite3_column_int64(s, 1);
+        t->quotes = sqlite3_column_int64(s, 2);
+        t->articles_outdated = sqlite3_column_int64(s, 3);
     } else {
         st = qconn_fail(c, rc);
     }
     qconn_release(c, s);
-    if (st != QW_OK || !schema_version)
+    if (st != QW_OK || !want_schema_version)
         return st;
     s = qconn_stmt(c, ver, sizeof ver - 1, &st);
     if (!s)
         return st;
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
-        *schema_version = sqlite3_column_int(s, 0);
+        t->schema_version = sqlite3_column_int(s, 0);
     else
         st = qconn_fail(c, rc);
     qconn_release(c, s);

@@ -17,12 +17,17 @@ enum {
     S_INSERT_ALIAS,
     S_INSERT_MENTION,
     S_INSERT_QUOTE,
-    S_BUMP_COUNTS,
-    S_ARTICLE_PEOPLE,
+    S_ADD_COUNTS,
+    S_ARTICLE_TEXT,
+    S_ARTICLE_QUOTES,
+    S_ARTICLE_NAMES,
+    S_DELETE_MENTIONS,
+    S_UPDATE_QUOTE,
+    S_DELETE_QUOTE,
+    S_SET_VERSION,
     S_DELETE_ARTICLE,
-    S_RECOUNT,
     S_DELETE_ORPHAN,
-    S_PRUNE_ALIASES,
+    S_PRUNE_ALIAS,
     S_BEGIN,
     S_COMMIT,
     S_ROLLBACK,
@@ -33,8 +38,8 @@ static const char *const sql[S_COUNT] = {
     [S_FIND_HASH] = "SELECT id FROM articles WHERE content_hash = ?1",
     [S_INSERT_ARTICLE] =
         "INSERT INTO articles (title, dateline, published, source, url, author, image_credit,"
-        " path, text, body_start, content_hash, ingested_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        " path, text, body_start, content_hash, ingested_at, extract_version)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     [S_UPSERT_PERSON] =
         "INSERT INTO people (name, name_key, gender) VALUES (?1, ?2, ?3)"
         " ON CONFLICT (name_key) DO UPDATE SET gender = coalesce(people.gender, excluded.gender)"
@@ -46,21 +51,22 @@ static const char *const sql[S_COUNT] = {
     [S_INSERT_QUOTE] =
         "INSERT INTO quotes (article_id, start, end, text, kind, speaker, speaker_person_id, cue,"
         " confidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    [S_BUMP_COUNTS] = "UPDATE people SET article_count = article_count + 1,"
-                      " quote_count = quote_count + ?2 WHERE id = ?1",
-    [S_ARTICLE_PEOPLE] = "SELECT person_id FROM mentions WHERE article_id = ?1"
-                         " UNION SELECT speaker_person_id FROM quotes"
-                         " WHERE article_id = ?1 AND speaker_person_id IS NOT NULL",
+    [S_ADD_COUNTS] = "UPDATE people SET article_count = article_count + ?2,"
+                     " quote_count = quote_count + ?3 WHERE id = ?1",
+    [S_ARTICLE_TEXT] = "SELECT text, extract_version FROM articles WHERE id = ?1",
+    [S_ARTICLE_QUOTES] = "SELECT id, start, end, kind, speaker, speaker_person_id, cue, confidence"
+                         " FROM quotes WHERE article_id = ?1 ORDER BY start, end, id",
+    [S_ARTICLE_NAMES] = "SELECT DISTINCT person_id, text FROM mentions WHERE article_id = ?1",
+    [S_DELETE_MENTIONS] = "DELETE FROM mentions WHERE article_id = ?1",
+    [S_UPDATE_QUOTE] = "UPDATE quotes SET kind = ?2, speaker = ?3, speaker_person_id = ?4,"
+                       " cue = ?5, confidence = ?6 WHERE id = ?1",
+    [S_DELETE_QUOTE] = "DELETE FROM quotes WHERE id = ?1",
+    [S_SET_VERSION] = "UPDATE articles SET extract_version = ?2 WHERE id = ?1",
     [S_DELETE_ARTICLE] = "DELETE FROM articles WHERE id = ?1",
-    [S_RECOUNT] =
-        "UPDATE people SET"
-        " article_count = (SELECT count(*) FROM (SELECT article_id FROM mentions WHERE person_id = ?1"
-        "   UNION SELECT article_id FROM quotes WHERE speaker_person_id = ?1)),"
-        " quote_count = (SELECT count(*) FROM quotes WHERE speaker_person_id = ?1)"
-        " WHERE id = ?1",
     [S_DELETE_ORPHAN] = "DELETE FROM people WHERE id = ?1 AND article_count = 0 AND quote_count = 0",
-    [S_PRUNE_ALIASES] = "DELETE FROM person_aliases WHERE person_id = ?1 AND alias NOT IN"
-                        " (SELECT text FROM mentions WHERE person_id = ?1)",
+    /* An alias goes with the last mention written that way. */
+    [S_PRUNE_ALIAS] = "DELETE FROM person_aliases WHERE person_id = ?1 AND alias = ?2 AND NOT EXISTS"
+                      " (SELECT 1 FROM mentions WHERE person_id = ?1 AND text = ?2)",
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
@@ -211,7 +217,12 @@ static qw_status upsert_person(struct store *s, const struct extract_person *p, 
 
 static int same_text(const char *a, size_t alen, const char *b)
 {
-    return strlen(b) == alen && memcmp(a, b, alen) == 0;
+    return b && strlen(b) == alen && memcmp(a, b, alen) == 0;
+}
+
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
 }
 
 static void now_iso(char out[32])
@@ -222,14 +233,418 @@ static void now_iso(char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* ---- one article's extraction: what is stored, what is written ----
+ *
+ * Writing, replacing and deleting an article's extraction all go through
+ * the same steps: read what the article has (old), write what it gets
+ * (new), then settle the people both touch.  Counts move by the
+ * difference, so they are kept without recounting a person's other
+ * articles. */
+
+/* A person the article's old or new extraction touches.  An article counts
+ * for a person when it has a mention or a quote of theirs. */
+struct touch {
+    int64_t person;
+    int64_t quotes_old, quotes_new;
+    int counted_old, counted_new;
+};
+
+/* A stored quote of the article, for matching the new ones by span. */
+struct old_quote {
+    int64_t id;
+    int64_t speaker_person; /* 0: none */
+    size_t start, end;
+    char *kind, *speaker, *cue;
+    double confidence;
+    int matched;
+};
+
+/* A stored (person, mention text) pair: the aliases the article vouches
+ * for.  kept: the new extraction writes it again. */
+struct old_name {
+    int64_t person;
+    char *text;
+    size_t len;
+    int kept;
+};
+
+struct change {
+    struct touch *t;
+    size_t nt, capt;
+    struct old_quote *q;
+    size_t nq;
+    struct old_name *m;
+    size_t nm;
+};
+
+static void change_free(struct change *c)
+{
+    for (size_t i = 0; i < c->nq; i++) {
+        free(c->q[i].kind);
+        free(c->q[i].speaker);
+        free(c->q[i].cue);
+    }
+    for (size_t i = 0; i < c->nm; i++)
+        free(c->m[i].text);
+    free(c->t);
+    free(c->q);
+    free(c->m);
+    memset(c, 0, sizeof *c);
+}
+
+/* The touch of person, added if new; NULL when out of memory. */
+static struct touch *touch(struct change *c, int64_t person)
+{
+    for (size_t i = 0; i < c->nt; i++)
+        if (c->t[i].person == person)
+            return &c->t[i];
+    if (c->nt == c->capt) {
+        size_t ncap = c->capt ? c->capt * 2 : 16;
+        struct touch *nt = realloc(c->t, ncap * sizeof *nt);
+        if (!nt)
+            return NULL;
+        c->t = nt;
+        c->capt = ncap;
+    }
+    struct touch *t = &c->t[c->nt++];
+    memset(t, 0, sizeof *t);
+    t->person = person;
+    return t;
+}
+
+static char *column_dup(sqlite3_stmt *st, int col, size_t *len)
+{
+    if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+        if (len)
+            *len = 0;
+        return NULL;
+    }
+    const char *v = (const char *)sqlite3_column_text(st, col);
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+    char *p = malloc(n + 1);
+    if (p) {
+        if (n)
+            memcpy(p, v, n);
+        p[n] = '\0';
+    }
+    if (len)
+        *len = n;
+    return p;
+}
+
+/* Steps statement which on aid, handing each row to row(), then resets it. */
+static qw_status read_rows(struct store *s, int which, int64_t aid, struct change *c,
+                           qw_status (*row)(struct change *c, sqlite3_stmt *st, size_t *cap))
+{
+    sqlite3_stmt *st = s->st[which];
+    size_t cap = 0;
+    qw_status rc = QW_OK;
+    int r;
+    sqlite3_bind_int64(st, 1, aid);
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = row(c, st, &cap)) != QW_OK)
+            break;
+    sqlite3_reset(st);
+    if (rc == QW_OK && r != SQLITE_DONE) {
+        log_error("store: statement %d: %s", which, sqlite3_errmsg(s->db));
+        rc = db_status(r) ? db_status(r) : QW_ERR_DB;
+    }
+    return rc;
+}
+
+static qw_status quote_row(struct change *c, sqlite3_stmt *st, size_t *cap)
+{
+    if (c->nq == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        struct old_quote *nq = realloc(c->q, ncap * sizeof *nq);
+        if (!nq)
+            return QW_ERR_NOMEM;
+        c->q = nq;
+        *cap = ncap;
+    }
+    struct old_quote *q = &c->q[c->nq++];
+    memset(q, 0, sizeof *q);
+    q->id = sqlite3_column_int64(st, 0);
+    q->start = (size_t)sqlite3_column_int64(st, 1);
+    q->end = (size_t)sqlite3_column_int64(st, 2);
+    q->speaker_person = sqlite3_column_int64(st, 5);
+    q->confidence = sqlite3_column_double(st, 7);
+    q->kind = column_dup(st, 3, NULL);
+    q->speaker = column_dup(st, 4, NULL);
+    q->cue = column_dup(st, 6, NULL);
+    if (!q->kind || (!q->speaker && sqlite3_column_type(st, 4) != SQLITE_NULL) ||
+        (!q->cue && sqlite3_column_type(st, 6) != SQLITE_NULL))
+        return QW_ERR_NOMEM;
+    if (q->speaker_person) {
+        struct touch *t = touch(c, q->speaker_person);
+        if (!t)
+            return QW_ERR_NOMEM;
+        t->quotes_old++;
+        t->counted_old = 1;
+    }
+    return QW_OK;
+}
+
+static qw_status name_row(struct change *c, sqlite3_stmt *st, size_t *cap)
+{
+    if (c->nm == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        struct old_name *nm = realloc(c->m, ncap * sizeof *nm);
+        if (!nm)
+            return QW_ERR_NOMEM;
+        c->m = nm;
+        *cap = ncap;
+    }
+    struct old_name *m = &c->m[c->nm];
+    m->person = sqlite3_column_int64(st, 0);
+    m->kept = 0;
+    if (!(m->text = column_dup(st, 1, &m->len)))
+        return QW_ERR_NOMEM;
+    c->nm++;
+    struct touch *t = touch(c, m->person);
+    if (!t)
+        return QW_ERR_NOMEM;
+    t->counted_old = 1;
+    return QW_OK;
+}
+
+/* Reads what article aid has stored: its quotes and mention names. */
+static qw_status read_old(struct store *s, int64_t aid, struct change *c)
+{
+    qw_status rc = read_rows(s, S_ARTICLE_QUOTES, aid, c, quote_row);
+    if (rc == QW_OK)
+        rc = read_rows(s, S_ARTICLE_NAMES, aid, c, name_row);
+    return rc;
+}
+
+/* The first unmatched old quote at exactly [start, end), or NULL; old
+ * quotes are sorted by (start, end). */
+static struct old_quote *find_old_quote(struct change *c, size_t start, size_t end)
+{
+    size_t lo = 0, hi = c->nq;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct old_quote *q = &c->q[mid];
+        if (q->start < start || (q->start == start && q->end < end))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < c->nq && c->q[lo].start == start && c->q[lo].end == end; lo++)
+        if (!c->q[lo].matched)
+            return &c->q[lo];
+    return NULL;
+}
+
+static qw_status write_mentions(struct store *s, int64_t aid, const char *text, size_t len,
+                                const struct extract_person *p, int64_t pid, struct change *c,
+                                struct touch *t, struct store_diff *d)
+{
+    qw_status rc;
+    for (size_t m = 0; m < p->nmentions; m++) {
+        size_t ms = p->mentions[m].start, me = p->mentions[m].end;
+        if (ms >= me || me > len)
+            continue;
+        sqlite3_stmt *mst = s->st[S_INSERT_MENTION];
+        sqlite3_bind_int64(mst, 1, aid);
+        sqlite3_bind_int64(mst, 2, pid);
+        sqlite3_bind_int64(mst, 3, (sqlite3_int64)ms);
+        sqlite3_bind_int64(mst, 4, (sqlite3_int64)me);
+        sqlite3_bind_text(mst, 5, text + ms, (int)(me - ms), SQLITE_STATIC);
+        if ((rc = run(s, S_INSERT_MENTION)) != QW_OK)
+            return rc;
+        d->mentions_after++;
+        t->counted_new = 1;
+        for (size_t k = 0; k < c->nm; k++)
+            if (c->m[k].person == pid && c->m[k].len == me - ms &&
+                memcmp(c->m[k].text, text + ms, me - ms) == 0)
+                c->m[k].kept = 1;
+        /* A mention written otherwise than the full name ("Blinken")
+         * is an alias the API can filter by. */
+        if (!same_text(text + ms, me - ms, p->name)) {
+            sqlite3_stmt *ast = s->st[S_INSERT_ALIAS];
+            sqlite3_bind_int64(ast, 1, pid);
+            sqlite3_bind_text(ast, 2, text + ms, (int)(me - ms), SQLITE_STATIC);
+            if ((rc = run(s, S_INSERT_ALIAS)) != QW_OK)
+                return rc;
+        }
+    }
+    return QW_OK;
+}
+
+static void bind_quote_fields(sqlite3_stmt *st, int first, const char *kind, const char *speaker,
+                              int64_t speaker_person, const char *cue, double confidence)
+{
+    sqlite3_bind_text(st, first, kind, -1, SQLITE_STATIC);
+    bind_text(st, first + 1, speaker);
+    if (speaker_person)
+        sqlite3_bind_int64(st, first + 2, speaker_person);
+    else
+        sqlite3_bind_null(st, first + 2);
+    bind_text(st, first + 3, cue);
+    sqlite3_bind_double(st, first + 4, confidence);
+}
+
+/* Writes quote q of text: updates the old quote at its span if there is
+ * one (keeping its id), else inserts it. */
+static qw_status write_quote(struct store *s, int64_t aid, const char *text,
+                             const struct extract_quote *q, const char *speaker,
+                             int64_t speaker_person, struct change *c, struct store_diff *d)
+{
+    const char *kind = extract_quote_kind_str(q->kind);
+    struct old_quote *o = find_old_quote(c, q->start, q->end);
+    sqlite3_stmt *st;
+    qw_status rc;
+    d->quotes_after++;
+    if (o) {
+        o->matched = 1;
+        int speaker_same = o->speaker_person == speaker_person && same_str(o->speaker, speaker);
+        if (speaker_same && same_str(o->kind, kind) && same_str(o->cue, q->cue) &&
+            o->confidence == q->confidence)
+            return QW_OK;
+        if (!speaker_same)
+            d->speakers_changed++;
+        else
+            d->quotes_updated++;
+        st = s->st[S_UPDATE_QUOTE];
+        sqlite3_bind_int64(st, 1, o->id);
+        bind_quote_fields(st, 2, kind, speaker, speaker_person, q->cue, q->confidence);
+        rc = run(s, S_UPDATE_QUOTE);
+        sqlite3_clear_bindings(st);
+        return rc;
+    }
+    d->quotes_added++;
+    st = s->st[S_INSERT_QUOTE];
+    sqlite3_bind_int64(st, 1, aid);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)q->start);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)q->end);
+    sqlite3_bind_text(st, 4, text + q->start, (int)(q->end - q->start), SQLITE_STATIC);
+    bind_quote_fields(st, 5, kind, speaker, speaker_person, q->cue, q->confidence);
+    rc = run(s, S_INSERT_QUOTE);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+/* Writes extraction x of text[0..len) for article aid: people (by
+ * canonical name), roles, mentions, aliases, quotes. */
+static qw_status write_new(struct store *s, int64_t aid, const char *text, size_t len,
+                           const struct extract_result *x, struct change *c, struct store_diff *d)
+{
+    size_t np = x ? x->npeople : 0, nq = x ? x->nquotes : 0;
+    qw_status rc = QW_OK;
+    int64_t *pid = calloc(np + 1, sizeof *pid);
+    if (!pid)
+        return QW_ERR_NOMEM;
+    for (size_t i = 0; i < np; i++) {
+        const struct extract_person *p = &x->people[i];
+        if (!p->name || !*p->name)
+            continue;
+        if ((rc = upsert_person(s, p, &pid[i])) != QW_OK)
+            goto out;
+        /* Touched even without a mention, so that a person the text
+         * ends up giving nothing is not left behind. */
+        struct touch *t = touch(c, pid[i]);
+        if (!t) {
+            rc = QW_ERR_NOMEM;
+            goto out;
+        }
+        for (size_t r = 0; r < p->nroles; r++) {
+            sqlite3_bind_int64(s->st[S_INSERT_ROLE], 1, pid[i]);
+            sqlite3_bind_text(s->st[S_INSERT_ROLE], 2, p->roles[r], -1, SQLITE_STATIC);
+            if ((rc = run(s, S_INSERT_ROLE)) != QW_OK)
+                goto out;
+        }
+        if ((rc = write_mentions(s, aid, text, len, p, pid[i], c, t, d)) != QW_OK)
+            goto out;
+    }
+    for (size_t i = 0; i < nq; i++) {
+        const struct extract_quote *q = &x->quotes[i];
+        if (q->start >= q->end || q->end > len)
+            continue;
+        int sp = q->speaker_person >= 0 && (size_t)q->speaker_person < np && pid[q->speaker_person]
+                     ? q->speaker_person
+                     : -1;
+        int64_t spid = sp >= 0 ? pid[sp] : 0;
+        if ((rc = write_quote(s, aid, text, q, sp >= 0 ? x->people[sp].name : q->speaker, spid, c,
+                              d)) != QW_OK)
+            goto out;
+        if (spid) {
+            struct touch *t = touch(c, spid);
+            if (!t) {
+                rc = QW_ERR_NOMEM;
+                goto out;
+            }
+            t->quotes_new++;
+            t->counted_new = 1;
+        }
+    }
+out:
+    free(pid);
+    return rc;
+}
+
+/* Deletes the old quotes no new quote matched. */
+static qw_status drop_unmatched(struct store *s, struct change *c, struct store_diff *d)
+{
+    qw_status rc;
+    for (size_t i = 0; i < c->nq; i++) {
+        if (c->q[i].matched)
+            continue;
+        sqlite3_bind_int64(s->st[S_DELETE_QUOTE], 1, c->q[i].id);
+        if ((rc = run(s, S_DELETE_QUOTE)) != QW_OK)
+            return rc;
+        d->quotes_removed++;
+    }
+    return QW_OK;
+}
+
+/* Moves every touched person's counts by the difference between old and
+ * new, drops the aliases only the old mentions used, and deletes the
+ * people left with nothing. */
+static qw_status settle(struct store *s, struct change *c, struct store_diff *d)
+{
+    qw_status rc;
+    for (size_t i = 0; i < c->nt; i++) {
+        const struct touch *t = &c->t[i];
+        int64_t da = t->counted_new - t->counted_old, dq = t->quotes_new - t->quotes_old;
+        if (!da && !dq)
+            continue;
+        sqlite3_bind_int64(s->st[S_ADD_COUNTS], 1, t->person);
+        sqlite3_bind_int64(s->st[S_ADD_COUNTS], 2, da);
+        sqlite3_bind_int64(s->st[S_ADD_COUNTS], 3, dq);
+        if ((rc = run(s, S_ADD_COUNTS)) != QW_OK)
+            return rc;
+    }
+    for (size_t i = 0; i < c->nm; i++) {
+        if (c->m[i].kept)
+            continue;
+        sqlite3_stmt *st = s->st[S_PRUNE_ALIAS];
+        sqlite3_bind_int64(st, 1, c->m[i].person);
+        sqlite3_bind_text(st, 2, c->m[i].text, (int)c->m[i].len, SQLITE_STATIC);
+        if ((rc = run(s, S_PRUNE_ALIAS)) != QW_OK)
+            return rc;
+    }
+    for (size_t i = 0; i < c->nt; i++) {
+        if (c->t[i].counted_new)
+            continue;
+        sqlite3_bind_int64(s->st[S_DELETE_ORPHAN], 1, c->t[i].person);
+        if ((rc = run(s, S_DELETE_ORPHAN)) != QW_OK)
+            return rc;
+        d->people_removed += sqlite3_changes(s->db);
+    }
+    return QW_OK;
+}
+
 qw_status store_article(struct store *s, const struct article *a, const char *path,
                         const struct extract_result *x, int64_t *id, int *created)
 {
     char hex[HASH_HEX_LEN + 1], now[32];
-    int64_t *pid = NULL;
-    int64_t *pquotes = NULL;
+    struct change c;
+    struct store_diff d;
     qw_status rc;
     *created = 0;
+    memset(&c, 0, sizeof c);
+    memset(&d, 0, sizeof d);
     hash_sha256_hex(a->text, a->len, hex);
     if ((rc = find_hash(s, hex, id)) != QW_OK || *id)
         return rc;
@@ -248,134 +663,31 @@ qw_status store_article(struct store *s, const struct article *a, const char *pa
     sqlite3_bind_int64(st, 10, (sqlite3_int64)a->body_start);
     sqlite3_bind_text(st, 11, hex, HASH_HEX_LEN, SQLITE_STATIC);
     sqlite3_bind_text(st, 12, now, -1, SQLITE_STATIC);
-    if ((rc = run(s, S_INSERT_ARTICLE)) != QW_OK)
-        goto out;
+    sqlite3_bind_int(st, 13, extract_version());
+    rc = run(s, S_INSERT_ARTICLE);
+    sqlite3_clear_bindings(st);
+    if (rc != QW_OK)
+        return rc;
     int64_t aid = sqlite3_last_insert_rowid(s->db);
-
-    size_t np = x ? x->npeople : 0, nq = x ? x->nquotes : 0;
-    pid = calloc(np + 1, sizeof *pid);
-    pquotes = calloc(np + 1, sizeof *pquotes);
-    if (!pid || !pquotes) {
-        rc = QW_ERR_NOMEM;
-        goto out;
+    if ((rc = write_new(s, aid, a->text, a->len, x, &c, &d)) == QW_OK &&
+        (rc = settle(s, &c, &d)) == QW_OK) {
+        *id = aid;
+        *created = 1;
     }
-    for (size_t i = 0; i < np; i++) {
-        const struct extract_person *p = &x->people[i];
-        if (!p->name || !*p->name)
-            continue;
-        if ((rc = upsert_person(s, p, &pid[i])) != QW_OK)
-            goto out;
-        for (size_t r = 0; r < p->nroles; r++) {
-            sqlite3_bind_int64(s->st[S_INSERT_ROLE], 1, pid[i]);
-            sqlite3_bind_text(s->st[S_INSERT_ROLE], 2, p->roles[r], -1, SQLITE_STATIC);
-            if ((rc = run(s, S_INSERT_ROLE)) != QW_OK)
-                goto out;
-        }
-        for (size_t m = 0; m < p->nmentions; m++) {
-            size_t ms = p->mentions[m].start, me = p->mentions[m].end;
-            if (ms >= me || me > a->len)
-                continue;
-            sqlite3_stmt *mst = s->st[S_INSERT_MENTION];
-            sqlite3_bind_int64(mst, 1, aid);
-            sqlite3_bind_int64(mst, 2, pid[i]);
-            sqlite3_bind_int64(mst, 3, (sqlite3_int64)ms);
-            sqlite3_bind_int64(mst, 4, (sqlite3_int64)me);
-            sqlite3_bind_text(mst, 5, a->text + ms, (int)(me - ms), SQLITE_STATIC);
-            if ((rc = run(s, S_INSERT_MENTION)) != QW_OK)
-                goto out;
-            /* A mention written otherwise than the full name ("Blinken")
-             * is an alias the API can filter by. */
-            if (!same_text(a->text + ms, me - ms, p->name)) {
-                sqlite3_stmt *ast = s->st[S_INSERT_ALIAS];
-                sqlite3_bind_int64(ast, 1, pid[i]);
-                sqlite3_bind_text(ast, 2, a->text + ms, (int)(me - ms), SQLITE_STATIC);
-                if ((rc = run(s, S_INSERT_ALIAS)) != QW_OK)
-                    goto out;
-            }
-        }
-    }
-    for (size_t i = 0; i < nq; i++) {
-        const struct extract_quote *q = &x->quotes[i];
-        if (q->start >= q->end || q->end > a->len)
-            continue;
-        int sp = q->speaker_person >= 0 && (size_t)q->speaker_person < np && pid[q->speaker_person]
-                     ? q->speaker_person
-                     : -1;
-        st = s->st[S_INSERT_QUOTE];
-        sqlite3_bind_int64(st, 1, aid);
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)q->start);
-        sqlite3_bind_int64(st, 3, (sqlite3_int64)q->end);
-        sqlite3_bind_text(st, 4, a->text + q->start, (int)(q->end - q->start), SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, extract_quote_kind_str(q->kind), -1, SQLITE_STATIC);
-        bind_text(st, 6, sp >= 0 ? x->people[sp].name : q->speaker);
-        if (sp >= 0)
-            sqlite3_bind_int64(st, 7, pid[sp]);
-        else
-            sqlite3_bind_null(st, 7);
-        bind_text(st, 8, q->cue);
-        sqlite3_bind_double(st, 9, q->confidence);
-        if ((rc = run(s, S_INSERT_QUOTE)) != QW_OK)
-            goto out;
-        if (sp >= 0)
-            pquotes[sp]++;
-    }
-    /* Several extracted people can share a canonical name only if the
-     * extractor split one person; count the article once per person id. */
-    for (size_t i = 0; i < np; i++) {
-        if (!pid[i])
-            continue;
-        int64_t nquotes = pquotes[i];
-        int first = 1;
-        for (size_t j = 0; j < i; j++)
-            if (pid[j] == pid[i])
-                first = 0;
-        if (!first)
-            continue;
-        for (size_t j = i + 1; j < np; j++)
-            if (pid[j] == pid[i])
-                nquotes += pquotes[j];
-        sqlite3_bind_int64(s->st[S_BUMP_COUNTS], 1, pid[i]);
-        sqlite3_bind_int64(s->st[S_BUMP_COUNTS], 2, nquotes);
-        if ((rc = run(s, S_BUMP_COUNTS)) != QW_OK)
-            goto out;
-    }
-    *id = aid;
-    *created = 1;
-out:
-    free(pid);
-    free(pquotes);
-    sqlite3_clear_bindings(s->st[S_INSERT_ARTICLE]);
-    sqlite3_clear_bindings(s->st[S_INSERT_QUOTE]);
+    change_free(&c);
     return rc;
 }
 
 qw_status store_delete_article(struct store *s, int64_t id)
 {
-    int64_t *people = NULL;
-    size_t n = 0, cap = 0;
-    qw_status rc = QW_OK;
-    sqlite3_stmt *st = s->st[S_ARTICLE_PEOPLE];
-    sqlite3_bind_int64(st, 1, id);
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            int64_t *np = realloc(people, nc * sizeof *np);
-            if (!np) {
-                rc = QW_ERR_NOMEM;
-                break;
-            }
-            people = np, cap = nc;
-        }
-        people[n++] = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_reset(st);
+    struct change c;
+    struct store_diff d;
+    memset(&c, 0, sizeof c);
+    memset(&d, 0, sizeof d);
+    qw_status rc = read_old(s, id, &c);
     if (rc != QW_OK)
         goto out;
-    if (r != SQLITE_DONE) {
-        rc = db_status(r);
-        goto out;
-    }
+    /* mentions and quotes go with the article (ON DELETE CASCADE) */
     sqlite3_bind_int64(s->st[S_DELETE_ARTICLE], 1, id);
     if ((rc = run(s, S_DELETE_ARTICLE)) != QW_OK)
         goto out;
@@ -383,19 +695,71 @@ qw_status store_delete_article(struct store *s, int64_t id)
         rc = QW_ERR_NOT_FOUND;
         goto out;
     }
-    for (size_t i = 0; i < n; i++) {
-        sqlite3_bind_int64(s->st[S_RECOUNT], 1, people[i]);
-        if ((rc = run(s, S_RECOUNT)) != QW_OK)
-            goto out;
-        sqlite3_bind_int64(s->st[S_PRUNE_ALIASES], 1, people[i]);
-        if ((rc = run(s, S_PRUNE_ALIASES)) != QW_OK)
-            goto out;
-        sqlite3_bind_int64(s->st[S_DELETE_ORPHAN], 1, people[i]);
-        if ((rc = run(s, S_DELETE_ORPHAN)) != QW_OK)
-            goto out;
-    }
+    rc = settle(s, &c, &d);
 out:
-    free(people);
+    change_free(&c);
+    return rc;
+}
+
+qw_status store_article_text(struct store *s, int64_t id, char **text, size_t *len, int *version)
+{
+    sqlite3_stmt *st = s->st[S_ARTICLE_TEXT];
+    qw_status rc = QW_OK;
+    if (text)
+        *text = NULL;
+    if (len)
+        *len = 0;
+    sqlite3_bind_int64(st, 1, id);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        if (version)
+            *version = sqlite3_column_int(st, 1);
+        if (text && !(*text = column_dup(st, 0, len)))
+            rc = QW_ERR_NOMEM;
+    } else if (r == SQLITE_DONE) {
+        rc = QW_ERR_NOT_FOUND;
+    } else {
+        log_error("store: article text: %s", sqlite3_errmsg(s->db));
+        rc = db_status(r) ? db_status(r) : QW_ERR_DB;
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+qw_status store_reextract(struct store *s, int64_t id, const char *text, size_t len,
+                          const struct extract_result *x, struct store_diff *diff)
+{
+    struct change c;
+    struct store_diff d;
+    char *stored = NULL;
+    size_t stored_len = 0;
+    memset(&c, 0, sizeof c);
+    memset(&d, 0, sizeof d);
+    qw_status rc = store_article_text(s, id, &stored, &stored_len, NULL);
+    if (rc != QW_OK)
+        goto out;
+    if (!stored || stored_len != len || (len && memcmp(stored, text, len) != 0)) {
+        rc = QW_ERR_NOT_FOUND;
+        goto out;
+    }
+    if ((rc = read_old(s, id, &c)) != QW_OK)
+        goto out;
+    d.quotes_before = (int64_t)c.nq;
+    sqlite3_bind_int64(s->st[S_DELETE_MENTIONS], 1, id);
+    if ((rc = run(s, S_DELETE_MENTIONS)) != QW_OK)
+        goto out;
+    d.mentions_before = sqlite3_changes(s->db);
+    if ((rc = write_new(s, id, text, len, x, &c, &d)) != QW_OK ||
+        (rc = drop_unmatched(s, &c, &d)) != QW_OK || (rc = settle(s, &c, &d)) != QW_OK)
+        goto out;
+    sqlite3_bind_int64(s->st[S_SET_VERSION], 1, id);
+    sqlite3_bind_int(s->st[S_SET_VERSION], 2, extract_version());
+    rc = run(s, S_SET_VERSION);
+out:
+    if (rc == QW_OK && diff)
+        *diff = d;
+    free(stored);
+    change_free(&c);
     return rc;
 }
 

@@ -1,16 +1,9 @@
 /* The loader: paths -> files (sorted walk) -> read, parse and extract on
- * worker threads -> one writer (the calling thread) storing them in file
- * order, many per transaction.
- *
- * Workers only touch their own slot; the writer consumes slots strictly
- * in order, so ids, warnings and the database are the same whatever the
- * thread count.  Workers never run more than RING slots ahead of the
- * writer, which bounds memory.  When the next file nobody has claimed yet
- * is the one the writer waits for, the writer processes it itself, so the
- * load also works (slower) if no thread could be started. */
+ * worker threads (an ordered pipeline, pipeline.h) -> one writer (the
+ * calling thread) storing them in file order, many per transaction, so
+ * ids, warnings and the database are the same whatever the thread count. */
 #include <dirent.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +17,10 @@
 #include "ingest.h"
 #include "loader.h"
 #include "log.h"
+#include "pipeline.h"
 #include "store.h"
 
 #define LOADER_DEFAULT_BATCH 256
-#define LOADER_MAX_THREADS 8
-#define RING 64
 /* A batch is also committed after this long, so a slow load still
  * commits often and a crash loses little work. */
 #define BATCH_SECONDS 1.0
@@ -213,29 +205,24 @@ static qw_status walk(struct filelist *fl, char *path, struct dirid *anc, int de
 /* ---- work on one file (any thread) ---- */
 
 struct slot {
-    int done;
     qw_status st;
     char err[QW_ERRLEN];
     struct article a;
     struct extract_result x;
 };
 
-struct loader {
+struct work_ctx {
     const struct filelist *files;
     size_t max_bytes;
-    struct slot ring[RING];
-    pthread_mutex_t mu;
-    pthread_cond_t cv_done;   /* a slot became done */
-    pthread_cond_t cv_space;  /* the writer moved on */
-    size_t next;              /* next file to claim */
-    size_t written;           /* files the writer has finished */
-    size_t writer_waits;      /* the file the writer sleeps on, or SIZE_MAX */
-    int workers_waiting;      /* workers asleep on cv_space */
-    int stop;
 };
 
-static void process(const struct entry *e, size_t max_bytes, struct slot *s)
+/* pipeline_work_fn: reads, parses and extracts file i. */
+static void process(void *ctx, int worker, size_t i, void *slot)
 {
+    const struct work_ctx *wc = ctx;
+    const struct entry *e = &wc->files->v[i];
+    struct slot *s = slot;
+    (void)worker;
     memset(&s->a, 0, sizeof s->a);
     memset(&s->x, 0, sizeof s->x);
     s->err[0] = '\0';
@@ -244,7 +231,7 @@ static void process(const struct entry *e, size_t max_bytes, struct slot *s)
         snprintf(s->err, sizeof s->err, "%s", e->err);
         return;
     }
-    s->st = ingest_read_file(e->path, max_bytes, &s->a, s->err);
+    s->st = ingest_read_file(e->path, wc->max_bytes, &s->a, s->err);
     if (s->st != QW_OK)
         return;
     s->st = (qw_status)extract_run(s->a.text, s->a.len, &s->x);
@@ -252,39 +239,6 @@ static void process(const struct entry *e, size_t max_bytes, struct slot *s)
         snprintf(s->err, sizeof s->err, "extraction failed: %s", qw_status_str(s->st));
         article_free(&s->a);
     }
-}
-
-/* Claims the next file and processes it; 0 when there is nothing left.
- * Called with mu held; returns with mu held. */
-static int claim_and_process(struct loader *L)
-{
-    size_t i = L->next++;
-    struct slot *s = &L->ring[i % RING];
-    pthread_mutex_unlock(&L->mu);
-    process(&L->files->v[i], L->max_bytes, s);
-    pthread_mutex_lock(&L->mu);
-    s->done = 1;
-    if (L->writer_waits == i) /* waking the writer for nothing costs */
-        pthread_cond_signal(&L->cv_done);
-    return 1;
-}
-
-static void *worker_main(void *arg)
-{
-    struct loader *L = arg;
-    pthread_mutex_lock(&L->mu);
-    for (;;) {
-        while (!L->stop && L->next < L->files->n && L->next >= L->written + RING) {
-            L->workers_waiting++;
-            pthread_cond_wait(&L->cv_space, &L->mu);
-            L->workers_waiting--;
-        }
-        if (L->stop || L->next >= L->files->n)
-            break;
-        claim_and_process(L);
-    }
-    pthread_mutex_unlock(&L->mu);
-    return NULL;
 }
 
 /* ---- the writer ---- */
@@ -455,21 +409,11 @@ static qw_status write_one(struct writer *w, const struct loader_options *opt, c
     return QW_OK;
 }
 
-static void slot_clear(struct slot *s)
+static void slot_clear(void *slot)
 {
+    struct slot *s = slot;
     article_free(&s->a);
     extract_result_free(&s->x);
-    s->done = 0;
-}
-
-static int cpu_count(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1)
-        n = 1;
-    if (n > LOADER_MAX_THREADS)
-        n = LOADER_MAX_THREADS;
-    return (int)n;
 }
 
 static qw_status prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
@@ -489,9 +433,8 @@ qw_status loader_run(sqlite3 *db, char *const *paths, int npaths, const struct l
     struct filelist files = {NULL, 0, 0};
     struct dirid *anc = NULL;
     struct writer w;
-    struct loader *L = NULL;
-    pthread_t threads[LOADER_MAX_THREADS];
-    int nthreads = 0, mutex_ok = 0;
+    struct pipeline *pipe = NULL;
+    struct work_ctx wc;
     int64_t a0 = 0, p0 = 0, q0 = 0, a1 = 0, p1 = 0, q1 = 0;
     qw_status st = QW_OK;
 
@@ -530,55 +473,21 @@ qw_status loader_run(sqlite3 *db, char *const *paths, int npaths, const struct l
         goto out;
     w.nfiles = files.n;
 
-    if (!(L = calloc(1, sizeof *L))) {
-        st = QW_ERR_NOMEM;
+    wc.files = &files;
+    wc.max_bytes = opt.max_bytes;
+    if ((st = pipeline_new(files.n, sizeof(struct slot), 0, process, &wc, &pipe)) != QW_OK)
         goto out;
-    }
-    L->files = &files;
-    L->max_bytes = opt.max_bytes;
-    L->writer_waits = SIZE_MAX;
-    if (pthread_mutex_init(&L->mu, NULL) != 0 || pthread_cond_init(&L->cv_done, NULL) != 0 ||
-        pthread_cond_init(&L->cv_space, NULL) != 0) {
-        st = QW_ERR_NOMEM;
-        goto out;
-    }
-    mutex_ok = 1;
-    int want = files.n > 1 ? cpu_count() : 0;
-    for (int i = 0; i < want; i++)
-        if (pthread_create(&threads[nthreads], NULL, worker_main, L) == 0)
-            nthreads++;
-
-    pthread_mutex_lock(&L->mu);
     for (size_t i = 0; i < files.n; i++) {
-        struct slot *s = &L->ring[i % RING];
-        while (!s->done) {
-            if (L->next == i) {
-                claim_and_process(L); /* nobody has it: do it here */
-            } else {
-                L->writer_waits = i;
-                pthread_cond_wait(&L->cv_done, &L->mu);
-                L->writer_waits = SIZE_MAX;
-            }
-        }
-        pthread_mutex_unlock(&L->mu);
+        struct slot *s = pipeline_get(pipe, i);
         st = write_one(&w, &opt, files.v[i].path, s, sum);
         slot_clear(s);
+        pipeline_release(pipe, i);
         progress_draw(&w, sum, i + 1);
-        pthread_mutex_lock(&L->mu);
-        L->written = i + 1;
-        if (L->workers_waiting)
-            pthread_cond_broadcast(&L->cv_space);
         if (st != QW_OK)
             break;
     }
-    L->stop = 1;
-    pthread_cond_broadcast(&L->cv_space);
-    pthread_mutex_unlock(&L->mu);
-    for (int i = 0; i < nthreads; i++)
-        pthread_join(threads[i], NULL);
-    /* after a stop, files claimed but never written */
-    for (size_t i = L->written; i < L->next; i++)
-        slot_clear(&L->ring[i % RING]);
+    pipeline_free(pipe, slot_clear); /* files claimed but never written */
+    pipe = NULL;
 
     if (st == QW_OK)
         st = tx_commit(&w);
@@ -591,12 +500,7 @@ out:
     if (w.in_tx)
         store_rollback(w.store);
     progress_clear(&w);
-    if (L && mutex_ok) {
-        pthread_mutex_destroy(&L->mu);
-        pthread_cond_destroy(&L->cv_done);
-        pthread_cond_destroy(&L->cv_space);
-    }
-    free(L);
+    pipeline_free(pipe, slot_clear);
     free(anc);
     sqlite3_finalize(w.sp_begin);
     sqlite3_finalize(w.sp_release);

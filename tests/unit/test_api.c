@@ -191,7 +191,10 @@ int main(void)
         json_t *j = body_json(&res);
         CHECK(json_integer_value(json_object_get(j, "articles")) == 3);
         CHECK(json_integer_value(json_object_get(j, "people")) == 2);
-        CHECK(json_integer_value(json_object_get(j, "schema_version")) == 1);
+        CHECK(json_integer_value(json_object_get(j, "schema_version")) == db_schema_version());
+        CHECK(json_integer_value(json_object_get(j, "extract_version")) == extract_version());
+        /* the seed rows name no extract_version: they count as version 1 */
+        CHECK(json_integer_value(json_object_get(j, "articles_outdated")) == 3);
         CHECK_STR(json_string_value(json_object_get(j, "status")), "ok");
         json_decref(j);
         api_response_free(&res);

@@ -1,5 +1,6 @@
 /* Storage: migrations, idempotent inserts, people across articles, counts,
- * and deletes that take orphaned people with them. */
+ * deletes that take orphaned people with them, and re-extraction replacing
+ * an article's extraction in place. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -17,6 +18,51 @@ static int64_t count(sqlite3 *db, const char *sql)
         n = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return n;
+}
+
+/* People whose kept counts differ from a recount, people left with no
+ * mention and no quote, aliases no mention uses: all 0 when consistent. */
+static int64_t inconsistencies(sqlite3 *db)
+{
+    return count(db, "SELECT count(*) FROM people p WHERE article_count != (SELECT count(*) FROM"
+                     " (SELECT article_id FROM mentions WHERE person_id = p.id UNION"
+                     "  SELECT article_id FROM quotes WHERE speaker_person_id = p.id))"
+                     " OR quote_count != (SELECT count(*) FROM quotes WHERE speaker_person_id = p.id)"
+                     " OR article_count = 0") +
+           count(db, "SELECT count(*) FROM person_aliases a WHERE NOT EXISTS (SELECT 1 FROM"
+                     " mentions m WHERE m.person_id = a.person_id AND m.text = a.alias)");
+}
+
+/* The byte span of the n-th (from 0) occurrence of needle in text. */
+static struct extract_span span_of(const char *text, const char *needle, int n)
+{
+    struct extract_span sp = {0, 0};
+    const char *p = text;
+    for (int i = 0; p && i <= n; i++) {
+        p = strstr(p, needle);
+        if (p && i < n)
+            p++;
+    }
+    if (p) {
+        sp.start = (size_t)(p - text);
+        sp.end = sp.start + strlen(needle);
+    }
+    return sp;
+}
+
+static struct extract_quote quote_at(const char *text, const char *words, const char *speaker,
+                                     int person, double conf)
+{
+    struct extract_span sp = span_of(text, words, 0);
+    struct extract_quote q = {sp.start, sp.end, QUOTE_DIRECT, (char *)speaker, person, "said",
+                              conf};
+    return q;
+}
+
+static void add_mention(struct extract_person *p, struct extract_span sp)
+{
+    p->mentions = realloc(p->mentions, (p->nmentions + 1) * sizeof *p->mentions);
+    p->mentions[p->nmentions++] = sp;
 }
 
 /* An article whose text is s, with people and quotes described by hand. */
@@ -158,6 +204,169 @@ int main(void)
         CHECK(count(db, "SELECT count(*) FROM articles") == 1);
     }
 
+    /* Re-extraction.  t3 is first stored as an older extractor saw it:
+     * Cy Fox (also called "Fox") and Di Gu, four quotes, the last one cut
+     * short ("Later" without its comma).  The newer extraction finds Di
+     * Gu's quote is Cy Fox's, "Maybe." is partial, "Later," whole, and no
+     * Di Gu and no "Fox". */
+    const char *t3 = "Cy Fox said \"Yes.\" Di Gu said \"No.\" Fox said \"Maybe.\" \"Later,\" he "
+                     "added.";
+    const char *t4 = "Cy Fox spoke. \"Again,\" said Cy Fox.";
+    struct article a3, a4;
+    make_article(&a3, t3);
+    make_article(&a4, t4);
+    struct extract_span cyfox = span_of(t3, "Cy Fox", 0);
+    struct extract_span digu = span_of(t3, "Di Gu", 0);
+    struct extract_person p3old[2] = {person("Cy Fox", cyfox.start, cyfox.end),
+                                      person("Di Gu", digu.start, digu.end)};
+    add_mention(&p3old[0], span_of(t3, "Fox", 1));
+    struct extract_quote q3old[4] = {
+        quote_at(t3, "Yes.", "Cy Fox", 0, 0.9), quote_at(t3, "No.", "Di Gu", 1, 0.8),
+        quote_at(t3, "Maybe.", "Cy Fox", 0, 0.7), quote_at(t3, "Later", "Cy Fox", 0, 0.6)};
+    struct extract_result x3old = {p3old, 2, q3old, 4};
+    struct extract_person p3new[1] = {person("Cy Fox", cyfox.start, cyfox.end)};
+    struct extract_quote q3new[4] = {
+        quote_at(t3, "Yes.", "Cy Fox", 0, 0.9), quote_at(t3, "No.", "Cy Fox", 0, 0.8),
+        quote_at(t3, "Maybe.", "Cy Fox", 0, 0.5), quote_at(t3, "Later,", "Cy Fox", 0, 0.6)};
+    q3new[2].kind = QUOTE_PARTIAL;
+    struct extract_result x3new = {p3new, 1, q3new, 4};
+    struct extract_person p4[1] = {person("Cy Fox", 0, 6)};
+    add_mention(&p4[0], span_of(t4, "Cy Fox", 1));
+    struct extract_quote q4 = quote_at(t4, "Again,", "Cy Fox", 0, 0.9);
+    struct extract_result x4 = {p4, 1, &q4, 1};
+    int64_t id3 = 0, id4 = 0, q_yes = 0, q_no = 0, q_maybe = 0;
+
+    TEST("articles are stored with this extractor's version")
+    {
+        CHECK(store_begin(st) == QW_OK);
+        CHECK(store_article(st, &a3, NULL, &x3old, &id3, &created) == QW_OK && created);
+        CHECK(store_article(st, &a4, NULL, &x4, &id4, &created) == QW_OK && created);
+        CHECK(store_commit(st) == QW_OK);
+        CHECK(count(db, "SELECT count(*) FROM articles WHERE extract_version != "
+                        "(SELECT max(extract_version) FROM articles)") == 0);
+        int v = 0;
+        CHECK(store_article_text(st, id3, NULL, NULL, &v) == QW_OK && v == extract_version());
+        CHECK(count(db, "SELECT quote_count FROM people WHERE name = 'Cy Fox'") == 4);
+        CHECK(count(db, "SELECT article_count FROM people WHERE name = 'Cy Fox'") == 2);
+        CHECK(count(db, "SELECT count(*) FROM person_aliases WHERE alias = 'Fox'") == 1);
+        CHECK(inconsistencies(db) == 0);
+        q_yes = count(db, "SELECT id FROM quotes WHERE text = 'Yes.'");
+        q_no = count(db, "SELECT id FROM quotes WHERE text = 'No.'");
+        q_maybe = count(db, "SELECT id FROM quotes WHERE text = 'Maybe.'");
+    }
+
+    TEST("the stored text comes back as stored")
+    {
+        char *text = NULL;
+        size_t len = 0;
+        int v = 0;
+        CHECK(store_article_text(st, id3, &text, &len, &v) == QW_OK);
+        CHECK(text && len == strlen(t3) && memcmp(text, t3, len) == 0);
+        free(text);
+        CHECK(store_article_text(st, 999999, &text, &len, &v) == QW_ERR_NOT_FOUND && !text);
+    }
+
+    TEST("re-extracting with the same result changes nothing")
+    {
+        struct store_diff d;
+        int64_t changes = count(db, "SELECT total_changes()");
+        CHECK(store_begin(st) == QW_OK);
+        CHECK(store_reextract(st, id3, t3, strlen(t3), &x3old, &d) == QW_OK);
+        CHECK(store_commit(st) == QW_OK);
+        CHECK(d.quotes_before == 4 && d.quotes_after == 4);
+        CHECK(d.quotes_added == 0 && d.quotes_removed == 0);
+        CHECK(d.speakers_changed == 0 && d.quotes_updated == 0 && d.people_removed == 0);
+        CHECK(d.mentions_before == 3 && d.mentions_after == 3);
+        CHECK(count(db, "SELECT id FROM quotes WHERE text = 'Yes.'") == q_yes);
+        CHECK(count(db, "SELECT quote_count FROM people WHERE name = 'Cy Fox'") == 4);
+        /* quotes are not rewritten: only the mentions (3 out, 3 in), the
+         * two people's upserts and the version */
+        CHECK(count(db, "SELECT total_changes()") - changes == 3 + 3 + 2 + 1);
+        CHECK(inconsistencies(db) == 0);
+    }
+
+    TEST("re-extracting replaces the extraction in place")
+    {
+        struct store_diff d;
+        int64_t people = count(db, "SELECT count(*) FROM people");
+        CHECK(db_exec(db, "UPDATE articles SET extract_version = 1") == QW_OK);
+        CHECK(store_begin(st) == QW_OK);
+        CHECK(store_reextract(st, id3, t3, strlen(t3), &x3new, &d) == QW_OK);
+        CHECK(store_commit(st) == QW_OK);
+        CHECK(d.quotes_before == 4 && d.quotes_after == 4);
+        CHECK(d.quotes_added == 1 && d.quotes_removed == 1);
+        CHECK(d.speakers_changed == 1 && d.quotes_updated == 1);
+        CHECK(d.mentions_before == 3 && d.mentions_after == 1);
+        CHECK(d.people_removed == 1);
+        CHECK(count(db, "SELECT count(*) FROM people") == people - 1);
+        CHECK(count(db, "SELECT count(*) FROM people WHERE name = 'Di Gu'") == 0);
+        CHECK(count(db, "SELECT id FROM quotes WHERE text = 'Yes.'") == q_yes);
+        CHECK(count(db, "SELECT id FROM quotes WHERE text = 'No.'") == q_no);
+        CHECK(count(db, "SELECT id FROM quotes WHERE text = 'Maybe.' AND kind = 'partial'"
+                        " AND confidence = 0.5") == q_maybe);
+        CHECK(count(db, "SELECT count(*) FROM quotes q JOIN people p ON p.id ="
+                        " q.speaker_person_id WHERE q.text = 'No.' AND p.name = 'Cy Fox'"
+                        " AND q.speaker = 'Cy Fox'") == 1);
+        CHECK(count(db, "SELECT count(*) FROM quotes WHERE text = 'Later'") == 0);
+        CHECK(count(db, "SELECT count(*) FROM quotes WHERE text = 'Later,'") == 1);
+        CHECK(count(db, "SELECT count(*) FROM quotes_fts WHERE quotes_fts MATCH 'later'") == 1);
+        CHECK(count(db, "SELECT quote_count FROM people WHERE name = 'Cy Fox'") == 5);
+        CHECK(count(db, "SELECT article_count FROM people WHERE name = 'Cy Fox'") == 2);
+        CHECK(count(db, "SELECT count(*) FROM person_aliases WHERE alias = 'Fox'") == 0);
+        int v = 0;
+        CHECK(store_article_text(st, id3, NULL, NULL, &v) == QW_OK && v == extract_version());
+        CHECK(store_article_text(st, id4, NULL, NULL, &v) == QW_OK && v == 1);
+        CHECK(inconsistencies(db) == 0);
+    }
+
+    TEST("a person another article keeps stays, with that article's counts")
+    {
+        struct store_diff d;
+        struct extract_result none = {NULL, 0, NULL, 0};
+        CHECK(store_begin(st) == QW_OK);
+        CHECK(store_reextract(st, id3, t3, strlen(t3), &none, &d) == QW_OK);
+        CHECK(store_commit(st) == QW_OK);
+        CHECK(d.quotes_removed == 4 && d.quotes_after == 0 && d.people_removed == 0);
+        CHECK(count(db, "SELECT quote_count FROM people WHERE name = 'Cy Fox'") == 1);
+        CHECK(count(db, "SELECT article_count FROM people WHERE name = 'Cy Fox'") == 1);
+        CHECK(inconsistencies(db) == 0);
+        /* and back: the same person (id), new quotes */
+        int64_t cy = count(db, "SELECT id FROM people WHERE name = 'Cy Fox'");
+        CHECK(store_begin(st) == QW_OK);
+        CHECK(store_reextract(st, id3, t3, strlen(t3), &x3new, &d) == QW_OK);
+        CHECK(store_commit(st) == QW_OK);
+        CHECK(d.quotes_added == 4 && d.people_removed == 0);
+        CHECK(count(db, "SELECT id FROM people WHERE name = 'Cy Fox'") == cy);
+        CHECK(count(db, "SELECT quote_count FROM people WHERE name = 'Cy Fox'") == 5);
+        CHECK(inconsistencies(db) == 0);
+    }
+
+    TEST("re-extraction of another text or a missing article is refused")
+    {
+        struct store_diff d;
+        int64_t quotes = count(db, "SELECT count(*) FROM quotes");
+        CHECK(store_begin(st) == QW_OK);
+        CHECK(store_reextract(st, id3, t4, strlen(t4), &x4, &d) == QW_ERR_NOT_FOUND);
+        CHECK(store_reextract(st, 999999, t3, strlen(t3), &x3new, &d) == QW_ERR_NOT_FOUND);
+        CHECK(store_commit(st) == QW_OK);
+        CHECK(count(db, "SELECT count(*) FROM quotes") == quotes);
+    }
+
+    TEST("deleting keeps the counts of people in other articles")
+    {
+        CHECK(store_begin(st) == QW_OK);
+        CHECK(store_delete_article(st, id4) == QW_OK);
+        CHECK(store_commit(st) == QW_OK);
+        CHECK(count(db, "SELECT quote_count FROM people WHERE name = 'Cy Fox'") == 4);
+        CHECK(count(db, "SELECT article_count FROM people WHERE name = 'Cy Fox'") == 1);
+        CHECK(inconsistencies(db) == 0);
+        CHECK(store_begin(st) == QW_OK);
+        CHECK(store_delete_article(st, id3) == QW_OK);
+        CHECK(store_commit(st) == QW_OK);
+        CHECK(count(db, "SELECT count(*) FROM people WHERE name = 'Cy Fox'") == 0);
+        CHECK(inconsistencies(db) == 0);
+    }
+
     TEST("integrity check is ok")
     {
         sqlite3_stmt *s = NULL;
@@ -170,8 +379,14 @@ int main(void)
     free(p1[0].mentions);
     free(p1[1].mentions);
     free(p2[0].mentions);
+    free(p3old[0].mentions);
+    free(p3old[1].mentions);
+    free(p3new[0].mentions);
+    free(p4[0].mentions);
     article_free(&a1);
     article_free(&a2);
+    article_free(&a3);
+    article_free(&a4);
     store_free(st);
     db_close(db);
     unlink(path);
