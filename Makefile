@@ -31,7 +31,7 @@ DATA     := $(sort $(filter-out data/README.md,$(wildcard data/*)))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test-deps run test check bench eval fuzz install format lint clean
+.PHONY: all deps test-deps run test check bench eval train train-speaker fuzz install format lint clean
 all: quotewire
 
 deps:
@@ -87,8 +87,24 @@ bench: quotewire $(BUILD)/bench/bench_extract
 	@tools/deps.sh wrk nginx-light curl
 	@BUILD=$(BUILD) bench/run.sh
 
-eval: quotewire
-	@tools/eval.sh
+eval: quotewire $(BUILD)/tools/speaker_dump
+	@tools/deps.sh liblinear-tools
+	@BUILD=$(BUILD) tools/eval.sh
+
+# Rebuilds the models and harvested lexicons in data/ from ../shared/eval,
+# deterministically (tools/train/README.md); skipped without it.
+EVAL_DIR ?= ../shared/eval
+train: train-speaker
+
+train-speaker: $(BUILD)/tools/speaker_dump
+	@tools/deps.sh python3 liblinear-tools
+	@if [ ! -f $(EVAL_DIR)/polnear-train.jsonl ]; then echo "train: skipped ($(EVAL_DIR) not found)"; exit 0; fi; \
+	python3 tools/train/cues.py $(EVAL_DIR) data/cue-words.tsv && \
+	$(MAKE) --no-print-directory $(BUILD)/tools/speaker_dump && \
+	python3 tools/train/speaker.py --eval $(EVAL_DIR) --dump $(BUILD)/tools/speaker_dump \
+	    --data speaker.model=/dev/null \
+	    --out data/speaker.model && \
+	$(MAKE) --no-print-directory quotewire
 
 fuzz:
 	@tools/deps.sh clang libclang-rt-14-dev

@@ -150,6 +150,9 @@ static int speaker_phrase_ok(const struct xctx *x, size_t a, size_t *b)
     const struct tok *t = &x->t[h];
     if (*b - a == 1 && refer_word_in(x, h, party_adjectives))
         return 0; /* "of Republican claims" */
+    if (t->kind == TK_WORD && !(t->f & TF_NAME) &&
+        ((t->lf & LEX_HON) || ((t->lf & LEX_TITLE) && t->e - t->s <= 4 && tok_punct(x, h + 1, '.'))))
+        return 0; /* "Mr", "Sen." cut from its name by a period name nobody */
     if (refer_agent_noun(x, h))
         return 1;
     if (t->kind != TK_WORD)
@@ -167,6 +170,9 @@ static int speaker_phrase_ok(const struct xctx *x, size_t a, size_t *b)
                 break;
         }
     }
+    if ((t->f & TF_LOWER) && x->lenient && !(t->lf & (LEX_COMMON | LEX_PRONOUN | LEX_VERB | LEX_CUE)) &&
+        !refer_word_in(x, h, refer_preps) && !refer_is_ing(x, h) && t->e - t->s > 2)
+        return 1; /* proposing: the learned chooser weighs the head noun */
     if (t->f & TF_LOWER)
         return 0;
     if (t->lf & LEX_PRONOUN)
@@ -200,6 +206,7 @@ static int resolve_phrase(struct xctx *x, struct xquote *q, size_t a, size_t b)
             p = refer_resolve_pronoun_q(x, q, q->ots, g);
             if (p >= 0) {
                 q->person = p;
+                q->pron_tok = (uint32_t)a;
                 return 1;
             }
         }
@@ -283,6 +290,7 @@ static int resolve_pronoun_at(struct xctx *x, struct xquote *q, size_t k)
     if (p < 0)
         return 0;
     q->person = p;
+    q->pron_tok = (uint32_t)k;
     return 1;
 }
 
@@ -1245,6 +1253,7 @@ static int run_rule(struct xctx *x, struct xquote *q, int r)
 
 static void clear_speaker(struct xquote *q)
 {
+    q->pron_tok = XNONE;
     q->person = -1;
     q->org[0] = 0;
     q->sp_ts = q->sp_te = XNONE;
@@ -1272,29 +1281,64 @@ static size_t cue_guesses(struct xctx *x, struct xquote *q, struct attrib_guess 
     while (e < x->nt && e < c + POST_MAX && !(x->t[e].f & (TF_SENT | TF_PARA)))
         e++;
     size_t n = 0;
+    x->lenient = 1;
     for (size_t v = s0; v < e && n < max; v++) {
         if (v >= o && v <= c)
             continue;
         if (!is_cue_word(x, v))
             continue;
         size_t from = v < o ? s0 : c + 1;
-        clear_speaker(q);
-        int found = v > from && subject_of(x, q, v, from);
-        if (!found && v > c) {
-            size_t ob = object_end(x, v + 1, e);
-            found = ob > v + 1 && !(x->t[v + 1].lf & LEX_PRONOUN) && resolve_phrase(x, q, v + 1, ob);
+        for (int how = 0; how < 4 && n < max; how++) {
+            clear_speaker(q);
+            int found = 0;
+            uint8_t rule = AR_CUE;
+            if (how == 0) {
+                if (tok_is(x, v, "according") && tok_is(x, v + 1, "to")) {
+                    size_t ob = object_end(x, v + 2, v < o ? o : e);
+                    found = ob > v + 2 && resolve_phrase(x, q, v + 2, ob);
+                } else {
+                    found = v > from && !refer_is_ing(x, v) && subject_of(x, q, v, from);
+                }
+            } else if (how == 1) {
+                /* after the quote, the phrase after the cue: "'q,' cracked Roe" */
+                if (v > c && !tok_is(x, v, "according")) {
+                    size_t ob = object_end(x, v + 1, e);
+                    found = ob > v + 1 && !(x->t[v + 1].lf & LEX_PRONOUN) && resolve_phrase(x, q, v + 1, ob);
+                }
+            } else if (how == 2) {
+                /* the noun phrase that opens the clause: "His aide doubled
+                 * down ..., saying", "an official who spoke ... said" */
+                rule = AR_CUE_CLAUSE;
+                found = v > from && clause_np(x, q, from, v);
+            } else {
+                /* a participle after a comma shares the subject of the
+                 * finite verb before it: "Roe said, adding, 'q'" */
+                rule = AR_CUE_ING;
+                if (refer_is_ing(x, v) && v > from + 1 && tok_punct(x, v - 1, ',')) {
+                    for (size_t j = v - 1; j-- > from;) {
+                        if (x->t[j].kind == TK_QUOTE && !(x->t[j].f & TF_INQ) && j > from)
+                            continue;
+                        if (refer_verb_like(x, j) && !refer_is_ing(x, j) && !refer_is_aux(x, j)) {
+                            found = subject_of(x, q, j, from);
+                            break;
+                        }
+                    }
+                }
+            }
+            if (!found || !spoken(q))
+                continue;
+            struct attrib_guess *g = &out[n++];
+            g->rule = rule;
+            g->person = q->person;
+            memcpy(g->org, q->org, sizeof g->org);
+            g->sp_ts = q->sp_ts;
+            g->sp_te = q->sp_te;
+            g->cue = (uint32_t)v;
+            g->conf = 0.5;
+            g->pron_tok = q->pron_tok;
         }
-        if (!found || !spoken(q))
-            continue;
-        struct attrib_guess *g = &out[n++];
-        g->rule = AR_CUE;
-        g->person = q->person;
-        memcpy(g->org, q->org, sizeof g->org);
-        g->sp_ts = q->sp_ts;
-        g->sp_te = q->sp_te;
-        g->cue = (uint32_t)v;
-        g->conf = 0.5;
     }
+    x->lenient = 0;
     return n;
 }
 
@@ -1315,6 +1359,7 @@ int attrib_propose(struct xctx *x, size_t qi, struct attrib_guess *out, size_t m
         g->sp_te = q->sp_te;
         g->cue = q->cue;
         g->conf = q->conf;
+        g->pron_tok = q->pron_tok;
     }
     if (n < max)
         n += cue_guesses(x, q, out + n, max - n);
@@ -1326,7 +1371,7 @@ const char *attrib_rule_name(int r)
 {
     static const char *const names[AR_COUNT] = {
         "none", "headline", "according", "after", "before", "before_weak", "dash", "colon",
-        "subject", "said_before", "prev_para", "inherit_same", "inherit_next", "cue"};
+        "subject", "said_before", "prev_para", "inherit_same", "inherit_next", "cue", "cue_clause", "cue_ing"};
     return r >= 0 && r < AR_COUNT ? names[r] : "none";
 }
 
@@ -1338,6 +1383,7 @@ int attrib_run(struct xctx *x)
         q->org[0] = 0;
         q->rejected = 0;
         q->rule = AR_NONE;
+        q->pron_tok = XNONE;
         if (try_headline(x, q)) {
             q->rule = AR_HEADLINE;
             continue;

@@ -28,6 +28,8 @@ enum attrib_rule {
     AR_INHERIT_SAME, /* the quote before, same paragraph */
     AR_INHERIT_NEXT, /* the quote before, previous paragraph */
     AR_CUE,          /* any cue word's subject in the quote's sentence (propose only) */
+    AR_CUE_CLAUSE,   /* the noun phrase opening a cue word's clause (propose only) */
+    AR_CUE_ING,      /* "X said, adding": the subject of the verb before (propose only) */
     AR_COUNT
 };
 
@@ -39,6 +41,7 @@ struct attrib_guess {
     uint32_t sp_ts, sp_te; /* phrase tokens, or XNONE */
     uint32_t cue;          /* cue token or XNONE */
     double conf;           /* the rule's own confidence */
+    uint32_t pron_tok;     /* the he/she/they the person was found through, or XNONE */
 };
 
 /* Runs every rule from AR_HEADLINE to AR_PREV_PARA on quote qi on its

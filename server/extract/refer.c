@@ -371,7 +371,7 @@ static size_t refer_para_start(const struct xctx *x, size_t i)
 
 /* Does mention m open a subordinate clause at the start of the sentence
  * at s ("While Obama had ..., ... worries Henry Crespo")? */
-static const char *const refer_subordinators[] = {"while", "although", "though", "whereas", "if", "when",
+const char *const refer_subordinators[] = {"while", "although", "though", "whereas", "if", "when",
                                                   "because", "since", "after", "before", "as", NULL};
 
 static int refer_subordinate(const struct xctx *x, size_t s, const struct xmention *m)

@@ -17,6 +17,7 @@ extern const char *const refer_clause_openers[]; /* the refer_preps that open a 
 extern const char *const refer_determiners[];    /* the, a, his, some, top ... */
 extern const char *const refer_irregular[];      /* said, told, went, is ... */
 extern const char *const refer_articles[];       /* a noun follows: the, a, his ... */
+extern const char *const refer_subordinators[];  /* while, although, if, when, because ... */
 
 int refer_word_in(const struct xctx *x, size_t k, const char *const *list);
 

@@ -87,6 +87,7 @@ int speaker_init(void)
         return -1;
     }
     const char *p = f->data;
+    size_t nweights = 0;
     while (p < f->end) {
         const char *e = memchr(p, '\n', (size_t)(f->end - p));
         if (!e)
@@ -110,9 +111,14 @@ int speaker_init(void)
                 if (end == tab + 1 || !isfinite(w))
                     goto bad;
                 weight_put(fhash(line, (size_t)(tab - line)), (float)w);
+                nweights++;
             }
         }
         p = e + 1;
+    }
+    if (!nweights) {
+        speaker_free(); /* an empty model: the rules choose */
+        return 0;
     }
     have_model = 1;
     return 0;
@@ -175,6 +181,49 @@ static const char *word_of(const struct xctx *x, size_t k, char out[24])
     return out;
 }
 
+/* One letter for a token in a pattern: V speech verb, C harvested cue
+ * word, w other lower-case word, N part of a person's name, K other
+ * capitalised word, Q quotation mark, 0 number, else the punctuation
+ * character itself. */
+static char tok_class(const struct xctx *x, size_t k)
+{
+    const struct tok *t = &x->t[k];
+    switch (t->kind) {
+    case TK_QUOTE:
+        return 'Q';
+    case TK_NUM:
+        return '0';
+    case TK_PUNCT:
+        return (t->q > ' ' && t->q < 127 && t->q != '|') ? (char)t->q : '?';
+    default:
+        break;
+    }
+    if (t->f & TF_NAME)
+        return 'N';
+    if (t->f & TF_LOWER) {
+        if (t->lf & LEX_VERB)
+            return 'V';
+        if (t->lf & LEX_CUE)
+            return 'C';
+        if (t->lf & LEX_PRONOUN)
+            return 'p';
+        return 'w';
+    }
+    return 'K';
+}
+
+/* The classes of tokens [a, b), at most 5 ("far" beyond). */
+static const char *pattern(const struct xctx *x, size_t a, size_t b, char out[8])
+{
+    if (b < a || b - a > 5)
+        return "far";
+    size_t n = 0;
+    for (size_t k = a; k < b; k++)
+        out[n++] = tok_class(x, k);
+    out[n] = 0;
+    return n ? out : "-";
+}
+
 static int log2_bucket(size_t d)
 {
     int b = 0;
@@ -200,6 +249,13 @@ struct cand {
     int pron[2][4];        /* [before/after the quote][rank 1..3]: a pronoun may mean it */
     int pron_res;          /* refer.c's resolution of a pronoun near the quote */
     int prev;              /* bit 1: spoke the quote before, bit 2: the one before that */
+    uint32_t viapron;      /* bit per rule that found it through a pronoun */
+    int has_cp;            /* a possible antecedent of a cue's pronoun subject: */
+    int cp_rank, cp_srank; /*   among compatible people by recency; among subjects */
+    int cp_sents, cp_paras;/*   sentence / paragraph breaks to the pronoun */
+    int cp_subj, cp_poss, cp_gexact, cp_res;
+    uint32_t cp_m;         /*   its latest mention before the pronoun */
+    int cp_hobbs;          /*   rank in sentence-by-sentence, left-to-right order */
 };
 
 struct cands {
@@ -237,6 +293,7 @@ static struct cand *cand_get(struct cands *cs, int person, const char *org, uint
 
 /* What the rules' cascade said, per quote, before the model speaks. */
 struct said {
+    uint32_t pron_tok;
     int person;
     char org[112];
     uint32_t sp_ts, sp_te, cue;
@@ -315,6 +372,35 @@ static void region(const struct xctx *x, const struct xquote *q, size_t *r0, siz
     *r1 = e;
 }
 
+/* Tokens between a cue and the quote's marks. */
+static size_t cue_dist(const struct xquote *q, uint32_t v)
+{
+    if (v < q->ots)
+        return q->ots - v;
+    size_t c = q->cts == XNONE ? q->te : q->cts;
+    return v > c ? v - c : 0;
+}
+
+/* The nearest cue word before the open mark and after the close mark in
+ * the quote's region, or XNONE. */
+static void nearest_cues(const struct xctx *x, const struct xquote *q, uint32_t *before, uint32_t *after)
+{
+    size_t r0, r1;
+    region(x, q, &r0, &r1);
+    size_t c = q->cts == XNONE ? q->te : q->cts;
+    *before = *after = XNONE;
+    for (size_t k = r0; k < r1; k++) {
+        const struct tok *t = &x->t[k];
+        if ((k >= q->ots && k <= c) || (t->f & TF_INQ) || t->kind != TK_WORD || !(t->f & TF_LOWER) ||
+            !(t->lf & (LEX_CUE | LEX_VERB)))
+            continue;
+        if (k < q->ots)
+            *before = (uint32_t)k;
+        else if (*after == XNONE)
+            *after = (uint32_t)k;
+    }
+}
+
 static void add_pronoun_cands(const struct xctx *x, size_t qi, struct cands *cs)
 {
     const struct xquote *q = &x->q[qi];
@@ -352,6 +438,72 @@ static void add_pronoun_cands(const struct xctx *x, size_t qi, struct cands *cs)
     }
 }
 
+/* The people that the pronoun at token k, the subject of a cue that a
+ * rule took for the quote's, may mean: the five latest compatible people
+ * before it, each described by its latest mention. */
+static void add_cue_pronoun_cands(const struct xctx *x, size_t qi, size_t k, struct cands *cs)
+{
+    uint8_t g;
+    if (!is_pronoun_he_she_they(x, k, &g))
+        return;
+    int seen[5];
+    int rank = 0, srank = 0;
+    size_t lo = refer_mentions_from(x, k);
+    for (size_t mi = lo; mi-- > 0 && rank < 5;) {
+        const struct xmention *m = &x->m[mi];
+        if (k - m->ts > 400)
+            break;
+        if ((x->t[m->ts].f & TF_INQ) || !gender_ok(x, m->person, g))
+            continue;
+        int dup = 0;
+        for (int j = 0; j < rank; j++)
+            dup |= seen[j] == m->person;
+        if (dup)
+            continue;
+        seen[rank++] = m->person;
+        int subj = refer_subject(x, mi);
+        if (subj)
+            srank++;
+        struct cand *c = cand_get(cs, m->person, NULL, 0, 0);
+        if (!c || c->has_cp)
+            continue;
+        c->has_cp = 1;
+        c->cp_rank = rank;
+        c->cp_srank = subj ? srank : 0;
+        bounds_between(x, m->te - 1, k, &c->cp_sents, &c->cp_paras);
+        c->cp_subj = subj;
+        c->cp_poss = m->te < x->nt && (x->t[m->te].f & TF_POSS);
+        c->cp_gexact = g && x->p[m->person].gender == g;
+        c->cp_m = (uint32_t)mi;
+    }
+    int p = refer_resolve_pronoun_q(x, &x->q[qi], k, g);
+    if (p >= 0) {
+        struct cand *c = cand_get(cs, p, NULL, 0, 0);
+        if (c)
+            c->cp_res = 1;
+    }
+    /* the order of a syntactic search without a parse: the pronoun's own
+     * sentence, then each sentence before it, each left to right, so that
+     * a sentence's subject comes before its objects */
+    size_t send = k, hrank = 0;
+    for (int back = 0; back < 4 && hrank < 5 && send > 0; back++) {
+        size_t s0 = send - 1;
+        while (s0 > 0 && !(x->t[s0].f & (TF_SENT | TF_PARA)))
+            s0--;
+        for (size_t mi = refer_mentions_from(x, s0); mi < x->nm && x->m[mi].ts < send && hrank < 5; mi++) {
+            const struct xmention *m = &x->m[mi];
+            if ((x->t[m->ts].f & TF_INQ) || !gender_ok(x, m->person, g))
+                continue;
+            struct cand *c = cand_get(cs, m->person, NULL, 0, 0);
+            if (c && !c->cp_hobbs)
+                c->cp_hobbs = (int)++hrank;
+        }
+        if (s0 == 0)
+            break;
+        send = s0;
+    }
+}
+
 /* Features of a person candidate from its mention nearest to the quote on
  * one side (tag "b" before the open mark, "a" after the close mark). */
 static void mention_feats(const struct xctx *x, const struct xquote *q, size_t mi, const char *tag, struct fset *fs)
@@ -369,6 +521,17 @@ static void mention_feats(const struct xctx *x, const struct xquote *q, size_t m
         dist = m->ts - c;
     }
     feat(fs, "%s:s%d:p%d", tag, sents > 3 ? 3 : sents, paras > 2 ? 2 : paras);
+    char pat[8], pat2[8];
+    size_t n2 = m->te + 2 < x->nt ? m->te + 2 : x->nt;
+    if (tag[0] == 'b') {
+        size_t b0 = m->title_ts < m->ts ? m->title_ts : m->ts;
+        feat(fs, "b:pat=%s", pattern(x, m->te, q->ots, pat));
+        feat(fs, "b:pat=%s|%s", pattern(x, b0 > 0 ? b0 - 1 : b0, b0, pat2), pattern(x, m->te, q->ots, pat));
+    } else {
+        size_t c = q->cts == XNONE ? q->te : q->cts + 1;
+        feat(fs, "a:pat=%s", pattern(x, c, m->ts, pat));
+        feat(fs, "a:pat=%s|%s", pattern(x, c, m->ts, pat), pattern(x, m->te, n2, pat2));
+    }
     feat(fs, "%s:d%d", tag, log2_bucket(dist));
     if (sents == 0)
         feat(fs, "%s:d%d:s0", tag, log2_bucket(dist));
@@ -488,7 +651,7 @@ static void phrase_feats(const struct xctx *x, const struct cand *c, struct fset
 }
 
 static void cand_feats(const struct xctx *x, size_t qi, const struct cand *c, const size_t *nment, int top,
-                       struct fset *fs)
+                       const uint32_t near[2], struct fset *fs)
 {
     const struct xquote *q = &x->q[qi];
     char w[24];
@@ -514,11 +677,41 @@ static void cand_feats(const struct xctx *x, size_t qi, const struct cand *c, co
         const struct tok *ct = &x->t[c->cue];
         const struct lex_entry *le = (ct->lf & LEX_CUE) ? lexicon_lookup(x->text + ct->s, ct->e - ct->s) : NULL;
         feat(fs, "cuepct:%d", le ? le->cue_pct / 20 : -1);
-        feat(fs, "cuepos:%s", c->cue < q->ots ? "before" : "after");
+        const char *side = c->cue < q->ots ? "before" : "after";
+        /* the word that subordinates the cue's clause, if any: "after
+         * the interview concluded", "the man who said", "that he said" */
+        const char *sub = "-";
+        for (size_t j = c->cue; j-- > 0 && c->cue - j < 12;) {
+            const struct tok *t = &x->t[j];
+            if ((t->f & (TF_SENT | TF_PARA)) && !(t->kind == TK_WORD && refer_word_in(x, j, refer_subordinators)))
+                break;
+            if (t->kind == TK_QUOTE || (t->kind == TK_PUNCT && (t->q == ',' || t->q == ';' || t->q == ':' || t->q == '(')))
+                break;
+            if (t->kind == TK_WORD && (refer_word_in(x, j, refer_subordinators) || tok_is(x, j, "who") ||
+                                       tok_is(x, j, "which") || tok_is(x, j, "that") || tok_is(x, j, "whom"))) {
+                sub = word_of(x, j, w);
+                break;
+            }
+        }
+        feat(fs, "cuesub=%s", sub);
+        feat(fs, "cuesub=%s|%s", sub, side);
+        char gap[8];
+        if (c->cue < q->ots)
+            feat(fs, "cuegap=%s", pattern(x, c->cue + 1, q->ots, gap));
+        else
+            feat(fs, "cuegap=a:%s", pattern(x, q->cts == XNONE ? q->te : q->cts + 1, c->cue, gap));
+        feat(fs, "cuepos:%s", side);
+        feat(fs, "cued:%s:%d", side, log2_bucket(cue_dist(q, c->cue)));
+        if (c->cue == near[0] || c->cue == near[1]) {
+            feat(fs, "cuenear:%s", side);
+            feat(fs, "cuenear:%s|pct:%d", side, le ? le->cue_pct / 20 : -1);
+        }
     }
-    if (c->cascade) {
+    if (c->cascade == 1) {
         feat(fs, "casc");
         feat(fs, "casc|t:%s", type);
+    } else if (c->cascade == 2) {
+        feat(fs, "casc|vp");
     }
     for (int side = 0; side < 2; side++)
         for (int r = 1; r <= 3; r++)
@@ -529,6 +722,59 @@ static void cand_feats(const struct xctx *x, size_t qi, const struct cand *c, co
             }
     if (c->pron_res)
         feat(fs, "pr:res%d", c->pron_res);
+    for (int r = 0; r < AR_COUNT; r++)
+        if (c->viapron & (1u << r))
+            feat(fs, "r:%s|vp", attrib_rule_name(r));
+    if (c->has_cp) {
+        const struct xmention *m = &x->m[c->cp_m];
+        size_t b = m->title_ts < m->ts ? m->title_ts : m->ts;
+        if (x->t[b].f & (TF_SENT | TF_PARA))
+            feat(fs, "cp:opens|rank%d", c->cp_rank);
+        if (b > 0) {
+            const struct tok *t = &x->t[b - 1];
+            if (t->kind == TK_WORD && (t->f & TF_LOWER) &&
+                ((t->lf & (LEX_VERB | LEX_CUE)) || refer_word_in(x, b - 1, refer_preps)))
+                feat(fs, "cp:prev=%s", word_of(x, b - 1, w));
+            else if (t->kind == TK_PUNCT)
+                feat(fs, "cp:prev=%c", t->q ? t->q : '?');
+        }
+        if (m->te < x->nt) {
+            const struct tok *t = &x->t[m->te];
+            if (t->f & TF_POSS)
+                feat(fs, "cp:next=poss");
+            else if (t->kind == TK_WORD && (t->f & TF_LOWER) && (t->lf & (LEX_VERB | LEX_CUE)))
+                feat(fs, "cp:next=cue");
+            else if (t->kind == TK_PUNCT)
+                feat(fs, "cp:next=%c", t->q ? t->q : '?');
+        }
+        /* how present it is in the last paragraphs, and whether it spoke */
+        size_t p0 = para_start(x, q->ots);
+        p0 = p0 > 0 ? para_start(x, p0 - 1) : 0;
+        p0 = p0 > 0 ? para_start(x, p0 - 1) : 0;
+        int freq = 0;
+        for (size_t mi = refer_mentions_from(x, p0); mi < x->nm && x->m[mi].ts < q->ots; mi++)
+            freq += x->m[mi].person == c->person;
+        feat(fs, "cp:freq%d", freq > 3 ? 3 : freq);
+        if (c->prev & 3)
+            feat(fs, "cp:spoke|rank%d", c->cp_rank);
+        feat(fs, "cp:rank%d", c->cp_rank);
+        feat(fs, "cp:srank%d", c->cp_srank);
+        feat(fs, "cp:hobbs%d", c->cp_hobbs);
+        feat(fs, "cp:hobbs%d|rank%d", c->cp_hobbs, c->cp_rank);
+        feat(fs, "cp:s%d:p%d", c->cp_sents > 4 ? 4 : c->cp_sents, c->cp_paras > 2 ? 2 : c->cp_paras);
+        feat(fs, "cp:rank%d|s%d", c->cp_rank, c->cp_sents > 3 ? 3 : c->cp_sents);
+        if (c->cp_subj)
+            feat(fs, "cp:subj");
+        if (c->cp_poss)
+            feat(fs, "cp:poss");
+        feat(fs, "cp:gx%d", c->cp_gexact);
+        if (c->prev & 1)
+            feat(fs, "cp:prev1");
+        if (c->cp_res)
+            feat(fs, "cp:res");
+    } else if (c->cp_res) {
+        feat(fs, "cp:res");
+    }
     if (c->prev & 1) {
         feat(fs, "prev1");
         size_t pp = para_start(x, x->q[qi - 1].ots), qp = para_start(x, q->ots);
@@ -582,6 +828,7 @@ int speaker_run(struct xctx *x, speaker_trace_fn trace, void *ctx)
     struct fset *fs = malloc(sizeof *fs);
     struct cand *chosen = malloc(x->nq * sizeof *chosen);
     char *has = calloc(x->nq, 1);
+    int *spoke = NULL;
     if (!said || !nment || !cs || !fs || !chosen || !has)
         goto out;
     for (size_t qi = 0; qi < x->nq; qi++) {
@@ -594,7 +841,17 @@ int speaker_run(struct xctx *x, speaker_trace_fn trace, void *ctx)
         s->cue = q->cue;
         s->rule = q->rule;
         s->conf = q->conf;
+        s->pron_tok = q->pron_tok;
     }
+    /* how often each person speaks by name in the document (rules, not
+     * pronouns): speakers speak again */
+    spoke = calloc(x->np ? x->np : 1, sizeof *spoke);
+    if (!spoke)
+        goto out;
+    for (size_t qi = 0; qi < x->nq; qi++)
+        if (said[qi].person >= 0 && said[qi].pron_tok == XNONE && said[qi].rule != AR_INHERIT_SAME &&
+            said[qi].rule != AR_INHERIT_NEXT)
+            spoke[said[qi].person]++;
     size_t topn = 0;
     for (size_t mi = 0; mi < x->nm; mi++)
         if (!(x->t[x->m[mi].ts].f & TF_INQ) && ++nment[x->m[mi].person] > topn)
@@ -608,12 +865,21 @@ int speaker_run(struct xctx *x, speaker_trace_fn trace, void *ctx)
         if (s->person >= 0 || s->org[0]) {
             struct cand *c = cand_get(cs, s->person, s->org, s->sp_ts, s->sp_te);
             if (c) {
-                c->cascade = 1;
-                c->rules |= 1u << s->rule;
+                /* a speaker found through a pronoun is only as good as
+                 * the pronoun's resolution: the cp: features weigh that */
+                c->cascade = s->pron_tok != XNONE ? 2 : 1;
+                if (s->pron_tok != XNONE)
+                    c->viapron |= 1u << s->rule;
+                else
+                    c->rules |= 1u << s->rule;
                 c->cue = s->cue;
                 c->rconf = s->conf;
             }
         }
+        uint32_t cps[8];
+        size_t ncp = 0;
+        if (s->pron_tok != XNONE)
+            cps[ncp++] = s->pron_tok;
         /* every rule on its own; the model's choices are applied only
          * after the last quote, so that the rules see the cascade's
          * speakers of the quotes before, in training as in use */
@@ -623,8 +889,17 @@ int speaker_run(struct xctx *x, speaker_trace_fn trace, void *ctx)
             struct cand *c = cand_get(cs, ag->person, ag->org, ag->sp_ts, ag->sp_te);
             if (!c)
                 continue;
-            c->rules |= 1u << ag->rule;
-            if (c->cue == XNONE)
+            if (ag->pron_tok == XNONE)
+                c->rules |= 1u << ag->rule;
+            if (ag->pron_tok != XNONE) {
+                c->viapron |= 1u << ag->rule;
+                int dup = 0;
+                for (size_t j = 0; j < ncp; j++)
+                    dup |= cps[j] == ag->pron_tok;
+                if (!dup && ncp < 8)
+                    cps[ncp++] = ag->pron_tok;
+            }
+            if (c->cue == XNONE || (ag->cue != XNONE && cue_dist(q, ag->cue) < cue_dist(q, c->cue)))
                 c->cue = ag->cue;
             if (ag->conf > c->rconf)
                 c->rconf = ag->conf;
@@ -649,15 +924,27 @@ int speaker_run(struct xctx *x, speaker_trace_fn trace, void *ctx)
             cand_get(cs, m->person, NULL, 0, 0);
         }
         add_pronoun_cands(x, qi, cs);
+        for (size_t j = 0; j < ncp; j++)
+            add_cue_pronoun_cands(x, qi, cps[j], cs);
         if (cs->n == 0)
             continue;
+        uint32_t near[2];
+        nearest_cues(x, q, &near[0], &near[1]);
         double best = -INFINITY, second = -INFINITY;
         size_t bi = 0;
         double sc[MAXC];
         for (size_t ci = 0; ci < cs->n; ci++) {
             fs->used = fs->n = 0;
             const struct cand *c = &cs->c[ci];
-            cand_feats(x, qi, c, nment, c->person >= 0 && nment[c->person] == topn, fs);
+            cand_feats(x, qi, c, nment, c->person >= 0 && nment[c->person] == topn, near, fs);
+            if (c->person >= 0) {
+                /* not counting this quote's own named attribution */
+                int n = spoke[c->person] - (said[qi].person == c->person && said[qi].pron_tok == XNONE &&
+                                            said[qi].rule != AR_INHERIT_SAME && said[qi].rule != AR_INHERIT_NEXT);
+                feat(fs, "spoke:%d", n > 3 ? 3 : n);
+                if (c->has_cp)
+                    feat(fs, "cp:spoke%d", n > 3 ? 3 : n);
+            }
             sc[ci] = have_model ? fscore(fs) : (c->cascade ? 1 : 0);
             if (sc[ci] > best) {
                 second = best;
@@ -692,5 +979,6 @@ out:
     free(fs);
     free(chosen);
     free(has);
+    free(spoke);
     return rc;
 }

@@ -70,6 +70,7 @@ struct xquote {
     uint32_t cue;      /* cue token or XNONE */
     int rejected;      /* a speaker phrase was found but failed the speaker test */
     uint8_t rule;      /* enum attrib_rule that gave the speaker (attrib.h) */
+    uint32_t pron_tok; /* the pronoun the speaker was resolved from, or XNONE */
     double conf;
 };
 
@@ -84,6 +85,7 @@ struct xctx {
     size_t np, capp;
     struct xquote *q;
     size_t nq, capq;
+    int lenient; /* attrib.c: any noun may head a speaker phrase (when proposing candidates) */
 };
 
 /* Grows *arr (element size sz) so that one more fits; 0 or -1. */

@@ -88,6 +88,9 @@ def label(score, docs, dumps):
     return groups
 
 
+PAIRWISE = os.environ.get("SPK_PAIRWISE") == "1"
+
+
 def train(groups, C, workdir, liblinear):
     """LIBLINEAR L2 logistic regression over the candidates of groups;
     returns {feature: weight}."""
@@ -96,6 +99,17 @@ def train(groups, C, workdir, liblinear):
     path = os.path.join(workdir, "train.svm")
     with open(path, "w") as out:
         for _, cands, _ in groups:
+            if PAIRWISE:
+                rights = [set(index[f] for f in fs) for fs, r in cands if r]
+                wrongs = [set(index[f] for f in fs) for fs, r in cands if not r]
+                for n, (a, b) in enumerate((a, b) for a in rights for b in wrongs):
+                    d = {k: 1 for k in a - b}
+                    d.update({k: -1 for k in b - a})
+                    if not d:
+                        continue
+                    sgn = 1 if n % 2 == 0 else -1
+                    out.write("%d %s\n" % (1 if sgn > 0 else 0, " ".join("%d:%d" % (k, sgn * d[k]) for k in sorted(d))))
+                continue
             for fs, right in cands:
                 ids = sorted({index[f] for f in fs})
                 out.write("%d %s\n" % (1 if right else 0, " ".join("%d:1" % k for k in ids)))
@@ -202,7 +216,7 @@ def main():
         cue_file = os.path.join(work, "cue-words.tsv")
         train_docs = [d for i, d in enumerate(docs) if i % args.cv != k]
         cues.write(cues.harvest(train_docs), cue_file, len(train_docs))
-        fold_groups = label(score, docs, dump(args.dump, docs, args.data + ["cue-words.tsv=" + cue_file]))
+        fold_groups = label(score, docs, dump(args.dump, docs, [d for d in args.data if not d.startswith("cue-words.tsv=")] + ["cue-words.tsv=" + cue_file]))
         tr = [g for g in fold_groups if g[0] % args.cv != k]
         te = [g for g in fold_groups if g[0] % args.cv == k]
         oracles.append(sum(any(r for _, r in cands) for _, cands, _ in te) / len(te))
