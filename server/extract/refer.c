@@ -437,6 +437,15 @@ static int refer_introduced(const struct xctx *x, size_t pos, uint8_t g)
 
 int refer_resolve_pronoun_q(const struct xctx *x, const struct xquote *q, size_t pos, uint8_t g)
 {
+    return refer_resolve_pronoun_why(x, q, pos, g, NULL);
+}
+
+int refer_resolve_pronoun_why(const struct xctx *x, const struct xquote *q, size_t pos, uint8_t g, int *why)
+{
+    int dummy;
+    if (!why)
+        why = &dummy;
+    *why = REFER_BY_INTRO;
     int intro = refer_introduced(x, pos, g);
     if (intro >= 0)
         return intro;
@@ -466,11 +475,15 @@ int refer_resolve_pronoun_q(const struct xctx *x, const struct xquote *q, size_t
             continue;
         if (prev >= 0 && m->ts < prev_at)
             break;
-        if (refer_subject_position(x, m))
+        if (refer_subject_position(x, m)) {
+            *why = REFER_BY_SUBJECT;
             return refer_main_subject_of_sentence(x, mi, g);
+        }
     }
+    *why = REFER_BY_PREV;
     if (prev >= 0)
         return prev;
+    *why = REFER_BY_RECENCY;
     return refer_resolve_pronoun(x, pos, g);
 }
 

@@ -51,6 +51,12 @@ int refer_name_subject(const struct xctx *x, size_t k);
  * -1 when nobody fits. */
 int refer_resolve_pronoun_q(const struct xctx *x, const struct xquote *q, size_t pos, uint8_t g);
 
+/* The same, telling in *why (when not NULL) which of the reasons above
+ * chose: a newcomer the paragraph before introduced, a subject between the
+ * pronoun and the quote before, the quote before's speaker, or recency. */
+enum { REFER_BY_INTRO = 1, REFER_BY_SUBJECT, REFER_BY_PREV, REFER_BY_RECENCY };
+int refer_resolve_pronoun_why(const struct xctx *x, const struct xquote *q, size_t pos, uint8_t g, int *why);
+
 /* Is mention mi in a subject position ("Smith said", "said Smith",
  * "Smith, 45, told")? */
 int refer_subject(const struct xctx *x, size_t mi);

@@ -476,11 +476,12 @@ static void add_cue_pronoun_cands(const struct xctx *x, size_t qi, size_t k, str
         c->cp_gexact = g && x->p[m->person].gender == g;
         c->cp_m = (uint32_t)mi;
     }
-    int p = refer_resolve_pronoun_q(x, &x->q[qi], k, g);
+    int why = 0;
+    int p = refer_resolve_pronoun_why(x, &x->q[qi], k, g, &why);
     if (p >= 0) {
         struct cand *c = cand_get(cs, p, NULL, 0, 0);
         if (c)
-            c->cp_res = 1;
+            c->cp_res = why;
     }
     /* the order of a syntactic search without a parse: the pronoun's own
      * sentence, then each sentence before it, each left to right, so that
@@ -771,9 +772,9 @@ static void cand_feats(const struct xctx *x, size_t qi, const struct cand *c, co
         if (c->prev & 1)
             feat(fs, "cp:prev1");
         if (c->cp_res)
-            feat(fs, "cp:res");
+            feat(fs, "cp:res%d", c->cp_res);
     } else if (c->cp_res) {
-        feat(fs, "cp:res");
+        feat(fs, "cp:res%d", c->cp_res);
     }
     if (c->prev & 1) {
         feat(fs, "prev1");

@@ -60,6 +60,13 @@ def dump(binary, docs, data):
     return [out.get(i, {"quotes": []}) for i in range(len(docs))]
 
 
+def pron_gold(score, q):
+    """Is the gold source a pronoun (labelled through CoreNLP's automatic
+    name, not by an annotator)?"""
+    words = [t for t in score.tokens(q.get("speaker"), drop_stop=False) if t not in score.FUNCTION_WORDS]
+    return bool(words) and all(t in score.PRONOUNS for t in words)
+
+
 def label(score, docs, dumps):
     """Per matched, scorable quote: (doc, [(features, right)], cascade_right).
     Also returns the number of scorable matched quotes."""
@@ -72,7 +79,7 @@ def label(score, docs, dumps):
             for seg in q.get("quoted_segments", []):
                 s, e = score.strip_marks(raw, cb[seg["start"]], cb[seg["end"]])
                 if e > s:
-                    gold.append(((s, e), score.gold_names(q.get("speaker"), q.get("speaker_name_auto"))))
+                    gold.append(((s, e), score.gold_names(q.get("speaker"), q.get("speaker_name_auto")), q))
         pred = []
         for q in o["quotes"]:
             s, e = score.strip_marks(raw, q["start"], q["end"])
@@ -84,21 +91,23 @@ def label(score, docs, dumps):
                 continue
             q = pred[pi][1]
             cands = [(c["f"], bool(score.speaker_ok(c["name"], names))) for c in q["cands"]]
-            groups.append((i, cands, bool(score.speaker_ok(q["speaker"], names))))
+            g0 = gold[gi]
+            groups.append((i, cands, bool(score.speaker_ok(q["speaker"], names)), pron_gold(score, g0[2])))
     return groups
 
 
 PAIRWISE = os.environ.get("SPK_PAIRWISE") == "1"
+SKIP_PRON = os.environ.get("SPK_SKIP_PRON") == "1"
 
 
 def train(groups, C, workdir, liblinear):
     """LIBLINEAR L2 logistic regression over the candidates of groups;
     returns {feature: weight}."""
-    feats = sorted({f for _, cands, _ in groups for fs, _ in cands for f in fs})
+    feats = sorted({f for _, cands, _, _ in groups for fs, _ in cands for f in fs})
     index = {f: k + 1 for k, f in enumerate(feats)}
     path = os.path.join(workdir, "train.svm")
     with open(path, "w") as out:
-        for _, cands, _ in groups:
+        for _, cands, _, _ in groups:
             if PAIRWISE:
                 rights = [set(index[f] for f in fs) for fs, r in cands if r]
                 wrongs = [set(index[f] for f in fs) for fs, r in cands if not r]
@@ -219,17 +228,17 @@ def main():
         fold_groups = label(score, docs, dump(args.dump, docs, [d for d in args.data if not d.startswith("cue-words.tsv=")] + ["cue-words.tsv=" + cue_file]))
         tr = [g for g in fold_groups if g[0] % args.cv != k]
         te = [g for g in fold_groups if g[0] % args.cv == k]
-        oracles.append(sum(any(r for _, r in cands) for _, cands, _ in te) / len(te))
-        w = train(tr, args.C, work, args.liblinear)
+        oracles.append(sum(any(r for _, r in cands) for _, cands, _, _ in te) / len(te))
+        w = train([t for t in tr if not (SKIP_PRON and t[3])], args.C, work, args.liblinear)
         right = 0
-        for _, cands, _ in te:
+        for _, cands, _, _ in te:
             bi, s, m = choose(w, cands)
             y = 1 if bi is not None and cands[bi][1] else 0
             right += y
             if bi is not None:
                 rows.append((s, m, y))
         accs.append(right / len(te))
-        base_accs.append(sum(c for _, _, c in te) / len(te))
+        base_accs.append(sum(g[2] for g in te) / len(te))
     oracle = sum(oracles) / len(oracles)
     groups = label(score, docs, dump(args.dump, docs, args.data))
     mean = sum(accs) / len(accs)
@@ -246,9 +255,9 @@ def main():
     if args.test:
         tdocs = load_jsonl(args.test)
         tg = label(score, tdocs, dump(args.dump, tdocs, args.data))
-        right = sum(1 for _, cands, _ in tg if (lambda bi: bi is not None and cands[bi][1])(choose(w, cands)[0]))
+        right = sum(1 for _, cands, _, _ in tg if (lambda bi: bi is not None and cands[bi][1])(choose(w, cands)[0]))
         print("%s: %.4f of %d (rules alone %.4f)" % (os.path.basename(args.test), right / len(tg), len(tg),
-                                                    sum(c for _, _, c in tg) / len(tg)))
+                                                    sum(g[2] for g in tg) / len(tg)))
     if args.out:
         with open(args.out, "w") as f:
             f.write("# quotewire speaker model: L2 logistic regression (liblinear-train -s 0 -c %g)\n" % args.C)
