@@ -32,3 +32,19 @@ print("%-20s %-8s %8.3f %8.3f %8.3f %9s %8s   (overlap F1 %.3f)" % (sys.argv[2],
 PY
     fi
 done
+# surname back-references (GUM: every person mention in coreference clusters)
+if [ -f "$EVAL/gum-dev.jsonl" ]; then
+    printf '%-20s %-8s ' gum-dev coref
+    $PY "$EVAL/score.py" coref "$EVAL/gum-dev.jsonl" -- "$BIN" extract | tail -n 1
+fi
+# the speaker chooser: 5-fold cross-validation on polnear-train (the model
+# retrained on four folds, scored on the fifth; rules alone for reference)
+DUMP=${BUILD:-build}/tools/speaker_dump
+if [ -f "$EVAL/polnear-train.jsonl" ] && [ -x "$DUMP" ] && command -v liblinear-train >/dev/null; then
+    $PY tools/train/speaker.py --eval "$EVAL" --dump "$DUMP" --data speaker.model=/dev/null >"$tmp/spk" && head -n 1 "$tmp/spk"
+fi
+# calibration of confidence: observed speaker accuracy per confidence bin
+if [ -f "$EVAL/polnear-dev.jsonl" ]; then
+    echo "polnear-dev calibration (matched quotes with a scorable gold source):"
+    $PY tools/train/calib_table.py "$EVAL" "$EVAL/polnear-dev.jsonl" -- "$BIN" extract | sed 's/^/    /'
+fi

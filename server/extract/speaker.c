@@ -136,31 +136,76 @@ struct fset {
     char buf[FBUF];
     size_t used;
     const char *f[MAXF];
+    size_t len[MAXF];
     size_t n;
 };
 
+/* Appends one feature: fmt with %s, %d and %c only (a small formatter,
+ * since features are built for every candidate of every quote). */
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
 static void feat(struct fset *fs, const char *fmt, ...)
 {
-    if (fs->n == MAXF || fs->used >= FBUF)
+    if (fs->n == MAXF)
         return;
+    char *o = fs->buf + fs->used, *end = fs->buf + FBUF - 1;
+    char num[24];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(fs->buf + fs->used, FBUF - fs->used, fmt, ap);
+    for (const char *f = fmt; *f && o < end; f++) {
+        if (*f != '%') {
+            *o++ = *f;
+            continue;
+        }
+        const char *arg = NULL;
+        switch (*++f) {
+        case 's':
+            arg = va_arg(ap, const char *);
+            break;
+        case 'd': {
+            int v = va_arg(ap, int);
+            unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
+            char *p = num + sizeof num;
+            *--p = 0;
+            do {
+                *--p = (char)('0' + u % 10);
+                u /= 10;
+            } while (u);
+            if (v < 0)
+                *--p = '-';
+            arg = p;
+            break;
+        }
+        case 'c':
+            num[0] = (char)va_arg(ap, int);
+            num[1] = 0;
+            arg = num;
+            break;
+        default:
+            f--; /* a lone '%' */
+            *o++ = '%';
+            continue;
+        }
+        while (*arg && o < end)
+            *o++ = *arg++;
+        if (!*f)
+            break;
+    }
     va_end(ap);
-    if (n < 0 || (size_t)n >= FBUF - fs->used)
-        return;
-    fs->f[fs->n++] = fs->buf + fs->used;
-    fs->used += (size_t)n + 1;
+    if (o >= end)
+        return; /* no room: the feature is dropped whole */
+    *o = 0;
+    fs->f[fs->n] = fs->buf + fs->used;
+    fs->len[fs->n++] = (size_t)(o - (fs->buf + fs->used));
+    fs->used += (size_t)(o - (fs->buf + fs->used)) + 1;
 }
 
 static double fscore(const struct fset *fs)
 {
     double s = 0;
     for (size_t i = 0; i < fs->n; i++)
-        s += weight_of(fhash(fs->f[i], strlen(fs->f[i])));
+        s += weight_of(fhash(fs->f[i], fs->len[i]));
     return s;
 }
 
@@ -572,16 +617,17 @@ static void mention_feats(const struct xctx *x, const struct xquote *q, size_t m
         feat(fs, "%s:titled", tag);
 }
 
-static int in_headline_para(const struct xctx *x, size_t k)
+/* The first token after the first paragraph (the headline), or x->nt. */
+static size_t headline_end(const struct xctx *x)
 {
-    for (size_t i = 1; i <= k && i < x->nt; i++)
-        if (x->t[i].f & TF_PARA)
-            return 0;
-    return 1;
+    size_t k = 1;
+    while (k < x->nt && !(x->t[k].f & TF_PARA))
+        k++;
+    return k;
 }
 
 static void person_feats(const struct xctx *x, size_t qi, const struct cand *c, const size_t *nment,
-                         int top, struct fset *fs)
+                         int top, size_t hl_end, struct fset *fs)
 {
     const struct xquote *q = &x->q[qi];
     size_t qp = para_start(x, q->ots);
@@ -624,7 +670,7 @@ static void person_feats(const struct xctx *x, size_t qi, const struct cand *c, 
     if (top)
         feat(fs, "top");
     const struct xperson *p = &x->p[c->person];
-    if (p->canon != XNONE && in_headline_para(x, x->m[p->canon].ts))
+    if (p->canon != XNONE && x->m[p->canon].ts < hl_end)
         feat(fs, "hl");
     feat(fs, "g:%d", p->gender);
     /* a one-word name: "Pate said" -- weaker evidence of a person */
@@ -652,7 +698,7 @@ static void phrase_feats(const struct xctx *x, const struct cand *c, struct fset
 }
 
 static void cand_feats(const struct xctx *x, size_t qi, const struct cand *c, const size_t *nment, int top,
-                       const uint32_t near[2], struct fset *fs)
+                       const uint32_t near[2], size_t hl_end, struct fset *fs)
 {
     const struct xquote *q = &x->q[qi];
     char w[24];
@@ -788,7 +834,7 @@ static void cand_feats(const struct xctx *x, size_t qi, const struct cand *c, co
     if (c->prev & 2)
         feat(fs, "prev2");
     if (c->person >= 0)
-        person_feats(x, qi, c, nment, top, fs);
+        person_feats(x, qi, c, nment, top, hl_end, fs);
     else
         phrase_feats(x, c, fs);
 }
@@ -853,7 +899,7 @@ int speaker_run(struct xctx *x, speaker_trace_fn trace, void *ctx)
         if (said[qi].person >= 0 && said[qi].pron_tok == XNONE && said[qi].rule != AR_INHERIT_SAME &&
             said[qi].rule != AR_INHERIT_NEXT)
             spoke[said[qi].person]++;
-    size_t topn = 0;
+    size_t topn = 0, hl_end = headline_end(x);
     for (size_t mi = 0; mi < x->nm; mi++)
         if (!(x->t[x->m[mi].ts].f & TF_INQ) && ++nment[x->m[mi].person] > topn)
             topn = nment[x->m[mi].person];
@@ -937,7 +983,7 @@ int speaker_run(struct xctx *x, speaker_trace_fn trace, void *ctx)
         for (size_t ci = 0; ci < cs->n; ci++) {
             fs->used = fs->n = 0;
             const struct cand *c = &cs->c[ci];
-            cand_feats(x, qi, c, nment, c->person >= 0 && nment[c->person] == topn, near, fs);
+            cand_feats(x, qi, c, nment, c->person >= 0 && nment[c->person] == topn, near, hl_end, fs);
             if (c->person >= 0) {
                 /* not counting this quote's own named attribution */
                 int n = spoke[c->person] - (said[qi].person == c->person && said[qi].pron_tok == XNONE &&

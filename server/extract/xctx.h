@@ -103,10 +103,18 @@ int attrib_run(struct xctx *x);   /* attrib.c: speakers and cues */
 /* Helpers for the passes. */
 static inline int tok_is(const struct xctx *x, size_t i, const char *w)
 {
+    if (i >= x->nt)
+        return 0;
+    /* the first letter first: most comparisons end there */
+    unsigned char c0 = (unsigned char)x->text[x->t[i].s];
+    if (c0 >= 'A' && c0 <= 'Z')
+        c0 = (unsigned char)(c0 + 32);
+    if (c0 != (unsigned char)w[0])
+        return 0;
     size_t n = 0;
     while (w[n])
         n++;
-    if (i >= x->nt || x->t[i].e - x->t[i].s != n)
+    if (x->t[i].e - x->t[i].s != n)
         return 0;
     for (size_t k = 0; k < n; k++) {
         unsigned char c = (unsigned char)x->text[x->t[i].s + k];

@@ -60,6 +60,21 @@ def main():
         print("%.1f-%.1f    %7d %10.3f %9.3f %6.3f" % (lo, min(hi, 1.0), len(sel), mc, ob, ob - mc))
     acc = sum(y for _, y in rows) / len(rows) if rows else 0
     print("%d quotes, accuracy %.3f; largest gap in a bin of >= 20 quotes: %.3f" % (len(rows), acc, worst))
+    # equal-count bins: each holds a fifth of the quotes, so that every
+    # bin's observed accuracy has about the same sampling error
+    k = 5
+    srt = sorted(rows)
+    print("equal-count bins (%d):" % k)
+    worst = 0.0
+    for b in range(k):
+        sel = srt[b * len(srt) // k:(b + 1) * len(srt) // k]
+        if not sel:
+            continue
+        mc = sum(c for c, _ in sel) / len(sel)
+        ob = sum(y for _, y in sel) / len(sel)
+        worst = max(worst, abs(mc - ob))
+        print("%.3f-%.3f  %7d %10.3f %9.3f %6.3f" % (sel[0][0], sel[-1][0], len(sel), mc, ob, ob - mc))
+    print("largest gap over equal-count bins: %.3f" % worst)
 
 
 if __name__ == "__main__":
