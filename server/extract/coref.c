@@ -32,7 +32,6 @@ void nindex_free(struct nindex *ix)
 {
     free(ix->heads);
     free(ix->next);
-    free(ix->sur);
     free(ix->giv);
     free(ix->lower);
     memset(ix, 0, sizeof *ix);
@@ -111,106 +110,269 @@ static int cmp_nkey(const void *a, const void *b)
     return x->ts < y->ts ? -1 : x->ts > y->ts;
 }
 
-/* Sorted (key hash, position) arrays of the multi-word mentions so far. */
+/* Given names of the people with a full name, one key per person at its
+ * first multi-word mention, sorted by (hash, position). */
 static int build_keys(struct xctx *x, struct nindex *ix)
 {
-    size_t n = 0;
-    for (size_t mi = 0; mi < x->nm; mi++)
-        n += x->m[mi].person >= 0 && x->m[mi].te - x->m[mi].ts >= 2;
-    free(ix->sur);
     free(ix->giv);
-    ix->sur = ix->giv = NULL;
-    ix->nsur = ix->ngiv = 0;
-    if (n == 0)
+    ix->giv = NULL;
+    ix->ngiv = 0;
+    if (x->np == 0)
         return 0;
-    ix->sur = malloc(n * sizeof *ix->sur);
-    ix->giv = malloc(n * sizeof *ix->giv);
-    if (!ix->sur || !ix->giv)
+    uint8_t *seen = calloc(x->np, 1);
+    ix->giv = malloc(x->np * sizeof *ix->giv);
+    if (!seen || !ix->giv) {
+        free(seen);
         return -1;
+    }
     for (size_t mi = 0; mi < x->nm; mi++) {
         const struct xmention *m = &x->m[mi];
-        if (m->person < 0 || m->te - m->ts < 2)
+        if (m->person < 0 || m->te - m->ts < 2 || seen[m->person])
             continue;
+        seen[m->person] = 1;
         const struct xperson *p = &x->p[m->person];
-        ix->sur[ix->nsur++] = (struct nkey){names_tok_hash(x, p->last_ts), m->ts, m->person};
         if (p->first_ts != p->last_ts)
             ix->giv[ix->ngiv++] = (struct nkey){names_tok_hash(x, p->first_ts), m->ts, m->person};
     }
-    qsort(ix->sur, ix->nsur, sizeof *ix->sur, cmp_nkey);
+    free(seen);
     if (ix->ngiv)
         qsort(ix->giv, ix->ngiv, sizeof *ix->giv, cmp_nkey);
     return 0;
 }
 
-/* The person whose surname (or given name) is token tokpos: the nearest
- * full mention before it, else the first one after it, whose gender
- * agrees with g (enum lex_gender, 0 for any: "Mr. Trump" is not Ivana
- * Trump); -1 if none. */
-static int resolve_single_g(const struct xctx *x, const struct nindex *ix, size_t tokpos, int given, uint8_t g);
+/* ---- salience: who a one-word name means at this point of the text ----
+ *
+ * Several people may carry the name ("Bill Clinton", "Hillary Clinton").
+ * The scan goes through the text in order and keeps, for every person,
+ * how often, how and where it was mentioned so far.  Writers give a
+ * namesake a longer form ("Eric Trump", "Anne Marie Murphy") and leave the
+ * bare name to the person who already has it, so a one-word name goes:
+ *   1. to the centre of this or the previous sentence (mentioned there as
+ *      subject -- "X said" -- rather than elsewhere, first rather than
+ *      later) when it already has the bare name, or when nobody has it
+ *      yet and the centre is a subject;
+ *   1b. to a person named there in full as subject while the holders of
+ *      the bare name are absent or less central there ("Jeh Johnson says
+ *      ... Johnson told"; "Hillary Clinton's campaign ... after Bill
+ *      Clinton greeted voters ... Clinton arrived"), but
+ *      not to one named by given name alone ("Tom told"): that form is
+ *      how the writer tells the namesake apart;
+ *   2. else to the holder of the bare name used most so far;
+ *   3. else to the person mentioned most so far (a biography's subject,
+ *      not the father named once), the first introduced on a tie;
+ *   4. else to the first one the text introduces later. */
+struct sal {
+    uint32_t count; /* mentions before the scan point */
+    uint32_t bare;  /* of which by the one name ("Clinton", "Mrs. Clinton") */
+    uint32_t sent;  /* sentence number of the latest mention, 0 none */
+    uint32_t pos;   /* token of its best-ranked mention in that sentence */
+    uint32_t first; /* token of its first mention, XNONE until known */
+    uint8_t rank;   /* best mention_rank in that sentence */
+    uint8_t frank;  /* the same over full-name mentions */
+};
 
-static int resolve_single(const struct xctx *x, const struct nindex *ix, size_t tokpos, int given)
+struct scan {
+    struct sal *s;
+    size_t cap;
+    uint32_t sent; /* sentence number at the scan point, from 1 */
+};
+
+static int scan_reserve(struct scan *sc, size_t np)
 {
-    return resolve_single_g(x, ix, tokpos, given, 0);
+    if (np <= sc->cap)
+        return 0;
+    size_t cap = sc->cap ? sc->cap * 2 : 64;
+    while (cap < np)
+        cap *= 2;
+    struct sal *s = realloc(sc->s, cap * sizeof *s);
+    if (!s)
+        return -1;
+    for (size_t k = sc->cap; k < cap; k++)
+        s[k] = (struct sal){0, 0, 0, 0, XNONE, 0, 0};
+    sc->s = s;
+    sc->cap = cap;
+    return 0;
 }
 
-static int resolve_single_g(const struct xctx *x, const struct nindex *ix, size_t tokpos, int given, uint8_t g)
+static int verbish(const struct xctx *x, size_t k);
+
+static int speech_verb(const struct xctx *x, size_t k)
 {
-    const struct nkey *k = given ? ix->giv : ix->sur;
-    size_t n = given ? ix->ngiv : ix->nsur;
-    uint64_t h = names_tok_hash(x, tokpos);
-    size_t lo = 0, hi = n;
+    return k < x->nt && x->t[k].kind == TK_WORD && (x->t[k].lf & LEX_VERB) && (x->t[k].f & TF_LOWER) &&
+           !(x->t[k].f & TF_INQ);
+}
+
+/* How a mention puts its person forward: 3 as a speaker ("X said", "said
+ * X"), 2 as the subject of another verb opening a clause ("N.H., X
+ * rebuffed"; not "a photo of X contrasted"), 1 otherwise, 0 as a modifier
+ * ("the Trump family"), which puts nobody forward. */
+static uint8_t mention_rank(const struct xctx *x, size_t title_ts, size_t te)
+{
+    if (speech_verb(x, te) || (title_ts > 0 && speech_verb(x, title_ts - 1)))
+        return 3;
+    if (te < x->nt && verbish(x, te) &&
+        !(title_ts > 0 && x->t[title_ts - 1].kind == TK_WORD && (x->t[title_ts - 1].f & TF_LOWER)))
+        return 2;
+    if (title_ts > 0 && (tok_is(x, title_ts - 1, "the") || tok_is(x, title_ts - 1, "a")) && te < x->nt &&
+        x->t[te].kind == TK_WORD && (x->t[te].f & TF_LOWER))
+        return 0;
+    return 1;
+}
+
+static int scan_note(struct scan *sc, const struct xctx *x, int p, size_t title_ts, size_t ts, size_t te)
+{
+    if (p < 0)
+        return 0;
+    if (scan_reserve(sc, (size_t)p + 1) != 0)
+        return -1;
+    struct sal *s = &sc->s[p];
+    uint8_t rank = mention_rank(x, title_ts, te);
+    if (s->first == XNONE || ts < s->first)
+        s->first = (uint32_t)ts;
+    if (!rank)
+        return 0;
+    s->count++;
+    s->bare += te - ts == 1 && names_tok_eq(x, ts, x->p[p].last_ts);
+    uint8_t frank = te - ts >= 2 ? rank : 0;
+    if (s->sent != sc->sent) {
+        s->sent = sc->sent;
+        s->rank = rank;
+        s->frank = frank;
+        s->pos = (uint32_t)ts;
+    } else {
+        if (rank > s->rank) {
+            s->rank = rank;
+            s->pos = (uint32_t)ts;
+        }
+        if (frank > s->frank)
+            s->frank = frank;
+    }
+    return 0;
+}
+
+/* Is a better placed than b in the latest sentences (b may be NULL)? */
+static int sal_before(const struct sal *a, const struct sal *b)
+{
+    return !b || a->sent > b->sent || (a->sent == b->sent && (a->rank > b->rank || (a->rank == b->rank && a->pos < b->pos)));
+}
+
+/* The most salient of the candidate people cand[0, n) (see struct sal). */
+static int salient(const struct scan *sc, const int *cand, size_t n)
+{
+    int win = -1, full = -1, holders = 0, holder = -1;
+    for (size_t k = 0; k < n; k++) {
+        const struct sal *s = &sc->s[cand[k]];
+        if (s->bare)
+            holders++;
+        if (!s->count || s->sent + 1 < sc->sent)
+            continue;
+        if (sal_before(s, win >= 0 ? &sc->s[win] : NULL))
+            win = cand[k];
+        if (s->bare && sal_before(s, holder >= 0 ? &sc->s[holder] : NULL))
+            holder = cand[k];
+        if (s->frank >= 2 &&
+            (full < 0 || s->sent > sc->s[full].sent || (s->sent == sc->s[full].sent && s->frank > sc->s[full].frank)))
+            full = cand[k];
+    }
+    if (win >= 0 && (sc->s[win].bare || (!holders && sc->s[win].rank >= 2)))
+        return win;
+    if (full >= 0 && (holder < 0 || sc->s[full].sent > sc->s[holder].sent ||
+                      (sc->s[full].sent == sc->s[holder].sent && sc->s[full].frank > sc->s[holder].rank)))
+        return full;
+    int best = -1;
+    for (int pass = holders ? 0 : 1; pass < 2 && best < 0; pass++) {
+        for (size_t k = 0; k < n; k++) {
+            const struct sal *s = &sc->s[cand[k]], *b = best >= 0 ? &sc->s[best] : NULL;
+            if (!s->count || (pass == 0 && !s->bare))
+                continue;
+            uint32_t sc_s = pass == 0 ? s->bare : s->count, sc_b = b ? (pass == 0 ? b->bare : b->count) : 0;
+            if (!b || sc_s > sc_b || (sc_s == sc_b && s->first < b->first))
+                best = cand[k];
+        }
+    }
+    if (best >= 0)
+        return best;
+    for (size_t k = 0; k < n; k++) {
+        const struct sal *s = &sc->s[cand[k]], *b = best >= 0 ? &sc->s[best] : NULL;
+        if (!b || s->first < b->first)
+            best = cand[k];
+    }
+    return best;
+}
+
+#define MAX_CAND 16
+
+static int gender_ok(const struct xperson *p, uint8_t g)
+{
+    return !g || !p->gender || p->gender == g;
+}
+
+/* Does one of person p's roles contain the title word at token k
+ * ("President Clinton" and "former President Bill Clinton")? */
+static int role_has(const struct xctx *x, const struct xperson *p, size_t k)
+{
+    for (int r = 0; r < p->nroles; r++)
+        for (size_t j = p->roles[r][0]; j < p->roles[r][1]; j++)
+            if (names_tok_eq(x, j, k))
+                return 1;
+    return 0;
+}
+
+/* The title word of a titled mention: the last title word before the
+ * name that is not an honorific ("President" in "former President
+ * Clinton"); XNONE if none. */
+static uint32_t title_word(const struct xctx *x, size_t title_ts, size_t ts)
+{
+    for (size_t k = ts; k-- > title_ts;)
+        if ((x->t[k].lf & LEX_TITLE) && !(x->t[k].lf & LEX_HON))
+            return (uint32_t)k;
+    return XNONE;
+}
+
+/* The person that the surname at token i means, among those with a full
+ * name (full = 1) or those known by that one name (full = 0) whose gender
+ * agrees with g (enum lex_gender, 0 for any: "Mr. Trump" is not Ivana
+ * Trump) and, when some of them hold it, the title at token tw (XNONE for
+ * none: "President Clinton" is Bill, "Secretary Clinton" Hillary); -1 if
+ * none. */
+static int resolve_surname(const struct xctx *x, const struct nindex *ix, const struct scan *sc, size_t i,
+                           int full, uint8_t g, uint32_t tw)
+{
+    int cand[MAX_CAND];
+    size_t n = 0, titled = 0;
+    for (int p = nindex_first(ix, names_tok_hash(x, i)); p >= 0 && n < MAX_CAND; p = nindex_next(ix, p)) {
+        const struct xperson *pp = &x->p[p];
+        if ((pp->first_ts != pp->last_ts) != full || !names_tok_eq(x, pp->last_ts, i) || !gender_ok(pp, g))
+            continue;
+        if (tw != XNONE && role_has(x, pp, tw)) {
+            /* title holders first */
+            cand[n++] = cand[titled];
+            cand[titled++] = p;
+        } else {
+            cand[n++] = p;
+        }
+    }
+    return n ? salient(sc, cand, titled ? titled : n) : -1;
+}
+
+/* The same for a given name alone ("Hillary"), among full names. */
+static int resolve_given(const struct xctx *x, const struct nindex *ix, const struct scan *sc, size_t i)
+{
+    uint64_t h = names_tok_hash(x, i);
+    size_t lo = 0, hi = ix->ngiv;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (k[mid].h < h || (k[mid].h == h && k[mid].ts <= tokpos))
+        if (ix->giv[mid].h < h)
             lo = mid + 1;
         else
             hi = mid;
     }
-    /* lo: first entry after (h, tokpos); lb: the first with hash h */
-    size_t lb = 0, ub = lo;
-    while (lb < ub) {
-        size_t mid = (lb + ub) / 2;
-        if (k[mid].h < h)
-            lb = mid + 1;
-        else
-            ub = mid;
-    }
-    /* the person first introduced with this surname ("Cruz" is Ted
-     * Cruz, not Heidi Cruz mentioned since), unless a full name with it
-     * stands in the same paragraph ("Jeh Johnson ... Johnson said") */
-    size_t para = tokpos;
-    while (para > 0 && !(x->t[para].f & TF_PARA))
-        para--;
-    size_t last = lo;
-    while (last > lb && k[last - 1].ts >= para)
-        last--;
-    if (last < lo)
-        lb = lo; /* a full mention in this paragraph: the nearest below */
-    for (size_t j = lb; j < lo; j++) {
-        const struct xperson *p = &x->p[k[j].person];
-        if (names_tok_eq(x, given ? p->first_ts : p->last_ts, tokpos) && (!g || !p->gender || p->gender == g))
-            return k[j].person;
-    }
-    for (size_t j = lo; j-- > 0 && k[j].h == h;) {
-        const struct xperson *p = &x->p[k[j].person];
-        if (names_tok_eq(x, given ? p->first_ts : p->last_ts, tokpos) && (!g || !p->gender || p->gender == g))
-            return k[j].person;
-    }
-    for (size_t j = lo; j < n && k[j].h == h; j++) {
-        const struct xperson *p = &x->p[k[j].person];
-        if (names_tok_eq(x, given ? p->first_ts : p->last_ts, tokpos) && (!g || !p->gender || p->gender == g))
-            return k[j].person;
-    }
-    return -1;
-}
-
-/* A person known by one name only ("Mr. Smith", "Pate said"). */
-static int single_name_person(const struct xctx *x, const struct nindex *ix, size_t i)
-{
-    for (int p = nindex_first(ix, names_tok_hash(x, i)); p >= 0; p = nindex_next(ix, p))
-        if (x->p[p].first_ts == x->p[p].last_ts && names_tok_eq(x, x->p[p].last_ts, i))
-            return p;
-    return -1;
+    int cand[MAX_CAND];
+    size_t n = 0;
+    for (size_t k = lo; k < ix->ngiv && ix->giv[k].h == h && n < MAX_CAND; k++)
+        if (names_tok_eq(x, x->p[ix->giv[k].person].first_ts, i))
+            cand[n++] = ix->giv[k].person;
+    return n ? salient(sc, cand, n) : -1;
 }
 
 static int cmp_mention(const void *a, const void *b)
@@ -262,39 +424,77 @@ static int single_speaker(const struct xctx *x, struct nindex *ix, size_t i)
     return !names_lower_seen(x, ix, i);
 }
 
-/* Pass 2: surname-only and given-name-only references, titled singles. */
-int coref_scan_singles(struct xctx *x, struct nindex *ix)
+/* A titled single from pass 1 ("Secretary Blinken", "Mrs Smith") that no
+ * full name explains yet: a person known by that one name, made before the
+ * scan so that earlier bare mentions find it. */
+static int titled_people(struct xctx *x, struct nindex *ix, size_t nm1)
 {
-    size_t nm1 = x->nm;
-    if (build_keys(x, ix) != 0)
-        return -1;
-    /* titled singles first */
     for (size_t mi = 0; mi < nm1; mi++) {
         struct xmention *m = &x->m[mi];
         if (m->person != -2)
             continue;
-        int p = resolve_single_g(x, ix, m->ts, 0, names_gender_from_title(x, m->title_ts, m->ts));
-        if (p < 0)
-            p = resolve_single(x, ix, m->ts, 0);
-        if (p < 0) {
-            /* a person known only by title and surname ("Mr. Smith") */
-            p = single_name_person(x, ix, m->ts);
-            if (p < 0) {
-                p = names_new_person(x, m->ts, m->te, m->title_ts);
-                if (p < 0 || nindex_add(ix, x, (size_t)p) != 0)
-                    return -1;
-                m = &x->m[mi];
-                x->p[p].canon = (uint32_t)mi;
-            }
+        uint8_t g = names_gender_from_title(x, m->title_ts, m->ts);
+        int known = 0;
+        for (int p = nindex_first(ix, names_tok_hash(x, m->ts)); p >= 0 && !known; p = nindex_next(ix, p)) {
+            const struct xperson *pp = &x->p[p];
+            known = names_tok_eq(x, pp->last_ts, m->ts) &&
+                    (pp->first_ts != pp->last_ts || gender_ok(pp, g));
         }
-        m->person = p;
-        names_add_role(x, p, m->title_ts, m->ts);
-        if (!x->p[p].gender)
-            x->p[p].gender = names_gender_from_title(x, m->title_ts, m->ts);
+        if (known)
+            continue;
+        int p = names_new_person(x, m->ts, m->te, m->title_ts);
+        if (p < 0 || nindex_add(ix, x, (size_t)p) != 0)
+            return -1;
+        x->m[mi].person = p;
+        x->p[p].canon = (uint32_t)mi;
     }
-    if (x->np == 0)
-        return 0;
-    for (size_t i = 0; i < x->nt; i++) {
+    return 0;
+}
+
+/* A titled single resolved at its place in the scan. */
+static int resolve_titled(struct xctx *x, const struct nindex *ix, const struct scan *sc, struct xmention *m)
+{
+    uint8_t g = names_gender_from_title(x, m->title_ts, m->ts);
+    uint32_t tw = title_word(x, m->title_ts, m->ts);
+    int p = resolve_surname(x, ix, sc, m->ts, 1, g, tw);
+    if (p < 0 && g)
+        p = resolve_surname(x, ix, sc, m->ts, 1, 0, tw);
+    if (p < 0)
+        p = resolve_surname(x, ix, sc, m->ts, 0, g, tw);
+    if (p < 0)
+        p = resolve_surname(x, ix, sc, m->ts, 0, 0, tw);
+    if (p < 0)
+        return -1;
+    m->person = p;
+    names_add_role(x, p, m->title_ts, m->ts);
+    if (!x->p[p].gender)
+        x->p[p].gender = g;
+    return p;
+}
+
+/* Pass 2: surname-only and given-name-only references, titled singles,
+ * in text order so that each one-word name meets the people as the reader
+ * knows them at that point. */
+int coref_scan_singles(struct xctx *x, struct nindex *ix)
+{
+    size_t nm1 = x->nm;
+    struct scan sc = {NULL, 0, 0};
+    int rc = -1;
+    if (build_keys(x, ix) != 0 || titled_people(x, ix, nm1) != 0 || scan_reserve(&sc, x->np) != 0)
+        goto out;
+    for (size_t pj = 0; pj < x->np; pj++)
+        if (x->p[pj].canon < x->nm)
+            sc.s[pj].first = x->m[x->p[pj].canon].ts;
+    size_t next = 0; /* pass-1 mentions noted so far */
+    for (size_t i = 0; i < x->nt && x->np; i++) {
+        if (x->t[i].f & TF_SENT)
+            sc.sent++;
+        for (; next < nm1 && x->m[next].ts <= i; next++) {
+            struct xmention *m = &x->m[next];
+            int p = m->person == -2 ? resolve_titled(x, ix, &sc, m) : m->person;
+            if (scan_note(&sc, x, p, m->title_ts, m->ts, m->te) != 0)
+                goto out;
+        }
         const struct tok *t = &x->t[i];
         if (t->kind != TK_WORD || !(t->f & TF_CAP) || (t->f & (TF_NAME | TF_POSS)))
             continue;
@@ -317,7 +517,7 @@ int coref_scan_singles(struct xctx *x, struct nindex *ix)
                     const struct tok *lt = &x->t[x->p[pj].last_ts];
                     if (lt->e - lt->s == k - a && strncmp(x->text + lt->s, x->text + a, k - a) == 0) {
                         if (xctx_grow((void **)&x->m, &x->capm, x->nm, sizeof *x->m) != 0)
-                            return -1;
+                            goto out;
                         struct xmention *m = &x->m[x->nm++];
                         m->ts = (uint32_t)i;
                         m->te = (uint32_t)i + 1;
@@ -339,25 +539,26 @@ int coref_scan_singles(struct xctx *x, struct nindex *ix)
             hon -= 2;
         else if (hon >= 1 && (x->t[hon - 1].lf & LEX_HON))
             hon--;
-        int p = hon < i ? resolve_single_g(x, ix, i, 0, names_gender_from_title(x, hon, i)) : -1;
-        if (p < 0)
-            p = resolve_single(x, ix, i, 0);
+        uint8_t g = hon < i ? names_gender_from_title(x, hon, i) : 0;
+        int p = resolve_surname(x, ix, &sc, i, 1, g, XNONE);
+        if (p < 0 && g)
+            p = resolve_surname(x, ix, &sc, i, 1, 0, XNONE);
         if (p < 0 && (t->lf & LEX_GIVEN) && !(t->lf & LEX_COMMON) && !(t->f & TF_ALLCAP))
-            p = resolve_single(x, ix, i, 1);
+            p = resolve_given(x, ix, &sc, i);
         if (p < 0)
-            p = single_name_person(x, ix, i);
+            p = resolve_surname(x, ix, &sc, i, 0, g, XNONE);
+        if (p < 0 && g)
+            p = resolve_surname(x, ix, &sc, i, 0, 0, XNONE);
         int titled = hon < i && hon + 2 == i && (x->t[hon].f & TF_CAP) && !(x->t[hon].f & TF_ALLCAP) &&
                      !tok_is(x, hon, "st") && !(t->lf & (LEX_COMMON | LEX_NONPERSON | LEX_PLACE | LEX_NATION)) &&
                      !(t->f & (TF_ALLCAP | TF_INQ));
         if (p < 0 && (titled || single_speaker(x, ix, i))) {
             /* "Pate said": a person known by one name */
-            if (p < 0) {
-                p = names_new_person(x, i, i + 1, i);
-                if (p < 0 || nindex_add(ix, x, (size_t)p) != 0)
-                    return -1;
-                x->p[p].canon = (uint32_t)x->nm;
-                t = &x->t[i];
-            }
+            p = names_new_person(x, i, i + 1, i);
+            if (p < 0 || nindex_add(ix, x, (size_t)p) != 0 || scan_reserve(&sc, x->np) != 0)
+                goto out;
+            x->p[p].canon = (uint32_t)x->nm;
+            t = &x->t[i];
         }
         if (p < 0)
             continue;
@@ -365,9 +566,12 @@ int coref_scan_singles(struct xctx *x, struct nindex *ix)
         while (title_ts > 0 && (x->t[title_ts - 1].lf & (LEX_TITLE | LEX_HON)) &&
                (x->t[title_ts - 1].f & TF_CAP))
             title_ts--;
-        if (names_add_mention(x, i, i + 1, title_ts, p) != 0)
-            return -1;
+        if (names_add_mention(x, i, i + 1, title_ts, p) != 0 || scan_note(&sc, x, p, title_ts, i, i + 1) != 0)
+            goto out;
     }
     qsort(x->m, x->nm, sizeof *x->m, cmp_mention);
-    return 0;
+    rc = 0;
+out:
+    free(sc.s);
+    return rc;
 }

@@ -19,8 +19,8 @@
 #define LEXN_ORGNAME (1u << 18) /* one-word company or team name ("Microsoft") */
 
 /* Per-run indexes, so that a long text stays linear: people chained by
- * surname hash, and multi-word mentions sorted by (key hash, position) for
- * surname-only and given-name-only back references. */
+ * surname hash, and the given names of people with a full name sorted by
+ * (key hash, position) for given-name-only back references. */
 struct nkey {
     uint64_t h;
     uint32_t ts;
@@ -32,8 +32,8 @@ struct nindex {
     size_t hcap;
     uint32_t *next;  /* person -> next person + 1 with the same slot */
     size_t ncap;
-    struct nkey *sur, *giv;
-    size_t nsur, ngiv;
+    struct nkey *giv;
+    size_t ngiv;
     uint64_t *lower; /* hash set of lower-case words (see build_lower) */
     size_t nlower;   /* its capacity */
 };
