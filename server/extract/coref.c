@@ -169,6 +169,8 @@ struct sal {
     uint32_t first; /* token of its first mention, XNONE until known */
     uint8_t rank;   /* best mention_rank in that sentence */
     uint8_t frank;  /* the same over full-name mentions */
+    uint8_t part;   /* a shorter form of another person's name */
+    uint32_t lts, lte; /* its longest multi-word mention, lte 0 if none */
 };
 
 struct scan {
@@ -188,7 +190,7 @@ static int scan_reserve(struct scan *sc, size_t np)
     if (!s)
         return -1;
     for (size_t k = sc->cap; k < cap; k++)
-        s[k] = (struct sal){0, 0, 0, 0, XNONE, 0, 0};
+        s[k] = (struct sal){0, 0, 0, 0, XNONE, 0, 0, 0, 0, 0};
     sc->s = s;
     sc->cap = cap;
     return 0;
@@ -342,7 +344,8 @@ static int resolve_surname(const struct xctx *x, const struct nindex *ix, const 
     size_t n = 0, titled = 0;
     for (int p = nindex_first(ix, names_tok_hash(x, i)); p >= 0 && n < MAX_CAND; p = nindex_next(ix, p)) {
         const struct xperson *pp = &x->p[p];
-        if ((pp->first_ts != pp->last_ts) != full || !names_tok_eq(x, pp->last_ts, i) || !gender_ok(pp, g))
+        if ((pp->first_ts != pp->last_ts) != full || !names_tok_eq(x, pp->last_ts, i) || !gender_ok(pp, g) ||
+            sc->s[p].part)
             continue;
         if (tw != XNONE && role_has(x, pp, tw)) {
             /* title holders first */
@@ -370,7 +373,7 @@ static int resolve_given(const struct xctx *x, const struct nindex *ix, const st
     int cand[MAX_CAND];
     size_t n = 0;
     for (size_t k = lo; k < ix->ngiv && ix->giv[k].h == h && n < MAX_CAND; k++)
-        if (names_tok_eq(x, x->p[ix->giv[k].person].first_ts, i))
+        if (names_tok_eq(x, x->p[ix->giv[k].person].first_ts, i) && !sc->s[ix->giv[k].person].part)
             cand[n++] = ix->giv[k].person;
     return n ? salient(sc, cand, n) : -1;
 }
@@ -422,6 +425,101 @@ static int single_speaker(const struct xctx *x, struct nindex *ix, size_t i)
           (x->t[i - 1].f & TF_LOWER) && i + 1 < x->nt && x->t[i + 1].kind == TK_PUNCT))
         return 0;
     return !names_lower_seen(x, ix, i);
+}
+
+/* ---- shorter forms of a full name ----
+ *
+ * A double surname or a middle name used as the first name makes a second
+ * person in pass 1 ("Wasserman Schultz" beside "Debbie Wasserman Schultz",
+ * "Le Pen" beside "Marine Le Pen", "Otto Jespersen" beside "Jens Otto
+ * Harry Jespersen").  Such a form is resolved like a surname among the
+ * people whose name contains it. */
+
+/* Are the words of [a, ae) those of [b, be) with some left out, the last
+ * word kept, where [b, be) starts with a given name?  Not when [a, ae) is
+ * itself a given name and surname that [b, be) only prefixes ("Briton
+ * Ian Woosnam"). */
+static int name_within(const struct xctx *x, size_t a, size_t ae, size_t b, size_t be)
+{
+    if (ae - a >= be - b || !names_tok_eq(x, ae - 1, be - 1) || !(x->t[b].lf & LEX_GIVEN) ||
+        (x->t[b].lf & LEX_COMMON))
+        return 0;
+    size_t j = b;
+    for (size_t k = a; k < ae; k++, j++) {
+        while (j < be && !names_tok_eq(x, j, k))
+            j++;
+        if (j == be)
+            return 0;
+    }
+    int suffix = 1;
+    for (size_t k = a; k < ae; k++)
+        suffix &= names_tok_eq(x, k, be - (ae - k));
+    return !(suffix && names_given_strong(x, a));
+}
+
+/* Records each person's longest multi-word mention and marks the shorter
+ * forms. */
+static void mark_parts(struct xctx *x, const struct nindex *ix, struct scan *sc, size_t nm1)
+{
+    for (size_t mi = 0; mi < nm1; mi++) {
+        const struct xmention *m = &x->m[mi];
+        if (m->person < 0 || m->te - m->ts < 2)
+            continue;
+        struct sal *s = &sc->s[m->person];
+        if (m->te - m->ts > s->lte - s->lts) {
+            s->lts = m->ts;
+            s->lte = m->te;
+        }
+    }
+    for (size_t p = 0; p < x->np; p++) {
+        struct sal *s = &sc->s[p];
+        if (s->lte < 2)
+            continue;
+        for (int q = nindex_first(ix, names_tok_hash(x, s->lte - 1)); q >= 0 && !s->part; q = nindex_next(ix, q)) {
+            const struct sal *t = &sc->s[q];
+            s->part = (size_t)q != p && t->lte >= 2 && x->p[q].last_ts == t->lte - 1 &&
+                      name_within(x, s->lts, s->lte, t->lts, t->lte);
+        }
+    }
+}
+
+/* The person whose full name contains the shorter form [ts, te). */
+static int resolve_part(const struct xctx *x, const struct nindex *ix, const struct scan *sc, size_t ts, size_t te)
+{
+    int cand[MAX_CAND];
+    size_t n = 0;
+    for (int q = nindex_first(ix, names_tok_hash(x, te - 1)); q >= 0 && n < MAX_CAND; q = nindex_next(ix, q)) {
+        const struct sal *t = &sc->s[q];
+        if (!t->part && t->lte >= 2 && name_within(x, ts, te, t->lts, t->lte))
+            cand[n++] = q;
+    }
+    return n ? salient(sc, cand, n) : -1;
+}
+
+/* Drops the people left without mentions (the shorter forms). */
+static int drop_unmentioned(struct xctx *x)
+{
+    int *map = calloc(x->np ? x->np : 1, sizeof *map);
+    if (!map)
+        return -1;
+    for (size_t mi = 0; mi < x->nm; mi++)
+        if (x->m[mi].person >= 0)
+            map[x->m[mi].person] = 1;
+    size_t w = 0;
+    for (size_t p = 0; p < x->np; p++) {
+        if (!map[p]) {
+            map[p] = -1;
+            continue;
+        }
+        map[p] = (int)w;
+        x->p[w++] = x->p[p];
+    }
+    x->np = w;
+    for (size_t mi = 0; mi < x->nm; mi++)
+        if (x->m[mi].person >= 0)
+            x->m[mi].person = map[x->m[mi].person];
+    free(map);
+    return 0;
 }
 
 /* A titled single from pass 1 ("Secretary Blinken", "Mrs Smith") that no
@@ -485,6 +583,7 @@ int coref_scan_singles(struct xctx *x, struct nindex *ix)
     for (size_t pj = 0; pj < x->np; pj++)
         if (x->p[pj].canon < x->nm)
             sc.s[pj].first = x->m[x->p[pj].canon].ts;
+    mark_parts(x, ix, &sc, nm1);
     size_t next = 0; /* pass-1 mentions noted so far */
     for (size_t i = 0; i < x->nt && x->np; i++) {
         if (x->t[i].f & TF_SENT)
@@ -492,6 +591,11 @@ int coref_scan_singles(struct xctx *x, struct nindex *ix)
         for (; next < nm1 && x->m[next].ts <= i; next++) {
             struct xmention *m = &x->m[next];
             int p = m->person == -2 ? resolve_titled(x, ix, &sc, m) : m->person;
+            if (p >= 0 && sc.s[p].part) {
+                int q = resolve_part(x, ix, &sc, m->ts, m->te);
+                if (q >= 0)
+                    p = m->person = q;
+            }
             if (scan_note(&sc, x, p, m->title_ts, m->ts, m->te) != 0)
                 goto out;
         }
@@ -570,7 +674,7 @@ int coref_scan_singles(struct xctx *x, struct nindex *ix)
             goto out;
     }
     qsort(x->m, x->nm, sizeof *x->m, cmp_mention);
-    rc = 0;
+    rc = drop_unmentioned(x);
 out:
     free(sc.s);
     return rc;
