@@ -522,29 +522,109 @@ static int drop_unmentioned(struct xctx *x)
     return 0;
 }
 
-/* A titled single from pass 1 ("Secretary Blinken", "Mrs Smith") that no
- * full name explains yet: a person known by that one name, made before the
- * scan so that earlier bare mentions find it. */
-static int titled_people(struct xctx *x, struct nindex *ix, size_t nm1)
+/* ---- one-word names and their titles ---- */
+
+/* A capitalised word standing alone, not inside a longer capitalised run. */
+static int lone_word(const struct xctx *x, size_t i)
+{
+    const struct tok *t = &x->t[i];
+    if (t->kind != TK_WORD || !(t->f & TF_CAP) || (t->f & (TF_NAME | TF_POSS)))
+        return 0;
+    if (t->f & TF_ALLCAP)
+        return 1;
+    return !(i > 0 && names_run_word(x, i - 1) && !(t->f & TF_PARA) &&
+             !(x->t[i - 1].lf & (LEX_COMMON | LEX_TITLE | LEX_HON | LEX_MOD | LEX_NATION))) &&
+           !(i + 1 < x->nt && names_run_word(x, i + 1) && !(x->t[i + 1].f & TF_PARA));
+}
+
+/* The period of an abbreviated honorific or title ("Mr.", "Sen."): token
+ * k, within the sentence. */
+static int abbrev_period(const struct xctx *x, size_t k)
+{
+    return k >= 1 && k + 1 < x->nt && tok_punct(x, k, '.') && x->t[k - 1].kind == TK_WORD &&
+           x->t[k - 1].e == x->t[k].s && (x->t[k - 1].lf & LEX_HON) && (x->t[k - 1].f & TF_CAP) &&
+           !(x->t[k + 1].f & (TF_SENT | TF_PARA));
+}
+
+/* The honorific before token i ("Mr. Trump", "Mrs Smith"), or i. */
+static size_t honorific_before(const struct xctx *x, size_t i)
+{
+    if (i >= 2 && abbrev_period(x, i - 1) && (x->t[i - 2].lf & LEX_HON))
+        return i - 2;
+    if (i >= 1 && (x->t[i - 1].lf & LEX_HON))
+        return i - 1;
+    return i;
+}
+
+/* The first token of the titles before token i ("Foreign Minister",
+ * "Mr."), or i. */
+static size_t title_start(const struct xctx *x, size_t i)
+{
+    size_t k = i;
+    for (;;) {
+        if (k > 0 && (x->t[k - 1].lf & (LEX_TITLE | LEX_HON)) && (x->t[k - 1].f & TF_CAP))
+            k--;
+        else if (k > 1 && abbrev_period(x, k - 1))
+            k -= 2;
+        else
+            return k;
+    }
+}
+
+/* "Mr. Smith": an honorific with its period before a one-word name that
+ * can be a surname, which makes that word a person's name. */
+static int honorific_single(const struct xctx *x, size_t i, size_t hon)
+{
+    const struct tok *t = &x->t[i];
+    return hon + 2 == i && (x->t[hon].f & TF_CAP) && !(x->t[hon].f & TF_ALLCAP) && !tok_is(x, hon, "st") &&
+           !(t->lf & (LEX_COMMON | LEX_NONPERSON | LEX_PLACE | LEX_NATION | LEX_HON)) &&
+           !(t->f & (TF_ALLCAP | TF_INQ));
+}
+
+/* Is there a person with the surname at token i: any with a full name,
+ * or one known by that name alone whose gender agrees with g? */
+static int surname_known(const struct xctx *x, const struct nindex *ix, size_t i, uint8_t g)
+{
+    for (int p = nindex_first(ix, names_tok_hash(x, i)); p >= 0; p = nindex_next(ix, p)) {
+        const struct xperson *pp = &x->p[p];
+        if (names_tok_eq(x, pp->last_ts, i) && (pp->first_ts != pp->last_ts || gender_ok(pp, g)))
+            return 1;
+    }
+    return 0;
+}
+
+/* People known by a title and one name ("Secretary Blinken", "Ms.
+ * Goldsmith") that no full name explains: made before the scan, so that
+ * bare mentions before the titled one find them too.  Titled singles of
+ * pass 1 become their first mentions. */
+static int titled_people(struct xctx *x, struct nindex *ix, struct scan *sc, size_t nm1)
 {
     for (size_t mi = 0; mi < nm1; mi++) {
         struct xmention *m = &x->m[mi];
         if (m->person != -2)
             continue;
-        uint8_t g = names_gender_from_title(x, m->title_ts, m->ts);
-        int known = 0;
-        for (int p = nindex_first(ix, names_tok_hash(x, m->ts)); p >= 0 && !known; p = nindex_next(ix, p)) {
-            const struct xperson *pp = &x->p[p];
-            known = names_tok_eq(x, pp->last_ts, m->ts) &&
-                    (pp->first_ts != pp->last_ts || gender_ok(pp, g));
-        }
-        if (known)
+        if (surname_known(x, ix, m->ts, names_gender_from_title(x, m->title_ts, m->ts)))
             continue;
         int p = names_new_person(x, m->ts, m->te, m->title_ts);
         if (p < 0 || nindex_add(ix, x, (size_t)p) != 0)
             return -1;
         x->m[mi].person = p;
         x->p[p].canon = (uint32_t)mi;
+    }
+    if (scan_reserve(sc, x->np) != 0)
+        return -1;
+    for (size_t i = 0; i < x->nt; i++) {
+        if (!lone_word(x, i) || (x->t[i].f & TF_HYPH) || names_modifier_use(x, i + 1))
+            continue;
+        size_t hon = honorific_before(x, i);
+        uint8_t g = names_gender_from_title(x, hon, i);
+        if (!honorific_single(x, i, hon) || surname_known(x, ix, i, g))
+            continue;
+        int p = names_new_person(x, i, i + 1, hon);
+        if (p < 0 || nindex_add(ix, x, (size_t)p) != 0 || scan_reserve(sc, x->np) != 0)
+            return -1;
+        x->p[p].canon = XNONE;
+        sc->s[p].first = (uint32_t)i;
     }
     return 0;
 }
@@ -578,7 +658,7 @@ int coref_scan_singles(struct xctx *x, struct nindex *ix)
     size_t nm1 = x->nm;
     struct scan sc = {NULL, 0, 0};
     int rc = -1;
-    if (build_keys(x, ix) != 0 || titled_people(x, ix, nm1) != 0 || scan_reserve(&sc, x->np) != 0)
+    if (build_keys(x, ix) != 0 || titled_people(x, ix, &sc, nm1) != 0)
         goto out;
     for (size_t pj = 0; pj < x->np; pj++)
         if (x->p[pj].canon < x->nm)
@@ -602,12 +682,7 @@ int coref_scan_singles(struct xctx *x, struct nindex *ix)
         const struct tok *t = &x->t[i];
         if (t->kind != TK_WORD || !(t->f & TF_CAP) || (t->f & (TF_NAME | TF_POSS)))
             continue;
-        /* a single capitalised word, not inside a longer capitalised run */
-        int alone = !(i > 0 && names_run_word(x, i - 1) && !(t->f & TF_PARA) &&
-                      !(x->t[i - 1].lf & (LEX_COMMON | LEX_TITLE | LEX_HON | LEX_MOD | LEX_NATION))) &&
-                    !(i + 1 < x->nt && names_run_word(x, i + 1) && !(x->t[i + 1].f & TF_PARA));
-        if (t->f & TF_ALLCAP)
-            alone = 1;
+        int alone = lone_word(x, i);
         if (!alone && !(t->f & TF_HYPH))
             continue;
         if (t->f & TF_HYPH) {
@@ -638,11 +713,7 @@ int coref_scan_singles(struct xctx *x, struct nindex *ix)
         }
         if (names_modifier_use(x, i + 1))
             continue;
-        size_t hon = i; /* "Mr. Trump": the honorific tells the gender */
-        if (hon >= 2 && tok_punct(x, hon - 1, '.') && (x->t[hon - 2].lf & LEX_HON))
-            hon -= 2;
-        else if (hon >= 1 && (x->t[hon - 1].lf & LEX_HON))
-            hon--;
+        size_t hon = honorific_before(x, i); /* "Mr. Trump": the honorific tells the gender */
         uint8_t g = hon < i ? names_gender_from_title(x, hon, i) : 0;
         int p = resolve_surname(x, ix, &sc, i, 1, g, XNONE);
         if (p < 0 && g)
@@ -653,10 +724,7 @@ int coref_scan_singles(struct xctx *x, struct nindex *ix)
             p = resolve_surname(x, ix, &sc, i, 0, g, XNONE);
         if (p < 0 && g)
             p = resolve_surname(x, ix, &sc, i, 0, 0, XNONE);
-        int titled = hon < i && hon + 2 == i && (x->t[hon].f & TF_CAP) && !(x->t[hon].f & TF_ALLCAP) &&
-                     !tok_is(x, hon, "st") && !(t->lf & (LEX_COMMON | LEX_NONPERSON | LEX_PLACE | LEX_NATION)) &&
-                     !(t->f & (TF_ALLCAP | TF_INQ));
-        if (p < 0 && (titled || single_speaker(x, ix, i))) {
+        if (p < 0 && single_speaker(x, ix, i)) {
             /* "Pate said": a person known by one name */
             p = names_new_person(x, i, i + 1, i);
             if (p < 0 || nindex_add(ix, x, (size_t)p) != 0 || scan_reserve(&sc, x->np) != 0)
@@ -666,10 +734,7 @@ int coref_scan_singles(struct xctx *x, struct nindex *ix)
         }
         if (p < 0)
             continue;
-        size_t title_ts = i;
-        while (title_ts > 0 && (x->t[title_ts - 1].lf & (LEX_TITLE | LEX_HON)) &&
-               (x->t[title_ts - 1].f & TF_CAP))
-            title_ts--;
+        size_t title_ts = title_start(x, i);
         if (names_add_mention(x, i, i + 1, title_ts, p) != 0 || scan_note(&sc, x, p, title_ts, i, i + 1) != 0)
             goto out;
     }

@@ -806,6 +806,14 @@ static int drop_weak_singles(struct xctx *x, struct nindex *ix)
     return 0;
 }
 
+size_t names_title_from(const struct xctx *x, const struct xmention *m)
+{
+    size_t k = m->title_ts;
+    while (k < m->ts && !(x->t[k].lf & (LEX_TITLE | LEX_HON)))
+        k++;
+    return k;
+}
+
 static int all_caps(const struct xctx *x, const struct xmention *m)
 {
     for (size_t k = m->ts; k < m->te; k++)
@@ -845,7 +853,14 @@ int names_find(struct xctx *x)
         }
         const struct xmention *c = &x->m[pp->canon], *m = &x->m[mi];
         int ccaps = all_caps(x, c), mcaps = all_caps(x, m);
-        if ((ccaps && !mcaps) || (ccaps == mcaps && m->te - m->ts > c->te - c->ts))
+        /* known by one name: the fullest title it has ("Ms. Goldsmith") */
+        size_t ct = 0, mt = 0;
+        if (pp->first_ts == pp->last_ts) {
+            ct = c->ts - names_title_from(x, c);
+            mt = m->ts - names_title_from(x, m);
+        }
+        if ((ccaps && !mcaps) || (ccaps == mcaps && (m->te - m->ts > c->te - c->ts ||
+                                                      (m->te - m->ts == c->te - c->ts && mt > ct))))
             pp->canon = (uint32_t)mi;
     }
     return 0;

@@ -58,6 +58,9 @@ int names_modifier_use(const struct xctx *x, size_t next);  /* "Biden administra
  * Builds ix->lower on first use. */
 int names_lower_seen(const struct xctx *x, struct nindex *ix, size_t i);
 uint8_t names_gender_from_title(const struct xctx *x, size_t a, size_t b);
+/* The first title word of mention m ("Secretary" in "former Secretary
+ * Blinken", "Ms" in "Ms. Goldsmith"), or m->ts when untitled. */
+size_t names_title_from(const struct xctx *x, const struct xmention *m);
 /* Appends a mention of tokens [ts, te); 0 or -1. */
 int names_add_mention(struct xctx *x, size_t ts, size_t te, size_t title_ts, int person);
 /* Appends a person named by tokens [ts, te); its index or -1. */
