@@ -685,7 +685,10 @@ int coref_scan_singles(struct xctx *x, struct nindex *ix)
         int alone = lone_word(x, i);
         if (!alone && !(t->f & TF_HYPH))
             continue;
-        if (t->f & TF_HYPH) {
+        /* "Mark-Viverito" is a surname; "Blinken-Qin" two */
+        int whole = alone && (t->f & TF_HYPH) &&
+                    (resolve_surname(x, ix, &sc, i, 1, 0, XNONE) >= 0 || resolve_surname(x, ix, &sc, i, 0, 0, XNONE) >= 0);
+        if ((t->f & TF_HYPH) && !whole) {
             /* "Blinken-Qin": each part on its own */
             size_t a = t->s;
             for (size_t k = t->s; k <= t->e; k++) {
