@@ -457,9 +457,27 @@ static int name_within(const struct xctx *x, size_t a, size_t ae, size_t b, size
     return !(suffix && names_given_strong(x, a));
 }
 
+/* A word that is no part of a name before a surname ("Following
+ * Smetana's example", "Said Comey", "the Stop Trump movement"): no given
+ * name, and a word of the text in lower case or shaped like a verb or an
+ * adverb. */
+static int stray_word(const struct xctx *x, struct nindex *ix, size_t k)
+{
+    const struct tok *t = &x->t[k];
+    if ((t->lf & LEX_GIVEN) || (t->f & (TF_ALLCAP | TF_DOTS)))
+        return 0;
+    const char *w = x->text + t->s;
+    size_t n = t->e - t->s;
+    if ((n > 5 && memcmp(w + n - 3, "ing", 3) == 0) || (n > 4 && memcmp(w + n - 2, "ed", 2) == 0) ||
+        (n > 4 && memcmp(w + n - 2, "ly", 2) == 0))
+        return 1;
+    return names_lower_seen(x, ix, k);
+}
+
 /* Records each person's longest multi-word mention and marks the shorter
- * forms. */
-static void mark_parts(struct xctx *x, const struct nindex *ix, struct scan *sc, size_t nm1)
+ * forms (part 1), and the two-word "people" that are a stray word before
+ * someone else's surname (part 2). */
+static void mark_parts(struct xctx *x, struct nindex *ix, struct scan *sc, size_t nm1)
 {
     for (size_t mi = 0; mi < nm1; mi++) {
         const struct xmention *m = &x->m[mi];
@@ -473,12 +491,16 @@ static void mark_parts(struct xctx *x, const struct nindex *ix, struct scan *sc,
     }
     for (size_t p = 0; p < x->np; p++) {
         struct sal *s = &sc->s[p];
-        if (s->lte < 2)
+        if (s->lte == 0)
             continue;
         for (int q = nindex_first(ix, names_tok_hash(x, s->lte - 1)); q >= 0 && !s->part; q = nindex_next(ix, q)) {
             const struct sal *t = &sc->s[q];
-            s->part = (size_t)q != p && t->lte >= 2 && x->p[q].last_ts == t->lte - 1 &&
-                      name_within(x, s->lts, s->lte, t->lts, t->lte);
+            if ((size_t)q == p || !names_tok_eq(x, x->p[q].last_ts, s->lte - 1))
+                continue;
+            if (t->lte && x->p[q].last_ts == t->lte - 1 && name_within(x, s->lts, s->lte, t->lts, t->lte))
+                s->part = 1;
+            else if (s->lte - s->lts == 2 && x->p[p].last_ts == s->lte - 1 && stray_word(x, ix, s->lts))
+                s->part = 2;
         }
     }
 }
@@ -490,7 +512,7 @@ static int resolve_part(const struct xctx *x, const struct nindex *ix, const str
     size_t n = 0;
     for (int q = nindex_first(ix, names_tok_hash(x, te - 1)); q >= 0 && n < MAX_CAND; q = nindex_next(ix, q)) {
         const struct sal *t = &sc->s[q];
-        if (!t->part && t->lte >= 2 && name_within(x, ts, te, t->lts, t->lte))
+        if (!t->part && t->lte && name_within(x, ts, te, t->lts, t->lte))
             cand[n++] = q;
     }
     return n ? salient(sc, cand, n) : -1;
@@ -671,10 +693,20 @@ int coref_scan_singles(struct xctx *x, struct nindex *ix)
         for (; next < nm1 && x->m[next].ts <= i; next++) {
             struct xmention *m = &x->m[next];
             int p = m->person == -2 ? resolve_titled(x, ix, &sc, m) : m->person;
-            if (p >= 0 && sc.s[p].part) {
+            if (p >= 0 && sc.s[p].part == 1) {
                 int q = resolve_part(x, ix, &sc, m->ts, m->te);
                 if (q >= 0)
                     p = m->person = q;
+            } else if (p >= 0 && sc.s[p].part == 2 && m->te - m->ts == 2) {
+                int q = resolve_surname(x, ix, &sc, m->ts + 1, 1, 0, XNONE);
+                if (q < 0)
+                    q = resolve_surname(x, ix, &sc, m->ts + 1, 0, 0, XNONE);
+                if (q >= 0) {
+                    x->t[m->ts].f &= (uint16_t)~TF_NAME;
+                    m->title_ts = ++m->ts;
+                    m->s = x->t[m->ts].s;
+                    p = m->person = q;
+                }
             }
             if (scan_note(&sc, x, p, m->title_ts, m->ts, m->te) != 0)
                 goto out;
