@@ -672,14 +672,115 @@ static int resolve_titled(struct xctx *x, const struct nindex *ix, const struct 
     return p;
 }
 
+/* ---- surnames that are also words ----
+ *
+ * Pass 1 rejects a full name whose surname is a lexicon word ("Sharon
+ * Street", "Douglass North").  The text itself can settle it: the word
+ * alone acting as a person elsewhere ("Street claims", "North defined",
+ * "Street's argument", "according to Street") makes a person of a common
+ * given name followed by that word standing alone. */
+
+/* How token j is used: 1 as a person (subject of a verb, owner of a
+ * noun, source of "said" or "according to"), -1 as a collective noun,
+ * which takes plural agreement ("Villa are", "Orient have"), 0 neither
+ * or unknown ("the North", "said Villa boss"). */
+static int person_use(const struct xctx *x, size_t j)
+{
+    if (j > 0 && (tok_is(x, j - 1, "the") || tok_is(x, j - 1, "a") || tok_is(x, j - 1, "an")))
+        return 0;
+    if (tok_is(x, j + 1, "are") || tok_is(x, j + 1, "were") || tok_is(x, j + 1, "have"))
+        return -1;
+    if (j + 2 < x->nt && (x->t[j + 1].f & TF_POSS) && x->t[j + 2].kind == TK_WORD && (x->t[j + 2].f & TF_LOWER))
+        return 1;
+    if (speech_verb(x, j + 1) || (j + 1 < x->nt && verbish(x, j + 1)))
+        return 1;
+    if (j + 1 < x->nt && x->t[j + 1].kind == TK_WORD && (x->t[j + 1].f & TF_LOWER))
+        return 0;
+    return (j > 0 && speech_verb(x, j - 1)) || (j > 1 && tok_is(x, j - 1, "to") && tok_is(x, j - 2, "according"));
+}
+
+/* A common given name and one more capitalised word standing alone, that
+ * pass 1 left out: token i of the given name.  Neither word may be of a
+ * kind that never names a person there: a place or title first ("Nevada
+ * Sen.", "Justice Department"), a title, organisation word, function
+ * word, day or plural second ("Florida Friday", "Virginia Democrats"). */
+static int loose_full_name(const struct xctx *x, struct nindex *ix, size_t i)
+{
+    const uint32_t not_given = LEX_PLACE | LEX_NATION | LEX_TITLE | LEX_HON | LEX_NONPERSON | LEXN_ORGNAME | LEXN_ORGTAIL;
+    const uint32_t not_surname = LEX_COMMON | LEX_TITLE | LEX_HON | LEX_AGENT | LEXN_ORGTAIL |
+                                 LEXN_ORGNAME;
+    if (i + 1 >= x->nt || !names_given_strong(x, i) || !names_run_word(x, i) || !names_run_word(x, i + 1) ||
+        ((x->t[i].f | x->t[i + 1].f) & (TF_NAME | TF_ALLCAP | TF_INQ)) || (x->t[i + 1].f & TF_PARA) ||
+        (x->t[i].lf & not_given) || (x->t[i + 1].lf & not_surname))
+        return 0;
+    if (i > 0 && !(x->t[i].f & TF_PARA) &&
+        (names_run_word(x, i - 1) || tok_is(x, i - 1, "the") || tok_is(x, i - 1, "a") || tok_is(x, i - 1, "an")))
+        return 0;
+    return !(i + 2 < x->nt && names_run_word(x, i + 2) && !(x->t[i + 2].f & TF_PARA)) &&
+           !names_plural_common(x, ix, i + 1);
+}
+
+static int cmp_mention(const void *a, const void *b);
+
+#define MAX_LOOSE 32
+
+static int lexical_surnames(struct xctx *x, struct nindex *ix)
+{
+    uint32_t cand[MAX_LOOSE];
+    uint8_t used[MAX_LOOSE];
+    size_t n = 0;
+    for (size_t i = 0; i + 1 < x->nt && n < MAX_LOOSE; i++)
+        if (loose_full_name(x, ix, i))
+            cand[n++] = (uint32_t)i;
+    if (!n)
+        return 0;
+    memset(used, 0, sizeof used); /* bit 1: as a person, bit 2: as a collective */
+    for (size_t j = 0; j < x->nt; j++) {
+        int use = lone_word(x, j) ? person_use(x, j) : 0;
+        if (!use)
+            continue;
+        for (size_t c = 0; c < n; c++)
+            if (cand[c] + 1 != j && names_tok_eq(x, cand[c] + 1, j))
+                used[c] |= use > 0 ? 1 : 2;
+    }
+    size_t added = 0;
+    for (size_t c = 0; c < n; c++) {
+        if (used[c] != 1 || (x->t[cand[c]].f & TF_NAME))
+            continue;
+        int p = names_new_person(x, cand[c], cand[c] + 2, cand[c]);
+        if (p < 0 || nindex_add(ix, x, (size_t)p) != 0)
+            return -1;
+        for (size_t d = c; d < n; d++) {
+            if (!names_tok_eq(x, cand[d], cand[c]) || !names_tok_eq(x, cand[d] + 1, cand[c] + 1) ||
+                (x->t[cand[d]].f & TF_NAME))
+                continue;
+            if (names_add_mention(x, cand[d], cand[d] + 2, cand[d], p) != 0)
+                return -1;
+            added++;
+        }
+    }
+    if (!added)
+        return 0;
+    /* back in text order, each person's first mention its canonical one */
+    qsort(x->m, x->nm, sizeof *x->m, cmp_mention);
+    for (size_t p = 0; p < x->np; p++)
+        x->p[p].canon = XNONE;
+    for (size_t mi = 0; mi < x->nm; mi++)
+        if (x->m[mi].person >= 0 && x->p[x->m[mi].person].canon == XNONE)
+            x->p[x->m[mi].person].canon = (uint32_t)mi;
+    return 0;
+}
+
 /* Pass 2: surname-only and given-name-only references, titled singles,
  * in text order so that each one-word name meets the people as the reader
  * knows them at that point. */
 int coref_scan_singles(struct xctx *x, struct nindex *ix)
 {
-    size_t nm1 = x->nm;
     struct scan sc = {NULL, 0, 0};
     int rc = -1;
+    if (lexical_surnames(x, ix) != 0)
+        goto out;
+    size_t nm1 = x->nm;
     if (build_keys(x, ix) != 0 || titled_people(x, ix, &sc, nm1) != 0)
         goto out;
     for (size_t pj = 0; pj < x->np; pj++)

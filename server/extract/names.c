@@ -323,7 +323,7 @@ static int abstract_noun(const struct xctx *x, size_t i)
  * the word ends in -s and its singular is a known non-name word or is used
  * in lower case in the text, and no singular is a given name ("Roberts",
  * "Evans", "Jones" are surnames made from given names). */
-static int plural_common(const struct xctx *x, struct nindex *ix, size_t i)
+int names_plural_common(const struct xctx *x, struct nindex *ix, size_t i)
 {
     const struct tok *t = &x->t[i];
     const char *w = x->text + t->s;
@@ -503,7 +503,7 @@ int names_scan_runs(struct xctx *x, struct nindex *ix)
         if (abstract)
             continue;
         if (n >= 2 && ((x->t[b - 1].lf & LEXN_ORGTAIL) || inner_cap(x, b - 1) ||
-                       (!(x->t[s].lf & LEX_GIVEN) && plural_common(x, ix, b - 1))))
+                       (!(x->t[s].lf & LEX_GIVEN) && names_plural_common(x, ix, b - 1))))
             continue;
         /* one word after a title: the title must be a person's ("Mr",
          * "President"), not part of a name ("National Statistics") */
@@ -779,7 +779,7 @@ static int drop_weak_singles(struct xctx *x, struct nindex *ix)
         else if (!(ev[p] & 1) && x->p[p].first_ts == x->p[p].last_ts) {
             int hon = ev[p] & 2;
             const struct tok *t = &x->t[i];
-            if (plural_common(x, ix, i))
+            if (names_plural_common(x, ix, i))
                 drop = 1;
             else if (abstract_noun(x, i) || (!(ev[p] & 8) && !hon && plural_shape(x, i)))
                 drop = 1; /* "Development", a sentence's "Figures released" */

@@ -57,6 +57,9 @@ int names_modifier_use(const struct xctx *x, size_t next);  /* "Biden administra
  * word, not a name); 1 too on allocation failure, the cautious answer.
  * Builds ix->lower on first use. */
 int names_lower_seen(const struct xctx *x, struct nindex *ix, size_t i);
+/* 1 if the word at token i is the plural of a common noun ("Critics",
+ * "Democrats"), not a surname ("Roberts"). */
+int names_plural_common(const struct xctx *x, struct nindex *ix, size_t i);
 uint8_t names_gender_from_title(const struct xctx *x, size_t a, size_t b);
 /* The first title word of mention m ("Secretary" in "former Secretary
  * Blinken", "Ms" in "Ms. Goldsmith"), or m->ts when untitled. */
