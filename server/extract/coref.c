@@ -170,6 +170,7 @@ struct sal {
     uint8_t rank;   /* best mention_rank in that sentence */
     uint8_t frank;  /* the same over full-name mentions */
     uint8_t part;   /* a shorter form of another person's name */
+    uint8_t alias;  /* its first word, no given name, acts alone ("Ban said") */
     uint32_t lts, lte; /* its longest multi-word mention, lte 0 if none */
 };
 
@@ -190,7 +191,7 @@ static int scan_reserve(struct scan *sc, size_t np)
     if (!s)
         return -1;
     for (size_t k = sc->cap; k < cap; k++)
-        s[k] = (struct sal){0, 0, 0, 0, XNONE, 0, 0, 0, 0, 0};
+        s[k] = (struct sal){0, 0, 0, 0, XNONE, 0, 0, 0, 0, 0, 0};
     sc->s = s;
     sc->cap = cap;
     return 0;
@@ -358,8 +359,13 @@ static int resolve_surname(const struct xctx *x, const struct nindex *ix, const 
     return n ? salient(sc, cand, titled ? titled : n) : -1;
 }
 
-/* The same for a given name alone ("Hillary"), among full names. */
-static int resolve_given(const struct xctx *x, const struct nindex *ix, const struct scan *sc, size_t i)
+/* The same for the first word of a full name alone, with gender g:
+ * a given name ("Hillary"), or the surname of a name written surname
+ * first or of a name without surname ("Ban" for Ban Ki-moon, "Mr Anwar"
+ * for Anwar Ibrahim); with alias, among the people whose first word
+ * already acted alone. */
+static int resolve_given(const struct xctx *x, const struct nindex *ix, const struct scan *sc, size_t i, uint8_t g,
+                         int alias)
 {
     uint64_t h = names_tok_hash(x, i);
     size_t lo = 0, hi = ix->ngiv;
@@ -372,9 +378,12 @@ static int resolve_given(const struct xctx *x, const struct nindex *ix, const st
     }
     int cand[MAX_CAND];
     size_t n = 0;
-    for (size_t k = lo; k < ix->ngiv && ix->giv[k].h == h && n < MAX_CAND; k++)
-        if (names_tok_eq(x, x->p[ix->giv[k].person].first_ts, i) && !sc->s[ix->giv[k].person].part)
-            cand[n++] = ix->giv[k].person;
+    for (size_t k = lo; k < ix->ngiv && ix->giv[k].h == h && n < MAX_CAND; k++) {
+        int p = ix->giv[k].person;
+        if (names_tok_eq(x, x->p[p].first_ts, i) && !sc->s[p].part && gender_ok(&x->p[p], g) &&
+            (!alias || sc->s[p].alias))
+            cand[n++] = p;
+    }
     return n ? salient(sc, cand, n) : -1;
 }
 
@@ -604,15 +613,16 @@ static int honorific_single(const struct xctx *x, size_t i, size_t hon)
 }
 
 /* Is there a person with the surname at token i: any with a full name,
- * or one known by that name alone whose gender agrees with g? */
-static int surname_known(const struct xctx *x, const struct nindex *ix, size_t i, uint8_t g)
+ * or one known by that name alone whose gender agrees with g?  Or one
+ * whose full name starts with it ("Mr Lee" for Lee Hsien Loong)? */
+static int surname_known(const struct xctx *x, const struct nindex *ix, const struct scan *sc, size_t i, uint8_t g)
 {
     for (int p = nindex_first(ix, names_tok_hash(x, i)); p >= 0; p = nindex_next(ix, p)) {
         const struct xperson *pp = &x->p[p];
         if (names_tok_eq(x, pp->last_ts, i) && (pp->first_ts != pp->last_ts || gender_ok(pp, g)))
             return 1;
     }
-    return 0;
+    return resolve_given(x, ix, sc, i, 0, 0) >= 0;
 }
 
 /* People known by a title and one name ("Secretary Blinken", "Ms.
@@ -621,26 +631,26 @@ static int surname_known(const struct xctx *x, const struct nindex *ix, size_t i
  * pass 1 become their first mentions. */
 static int titled_people(struct xctx *x, struct nindex *ix, struct scan *sc, size_t nm1)
 {
+    if (scan_reserve(sc, x->np) != 0)
+        return -1;
     for (size_t mi = 0; mi < nm1; mi++) {
         struct xmention *m = &x->m[mi];
         if (m->person != -2)
             continue;
-        if (surname_known(x, ix, m->ts, names_gender_from_title(x, m->title_ts, m->ts)))
+        if (surname_known(x, ix, sc, m->ts, names_gender_from_title(x, m->title_ts, m->ts)))
             continue;
         int p = names_new_person(x, m->ts, m->te, m->title_ts);
-        if (p < 0 || nindex_add(ix, x, (size_t)p) != 0)
+        if (p < 0 || nindex_add(ix, x, (size_t)p) != 0 || scan_reserve(sc, x->np) != 0)
             return -1;
         x->m[mi].person = p;
         x->p[p].canon = (uint32_t)mi;
     }
-    if (scan_reserve(sc, x->np) != 0)
-        return -1;
     for (size_t i = 0; i < x->nt; i++) {
         if (!lone_word(x, i) || (x->t[i].f & TF_HYPH) || names_modifier_use(x, i + 1))
             continue;
         size_t hon = honorific_before(x, i);
         uint8_t g = names_gender_from_title(x, hon, i);
-        if (!honorific_single(x, i, hon) || surname_known(x, ix, i, g))
+        if (!honorific_single(x, i, hon) || surname_known(x, ix, sc, i, g))
             continue;
         int p = names_new_person(x, i, i + 1, hon);
         if (p < 0 || nindex_add(ix, x, (size_t)p) != 0 || scan_reserve(sc, x->np) != 0)
@@ -659,6 +669,10 @@ static int resolve_titled(struct xctx *x, const struct nindex *ix, const struct 
     int p = resolve_surname(x, ix, sc, m->ts, 1, g, tw);
     if (p < 0 && g)
         p = resolve_surname(x, ix, sc, m->ts, 1, 0, tw);
+    if (p < 0)
+        p = resolve_given(x, ix, sc, m->ts, g, 0);
+    if (p < 0 && g)
+        p = resolve_given(x, ix, sc, m->ts, 0, 0);
     if (p < 0)
         p = resolve_surname(x, ix, sc, m->ts, 0, g, tw);
     if (p < 0)
@@ -854,19 +868,29 @@ int coref_scan_singles(struct xctx *x, struct nindex *ix)
         int p = resolve_surname(x, ix, &sc, i, 1, g, XNONE);
         if (p < 0 && g)
             p = resolve_surname(x, ix, &sc, i, 1, 0, XNONE);
-        if (p < 0 && (t->lf & LEX_GIVEN) && !(t->lf & LEX_COMMON) && !(t->f & TF_ALLCAP))
-            p = resolve_given(x, ix, &sc, i);
+        if (p < 0 && (((t->lf & LEX_GIVEN) && !(t->lf & LEX_COMMON) && !(t->f & TF_ALLCAP)) || hon < i))
+            p = resolve_given(x, ix, &sc, i, g, 0);
+        if (p < 0 && hon < i && g)
+            p = resolve_given(x, ix, &sc, i, 0, 0);
+        if (p < 0)
+            p = resolve_given(x, ix, &sc, i, 0, 1);
         if (p < 0)
             p = resolve_surname(x, ix, &sc, i, 0, g, XNONE);
         if (p < 0 && g)
             p = resolve_surname(x, ix, &sc, i, 0, 0, XNONE);
         if (p < 0 && single_speaker(x, ix, i)) {
-            /* "Pate said": a person known by one name */
-            p = names_new_person(x, i, i + 1, i);
-            if (p < 0 || nindex_add(ix, x, (size_t)p) != 0 || scan_reserve(&sc, x->np) != 0)
-                goto out;
-            x->p[p].canon = (uint32_t)x->nm;
-            t = &x->t[i];
+            /* "Ban said": the first word of a full name; else "Pate
+             * said", a person known by one name */
+            p = resolve_given(x, ix, &sc, i, 0, 0);
+            if (p >= 0)
+                sc.s[p].alias = 1;
+            if (p < 0) {
+                p = names_new_person(x, i, i + 1, i);
+                if (p < 0 || nindex_add(ix, x, (size_t)p) != 0 || scan_reserve(&sc, x->np) != 0)
+                    goto out;
+                x->p[p].canon = (uint32_t)x->nm;
+                t = &x->t[i];
+            }
         }
         if (p < 0)
             continue;
