@@ -898,7 +898,8 @@ int coref_scan_singles(struct xctx *x, struct nindex *ix)
         if (names_add_mention(x, i, i + 1, title_ts, p) != 0 || scan_note(&sc, x, p, title_ts, i, i + 1) != 0)
             goto out;
     }
-    qsort(x->m, x->nm, sizeof *x->m, cmp_mention);
+    if (x->nm)
+        qsort(x->m, x->nm, sizeof *x->m, cmp_mention);
     rc = drop_unmentioned(x);
 out:
     free(sc.s);
