@@ -211,9 +211,22 @@ static int speech_verb(const struct xctx *x, size_t k)
  * ("the Trump family"), which puts nobody forward. */
 static uint8_t mention_rank(const struct xctx *x, size_t title_ts, size_t te)
 {
-    if (speech_verb(x, te) || (title_ts > 0 && speech_verb(x, title_ts - 1)))
+    if (title_ts > 0 && speech_verb(x, title_ts - 1))
         return 3;
-    if (te < x->nt && verbish(x, te) &&
+    /* the verb may follow an appositive: "Patricia Smith, mother of a
+     * victim, rejected the claim" */
+    size_t v = te;
+    if (tok_punct(x, v, ',')) {
+        size_t k = v + 1;
+        while (k < x->nt && k < v + 12 && !tok_punct(x, k, ',') && !(x->t[k].f & (TF_SENT | TF_PARA)) &&
+               x->t[k].kind != TK_QUOTE)
+            k++;
+        if (tok_punct(x, k, ','))
+            v = k + 1;
+    }
+    if (speech_verb(x, v))
+        return 3;
+    if (v < x->nt && verbish(x, v) &&
         !(title_ts > 0 && x->t[title_ts - 1].kind == TK_WORD && (x->t[title_ts - 1].f & TF_LOWER)))
         return 2;
     if (title_ts > 0 && (tok_is(x, title_ts - 1, "the") || tok_is(x, title_ts - 1, "a")) && te < x->nt &&
@@ -803,7 +816,8 @@ int coref_scan_singles(struct xctx *x, struct nindex *ix)
     mark_parts(x, ix, &sc, nm1);
     size_t next = 0; /* pass-1 mentions noted so far */
     for (size_t i = 0; i < x->nt && x->np; i++) {
-        if (x->t[i].f & TF_SENT)
+        /* the sentences of a quotation are one step of the narrative */
+        if ((x->t[i].f & TF_SENT) && !(x->t[i].f & TF_INQ))
             sc.sent++;
         for (; next < nm1 && x->m[next].ts <= i; next++) {
             struct xmention *m = &x->m[next];
