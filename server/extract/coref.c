@@ -170,7 +170,6 @@ struct sal {
     uint8_t rank;   /* best mention_rank in that sentence */
     uint8_t frank;  /* the same over full-name mentions */
     uint8_t part;   /* a shorter form of another person's name */
-    uint8_t alias;  /* its first word, no given name, acts alone ("Ban said") */
     uint32_t lts, lte; /* its longest multi-word mention, lte 0 if none */
 };
 
@@ -191,7 +190,7 @@ static int scan_reserve(struct scan *sc, size_t np)
     if (!s)
         return -1;
     for (size_t k = sc->cap; k < cap; k++)
-        s[k] = (struct sal){0, 0, 0, 0, XNONE, 0, 0, 0, 0, 0, 0};
+        s[k] = (struct sal){0, 0, 0, 0, XNONE, 0, 0, 0, 0, 0};
     sc->s = s;
     sc->cap = cap;
     return 0;
@@ -373,12 +372,10 @@ static int resolve_surname(const struct xctx *x, const struct nindex *ix, const 
 }
 
 /* The same for the first word of a full name alone, with gender g:
- * a given name ("Hillary"), or the surname of a name written surname
- * first or of a name without surname ("Ban" for Ban Ki-moon, "Mr Anwar"
- * for Anwar Ibrahim); with alias, among the people whose first word
- * already acted alone. */
-static int resolve_given(const struct xctx *x, const struct nindex *ix, const struct scan *sc, size_t i, uint8_t g,
-                         int alias)
+ * a given name ("Hillary"), or, after an honorific or title, the surname
+ * of a name written surname first or of a name without surname ("Mr Lee"
+ * for Lee Hsien Loong, "Mr Anwar" for Anwar Ibrahim). */
+static int resolve_given(const struct xctx *x, const struct nindex *ix, const struct scan *sc, size_t i, uint8_t g)
 {
     uint64_t h = names_tok_hash(x, i);
     size_t lo = 0, hi = ix->ngiv;
@@ -393,8 +390,7 @@ static int resolve_given(const struct xctx *x, const struct nindex *ix, const st
     size_t n = 0;
     for (size_t k = lo; k < ix->ngiv && ix->giv[k].h == h && n < MAX_CAND; k++) {
         int p = ix->giv[k].person;
-        if (names_tok_eq(x, x->p[p].first_ts, i) && !sc->s[p].part && gender_ok(&x->p[p], g) &&
-            (!alias || sc->s[p].alias))
+        if (names_tok_eq(x, x->p[p].first_ts, i) && !sc->s[p].part && gender_ok(&x->p[p], g))
             cand[n++] = p;
     }
     return n ? salient(sc, cand, n) : -1;
@@ -635,7 +631,7 @@ static int surname_known(const struct xctx *x, const struct nindex *ix, const st
         if (names_tok_eq(x, pp->last_ts, i) && (pp->first_ts != pp->last_ts || gender_ok(pp, g)))
             return 1;
     }
-    return resolve_given(x, ix, sc, i, 0, 0) >= 0;
+    return resolve_given(x, ix, sc, i, 0) >= 0;
 }
 
 /* People known by a title and one name ("Secretary Blinken", "Ms.
@@ -683,9 +679,9 @@ static int resolve_titled(struct xctx *x, const struct nindex *ix, const struct 
     if (p < 0 && g)
         p = resolve_surname(x, ix, sc, m->ts, 1, 0, tw);
     if (p < 0)
-        p = resolve_given(x, ix, sc, m->ts, g, 0);
+        p = resolve_given(x, ix, sc, m->ts, g);
     if (p < 0 && g)
-        p = resolve_given(x, ix, sc, m->ts, 0, 0);
+        p = resolve_given(x, ix, sc, m->ts, 0);
     if (p < 0)
         p = resolve_surname(x, ix, sc, m->ts, 0, g, tw);
     if (p < 0)
@@ -883,28 +879,21 @@ int coref_scan_singles(struct xctx *x, struct nindex *ix)
         if (p < 0 && g)
             p = resolve_surname(x, ix, &sc, i, 1, 0, XNONE);
         if (p < 0 && (((t->lf & LEX_GIVEN) && !(t->lf & LEX_COMMON) && !(t->f & TF_ALLCAP)) || hon < i))
-            p = resolve_given(x, ix, &sc, i, g, 0);
+            p = resolve_given(x, ix, &sc, i, g);
         if (p < 0 && hon < i && g)
-            p = resolve_given(x, ix, &sc, i, 0, 0);
-        if (p < 0)
-            p = resolve_given(x, ix, &sc, i, 0, 1);
+            p = resolve_given(x, ix, &sc, i, 0);
         if (p < 0)
             p = resolve_surname(x, ix, &sc, i, 0, g, XNONE);
         if (p < 0 && g)
             p = resolve_surname(x, ix, &sc, i, 0, 0, XNONE);
         if (p < 0 && single_speaker(x, ix, i)) {
-            /* "Ban said": the first word of a full name; else "Pate
-             * said", a person known by one name */
-            p = resolve_given(x, ix, &sc, i, 0, 0);
-            if (p >= 0)
-                sc.s[p].alias = 1;
-            if (p < 0) {
-                p = names_new_person(x, i, i + 1, i);
-                if (p < 0 || nindex_add(ix, x, (size_t)p) != 0 || scan_reserve(&sc, x->np) != 0)
-                    goto out;
-                x->p[p].canon = (uint32_t)x->nm;
-                t = &x->t[i];
-            }
+            /* "Pate said": a person known by one name (see
+             * coref_merge_first_words for "Ban said") */
+            p = names_new_person(x, i, i + 1, i);
+            if (p < 0 || nindex_add(ix, x, (size_t)p) != 0 || scan_reserve(&sc, x->np) != 0)
+                goto out;
+            x->p[p].canon = (uint32_t)x->nm;
+            t = &x->t[i];
         }
         if (p < 0)
             continue;
@@ -918,4 +907,69 @@ int coref_scan_singles(struct xctx *x, struct nindex *ix)
 out:
     free(sc.s);
     return rc;
+}
+
+/* "Ban said" after "Ban Ki-moon", "Jansher said" after "Jansher Khan": a
+ * person known by one word that is the first word of exactly one full
+ * name, not a given name (those were resolved in the scan), is that
+ * person: a name written surname first, or without surname.  Run after
+ * drop_weak_singles, so that a word with evidence against a person
+ * ("Axa said" beside "Axa Equity") stays dropped. */
+static int cmp_nkey2(const void *a, const void *b)
+{
+    const struct nkey *x = a, *y = b;
+    return x->h < y->h ? -1 : x->h > y->h;
+}
+
+int coref_merge_first_words(struct xctx *x)
+{
+    if (x->np < 2)
+        return 0;
+    struct nkey *k = malloc(x->np * sizeof *k);
+    if (!k)
+        return -1;
+    size_t n = 0;
+    for (size_t p = 0; p < x->np; p++)
+        if (x->p[p].first_ts != x->p[p].last_ts)
+            k[n++] = (struct nkey){names_tok_hash(x, x->p[p].first_ts), 0, (int)p};
+    qsort(k, n, sizeof *k, cmp_nkey2);
+    int *to = malloc(x->np * sizeof *to);
+    if (!to) {
+        free(k);
+        return -1;
+    }
+    int merged = 0;
+    for (size_t p = 0; p < x->np; p++) {
+        to[p] = (int)p;
+        const struct xperson *pp = &x->p[p];
+        if (pp->first_ts != pp->last_ts)
+            continue;
+        uint64_t h = names_tok_hash(x, pp->last_ts);
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (k[mid].h < h)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        int found = -1, many = 0;
+        for (size_t j = lo; j < n && k[j].h == h; j++) {
+            if (!names_tok_eq(x, x->p[k[j].person].first_ts, pp->last_ts))
+                continue;
+            many |= found >= 0;
+            found = k[j].person;
+        }
+        if (found >= 0 && !many) {
+            to[p] = found;
+            merged = 1;
+        }
+    }
+    if (merged)
+        for (size_t mi = 0; mi < x->nm; mi++)
+            if (x->m[mi].person >= 0)
+                x->m[mi].person = to[x->m[mi].person];
+    free(to);
+    free(k);
+    return merged ? drop_unmentioned(x) : 0;
 }

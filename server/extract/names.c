@@ -826,7 +826,8 @@ int names_find(struct xctx *x)
 {
     struct nindex ix;
     memset(&ix, 0, sizeof ix);
-    int rc = names_scan_runs(x, &ix) != 0 || coref_scan_singles(x, &ix) != 0 || drop_weak_singles(x, &ix) != 0
+    int rc = names_scan_runs(x, &ix) != 0 || coref_scan_singles(x, &ix) != 0 || drop_weak_singles(x, &ix) != 0 ||
+                     coref_merge_first_words(x) != 0
                  ? -1
                  : 0;
     nindex_free(&ix);

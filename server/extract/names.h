@@ -78,4 +78,9 @@ int names_scan_runs(struct xctx *x, struct nindex *ix);
  * references, one-name people ("Pate said"); sorts the mentions. */
 int coref_scan_singles(struct xctx *x, struct nindex *ix);
 
+/* After the weak one-word people are dropped (coref.c): a person known by
+ * one word that begins exactly one full name is that person ("Ban said"
+ * after "Ban Ki-moon"); 0 or -1. */
+int coref_merge_first_words(struct xctx *x);
+
 #endif
