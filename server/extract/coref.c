@@ -794,6 +794,26 @@ static int lexical_surnames(struct xctx *x, struct nindex *ix)
     return 0;
 }
 
+/* A place name where a person cannot be: after a preposition of place
+ * ("in Houston", "to Washington"), in a dateline ("WASHINGTON (AP)"), or
+ * before a state's abbreviation ("Washington, D.C.").  A surname that is
+ * also a place ("Tyler Houston", "George Washington") is a person only
+ * elsewhere ("a portrait of Washington"). */
+static int place_use(const struct xctx *x, size_t i)
+{
+    static const char *const at[] = {"in", "from", "to", "into", "at", "near", "across", "throughout", NULL};
+    if (!(x->t[i].lf & LEX_PLACE) || (i + 1 < x->nt && (x->t[i + 1].f & TF_POSS)))
+        return 0; /* "in Jordan's film" */
+    if ((x->t[i].f & (TF_ALLCAP | TF_PARA)) == (TF_ALLCAP | TF_PARA))
+        return 1;
+    if (tok_punct(x, i + 1, ',') && i + 2 < x->nt && (x->t[i + 2].f & TF_DOTS))
+        return 1;
+    for (size_t k = 0; i > 0 && at[k]; k++)
+        if (tok_is(x, i - 1, at[k]))
+            return 1;
+    return 0;
+}
+
 /* Pass 2: surname-only and given-name-only references, titled singles,
  * in text order so that each one-word name meets the people as the reader
  * knows them at that point. */
@@ -871,7 +891,7 @@ int coref_scan_singles(struct xctx *x, struct nindex *ix)
             }
             continue;
         }
-        if (names_modifier_use(x, i + 1))
+        if (names_modifier_use(x, i + 1) || place_use(x, i))
             continue;
         size_t hon = honorific_before(x, i); /* "Mr. Trump": the honorific tells the gender */
         uint8_t g = hon < i ? names_gender_from_title(x, hon, i) : 0;
