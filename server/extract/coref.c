@@ -654,8 +654,8 @@ static int titled_people(struct xctx *x, struct nindex *ix, struct scan *sc, siz
         x->m[mi].person = p;
         x->p[p].canon = (uint32_t)mi;
     }
-    for (size_t i = 0; i < x->nt; i++) {
-        if (!lone_word(x, i) || (x->t[i].f & TF_HYPH) || names_modifier_use(x, i + 1))
+    for (size_t i = 2; i < x->nt; i++) {
+        if (!abbrev_period(x, i - 1) || !lone_word(x, i) || (x->t[i].f & TF_HYPH) || names_modifier_use(x, i + 1))
             continue;
         size_t hon = honorific_before(x, i);
         uint8_t g = names_gender_from_title(x, hon, i);
@@ -732,9 +732,9 @@ static int loose_full_name(const struct xctx *x, struct nindex *ix, size_t i)
     const uint32_t not_given = LEX_PLACE | LEX_NATION | LEX_TITLE | LEX_HON | LEX_NONPERSON | LEXN_ORGNAME | LEXN_ORGTAIL;
     const uint32_t not_surname = LEX_COMMON | LEX_TITLE | LEX_HON | LEX_AGENT | LEXN_ORGTAIL |
                                  LEXN_ORGNAME;
-    if (i + 1 >= x->nt || !names_given_strong(x, i) || !names_run_word(x, i) || !names_run_word(x, i + 1) ||
-        ((x->t[i].f | x->t[i + 1].f) & (TF_NAME | TF_ALLCAP | TF_INQ)) || (x->t[i + 1].f & TF_PARA) ||
-        (x->t[i].lf & not_given) || (x->t[i + 1].lf & not_surname))
+    if (i + 1 >= x->nt || !(x->t[i].lf & LEX_GIVEN) || ((x->t[i].f | x->t[i + 1].f) & (TF_NAME | TF_ALLCAP | TF_INQ)) ||
+        (x->t[i + 1].f & TF_PARA) || (x->t[i].lf & not_given) || (x->t[i + 1].lf & not_surname) ||
+        !names_run_word(x, i) || !names_run_word(x, i + 1) || !names_given_strong(x, i))
         return 0;
     if (i > 0 && !(x->t[i].f & TF_PARA) &&
         (names_run_word(x, i - 1) || tok_is(x, i - 1, "the") || tok_is(x, i - 1, "a") || tok_is(x, i - 1, "an")))
