@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lexicon.h"
+#include "names.h"
 #include "qw.h"
 #include "speaker.h"
 #include "spans.h"
@@ -120,7 +121,11 @@ static int build_people(const struct xctx *x, struct extract_result *out)
         const struct xperson *xp = &x->p[pi];
         struct extract_person *p = &out->people[pi];
         const struct xmention *cm = xp->canon != XNONE ? &x->m[xp->canon] : NULL;
-        p->name = cm ? span_dup(x->text, cm->s, name_end(x, cm)) : strdup("");
+        /* a person the text never names in full keeps the title it is
+         * known by: "Ms. Goldsmith", "President Biden", not a bare word
+         * that could be anyone's (or no one's) name */
+        size_t from = cm ? (xp->first_ts == xp->last_ts ? x->t[names_title_from(x, cm)].s : cm->s) : 0;
+        p->name = cm ? span_dup(x->text, from, name_end(x, cm)) : strdup("");
         if (!p->name)
             goto out;
         p->gender = xp->gender == LEXG_MALE     ? GENDER_MALE

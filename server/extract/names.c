@@ -323,7 +323,7 @@ static int abstract_noun(const struct xctx *x, size_t i)
  * the word ends in -s and its singular is a known non-name word or is used
  * in lower case in the text, and no singular is a given name ("Roberts",
  * "Evans", "Jones" are surnames made from given names). */
-static int plural_common(const struct xctx *x, struct nindex *ix, size_t i)
+int names_plural_common(const struct xctx *x, struct nindex *ix, size_t i)
 {
     const struct tok *t = &x->t[i];
     const char *w = x->text + t->s;
@@ -503,7 +503,7 @@ int names_scan_runs(struct xctx *x, struct nindex *ix)
         if (abstract)
             continue;
         if (n >= 2 && ((x->t[b - 1].lf & LEXN_ORGTAIL) || inner_cap(x, b - 1) ||
-                       (!(x->t[s].lf & LEX_GIVEN) && plural_common(x, ix, b - 1))))
+                       (!(x->t[s].lf & LEX_GIVEN) && names_plural_common(x, ix, b - 1))))
             continue;
         /* one word after a title: the title must be a person's ("Mr",
          * "President"), not part of a name ("National Statistics") */
@@ -779,7 +779,7 @@ static int drop_weak_singles(struct xctx *x, struct nindex *ix)
         else if (!(ev[p] & 1) && x->p[p].first_ts == x->p[p].last_ts) {
             int hon = ev[p] & 2;
             const struct tok *t = &x->t[i];
-            if (plural_common(x, ix, i))
+            if (names_plural_common(x, ix, i))
                 drop = 1;
             else if (abstract_noun(x, i) || (!(ev[p] & 8) && !hon && plural_shape(x, i)))
                 drop = 1; /* "Development", a sentence's "Figures released" */
@@ -806,6 +806,14 @@ static int drop_weak_singles(struct xctx *x, struct nindex *ix)
     return 0;
 }
 
+size_t names_title_from(const struct xctx *x, const struct xmention *m)
+{
+    size_t k = m->title_ts;
+    while (k < m->ts && !(x->t[k].lf & (LEX_TITLE | LEX_HON)))
+        k++;
+    return k;
+}
+
 static int all_caps(const struct xctx *x, const struct xmention *m)
 {
     for (size_t k = m->ts; k < m->te; k++)
@@ -818,7 +826,8 @@ int names_find(struct xctx *x)
 {
     struct nindex ix;
     memset(&ix, 0, sizeof ix);
-    int rc = names_scan_runs(x, &ix) != 0 || coref_scan_singles(x, &ix) != 0 || drop_weak_singles(x, &ix) != 0
+    int rc = names_scan_runs(x, &ix) != 0 || coref_scan_singles(x, &ix) != 0 || drop_weak_singles(x, &ix) != 0 ||
+                     coref_merge_first_words(x) != 0
                  ? -1
                  : 0;
     nindex_free(&ix);
@@ -845,7 +854,14 @@ int names_find(struct xctx *x)
         }
         const struct xmention *c = &x->m[pp->canon], *m = &x->m[mi];
         int ccaps = all_caps(x, c), mcaps = all_caps(x, m);
-        if ((ccaps && !mcaps) || (ccaps == mcaps && m->te - m->ts > c->te - c->ts))
+        /* known by one name: the fullest title it has ("Ms. Goldsmith") */
+        size_t ct = 0, mt = 0;
+        if (pp->first_ts == pp->last_ts) {
+            ct = c->ts - names_title_from(x, c);
+            mt = m->ts - names_title_from(x, m);
+        }
+        if ((ccaps && !mcaps) || (ccaps == mcaps && (m->te - m->ts > c->te - c->ts ||
+                                                      (m->te - m->ts == c->te - c->ts && mt > ct))))
             pp->canon = (uint32_t)mi;
     }
     return 0;

@@ -19,8 +19,8 @@
 #define LEXN_ORGNAME (1u << 18) /* one-word company or team name ("Microsoft") */
 
 /* Per-run indexes, so that a long text stays linear: people chained by
- * surname hash, and multi-word mentions sorted by (key hash, position) for
- * surname-only and given-name-only back references. */
+ * surname hash, and the given names of people with a full name sorted by
+ * (key hash, position) for given-name-only back references. */
 struct nkey {
     uint64_t h;
     uint32_t ts;
@@ -32,8 +32,8 @@ struct nindex {
     size_t hcap;
     uint32_t *next;  /* person -> next person + 1 with the same slot */
     size_t ncap;
-    struct nkey *sur, *giv;
-    size_t nsur, ngiv;
+    struct nkey *giv;
+    size_t ngiv;
     uint64_t *lower; /* hash set of lower-case words (see build_lower) */
     size_t nlower;   /* its capacity */
 };
@@ -57,7 +57,13 @@ int names_modifier_use(const struct xctx *x, size_t next);  /* "Biden administra
  * word, not a name); 1 too on allocation failure, the cautious answer.
  * Builds ix->lower on first use. */
 int names_lower_seen(const struct xctx *x, struct nindex *ix, size_t i);
+/* 1 if the word at token i is the plural of a common noun ("Critics",
+ * "Democrats"), not a surname ("Roberts"). */
+int names_plural_common(const struct xctx *x, struct nindex *ix, size_t i);
 uint8_t names_gender_from_title(const struct xctx *x, size_t a, size_t b);
+/* The first title word of mention m ("Secretary" in "former Secretary
+ * Blinken", "Ms" in "Ms. Goldsmith"), or m->ts when untitled. */
+size_t names_title_from(const struct xctx *x, const struct xmention *m);
 /* Appends a mention of tokens [ts, te); 0 or -1. */
 int names_add_mention(struct xctx *x, size_t ts, size_t te, size_t title_ts, int person);
 /* Appends a person named by tokens [ts, te); its index or -1. */
@@ -71,5 +77,10 @@ int names_scan_runs(struct xctx *x, struct nindex *ix);
 /* Pass 2 (coref.c): titled singles, surname-only and given-name-only
  * references, one-name people ("Pate said"); sorts the mentions. */
 int coref_scan_singles(struct xctx *x, struct nindex *ix);
+
+/* After the weak one-word people are dropped (coref.c): a person known by
+ * one word that begins exactly one full name is that person ("Ban said"
+ * after "Ban Ki-moon"); 0 or -1. */
+int coref_merge_first_words(struct xctx *x);
 
 #endif

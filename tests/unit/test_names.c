@@ -1,8 +1,11 @@
-/* Person-name precision: golden cases tests/data/extract/people_*.txt with
- * their .expect files.  Besides the P lines of test_extract.c
- * ("P<TAB>name<TAB>mentions": must be found with that many mentions), an
- * "N<TAB>name" line names a capitalised phrase that must not come out as a
- * person (an organisation, a plural, a work). */
+/* Person names and back references: golden cases
+ * tests/data/extract/people_*.txt with their .expect files.  Besides the P
+ * lines of test_extract.c ("P<TAB>name<TAB>mentions": must be found with
+ * that many mentions), an "N<TAB>name" line names a capitalised phrase that
+ * must not come out as a person (an organisation, a plural, a work), and an
+ * "M<TAB>name<TAB>word#k" line says that the k-th occurrence (from 1) of
+ * word in the text is a mention of the person called name ("-": of
+ * nobody). */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +40,26 @@ static const struct extract_person *person(const struct extract_result *r, const
     return NULL;
 }
 
+/* Byte offset of the k-th occurrence of w in text (k from 1), or -1. */
+static long nth(const char *text, size_t len, const char *w, long k)
+{
+    size_t n = strlen(w);
+    for (size_t i = 0; n && i + n <= len; i++)
+        if (memcmp(text + i, w, n) == 0 && --k == 0)
+            return (long)i;
+    return -1;
+}
+
+/* The person with a mention starting at byte off, or NULL. */
+static const struct extract_person *mentioned(const struct extract_result *r, long off)
+{
+    for (size_t i = 0; i < r->npeople; i++)
+        for (size_t k = 0; k < r->people[i].nmentions; k++)
+            if ((long)r->people[i].mentions[k].start == off)
+                return &r->people[i];
+    return NULL;
+}
+
 static int golden(const char *stem)
 {
     char path[512];
@@ -67,6 +90,17 @@ static int golden(const char *stem)
             if (!p || p->nmentions != want) {
                 fprintf(stderr, "golden %s: person %s: want %zu mentions, got %zu\n", stem, f1, want,
                         p ? p->nmentions : 0);
+                bad++;
+            }
+        } else if (strcmp(line, "M") == 0 && f2 && strchr(f2, '#')) {
+            char *hash = strrchr(f2, '#');
+            *hash = 0;
+            long off = nth(text, tlen, f2, strtol(hash + 1, NULL, 10));
+            const struct extract_person *m = off >= 0 ? mentioned(&r, off) : NULL;
+            const char *got = m ? m->name : "-";
+            if (off < 0 || strcmp(got, f1) != 0) {
+                fprintf(stderr, "golden %s: %s#%s: want %s, got %s\n", stem, f2, hash + 1, f1,
+                        off < 0 ? "(no such occurrence)" : got);
                 bad++;
             }
         } else if (strcmp(line, "N") == 0 && p) {
