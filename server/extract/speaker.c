@@ -583,6 +583,20 @@ static void mention_feats(const struct xctx *x, const struct xquote *q, size_t m
         feat(fs, "%s:d%d:s0", tag, log2_bucket(dist));
     if (refer_subject(x, mi))
         feat(fs, "%s:subj:s%d", tag, sents > 2 ? 2 : sents);
+    if (sents == 0) {
+        /* a cue word, or another person, between the name and the quote */
+        size_t a = tag[0] == 'b' ? m->te : (q->cts == XNONE ? q->te : q->cts + 1);
+        size_t b = tag[0] == 'b' ? q->ots : m->ts;
+        int cue = 0, other = 0;
+        for (size_t k = a; k < b && k < a + 40; k++) {
+            const struct tok *t = &x->t[k];
+            if (t->kind == TK_WORD && (t->f & TF_LOWER) && !(t->f & TF_INQ) && (t->lf & (LEX_VERB | LEX_CUE)))
+                cue = 1;
+            if ((t->f & TF_NAME) && !(t->f & TF_INQ))
+                other = 1;
+        }
+        feat(fs, "%s:between=%s%s", tag, cue ? "cue" : "-", other ? "+name" : "");
+    }
     size_t n = m->te;
     if (n < x->nt) {
         const struct tok *t = &x->t[n];
@@ -748,6 +762,15 @@ static void cand_feats(const struct xctx *x, size_t qi, const struct cand *c, co
         else
             feat(fs, "cuegap=a:%s", pattern(x, q->cts == XNONE ? q->te : q->cts + 1, c->cue, gap));
         feat(fs, "cuepos:%s", side);
+        {
+            /* does a sentence end between the quote and its cue? */
+            size_t a = c->cue < q->ots ? c->cue : (q->cts == XNONE ? q->te : q->cts);
+            size_t b = c->cue < q->ots ? q->ots : c->cue;
+            int cross = 0;
+            for (size_t k = a + 1; k <= b && k < x->nt && !cross; k++)
+                cross = (x->t[k].f & (TF_SENT | TF_PARA)) && !(x->t[k].f & TF_INQ) && k != q->ots;
+            feat(fs, "cuecross:%d|%s", cross, side);
+        }
         feat(fs, "cued:%s:%d", side, log2_bucket(cue_dist(q, c->cue)));
         if (c->cue == near[0] || c->cue == near[1]) {
             feat(fs, "cuenear:%s", side);
