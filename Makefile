@@ -1,5 +1,5 @@
 # quotewire: make | make run | make test | make check | make bench | make eval
-#            make fuzz | make install PREFIX=/usr/local | make format | make lint
+#            make train | make fuzz | make install PREFIX=/usr/local | make format | make lint
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -30,8 +30,13 @@ MIGS     := $(sort $(wildcard migrations/*.sql))
 DATA     := $(sort $(filter-out data/README.md,$(wildcard data/*)))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Trainers (tools/train/): C programs linked with the extractor's objects,
+# so that training sees the run-time tokens and features.
+TRAIN_SET  ?= ../shared/eval/conll2003-train.jsonl
+TRAIN_OBJS := $(BUILD)/tools/train/conll.o
+TRAIN_BIN  := $(BUILD)/train/train_tagger $(BUILD)/train/harvest_names
 
-.PHONY: all deps test-deps run test check bench eval fuzz install format lint clean
+.PHONY: all deps test-deps run test check bench eval train train-lexicons train-tagger fuzz install format lint clean
 all: quotewire
 
 deps:
@@ -83,8 +88,29 @@ bench: quotewire $(BUILD)/bench/bench_extract
 	@tools/deps.sh wrk nginx-light curl
 	@BUILD=$(BUILD) bench/run.sh
 
-eval: quotewire
-	@tools/eval.sh
+eval: quotewire $(TRAIN_BIN)
+	@BUILD=$(BUILD) tools/eval.sh
+
+$(BUILD)/tools/train/%.o: tools/train/%.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Iserver/extract -c -o $@ $<
+
+$(BUILD)/train/%: $(BUILD)/tools/train/%.o $(TRAIN_OBJS) $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+# make train: every model and harvested list in data/, from the annotated
+# sets of ../shared (skipped, leaving the committed files, without them).
+train: train-lexicons train-tagger
+
+train-lexicons: $(BUILD)/train/harvest_names
+	@if [ ! -f "$(TRAIN_SET)" ]; then echo "train-lexicons: skipped ($(TRAIN_SET) not found; data/entity-words.tsv kept)"; \
+	else echo "train-lexicons: data/entity-words.tsv from $(TRAIN_SET)"; \
+	    $(BUILD)/train/harvest_names "$(TRAIN_SET)" >data/entity-words.tsv.tmp && mv data/entity-words.tsv.tmp data/entity-words.tsv; fi
+
+train-tagger: train-lexicons $(BUILD)/train/train_tagger
+	@if [ ! -f "$(TRAIN_SET)" ]; then echo "train-tagger: skipped ($(TRAIN_SET) not found; data/tagger.model kept)"; \
+	else $(BUILD)/train/train_tagger --data entity-words.tsv=data/entity-words.tsv "$(TRAIN_SET)" data/tagger.model; fi
 
 fuzz:
 	@tools/deps.sh clang libclang-rt-14-dev
@@ -102,4 +128,4 @@ lint:
 clean:
 	rm -rf build quotewire
 
--include $(OBJS:.o=.d) $(UNIT_BIN:=.d)
+-include $(OBJS:.o=.d) $(UNIT_BIN:=.d) $(TRAIN_OBJS:.o=.d) $(TRAIN_BIN:$(BUILD)/train/%=$(BUILD)/tools/train/%.d)

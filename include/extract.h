@@ -60,9 +60,11 @@ int extract_version(void);
  * a name given twice). */
 int extract_override_data(const char *name, const char *data, size_t len);
 
-/* Loads the built-in lexicons (compiled into the binary).  Call once before
- * any other function, from one thread; later calls are no-ops.  Returns 0
- * (QW_OK) or QW_ERR_NOMEM. */
+/* Loads the built-in lexicons and the tagger model (compiled into the
+ * binary, or given with extract_override_data).  Call once before any
+ * other function, from one thread; later calls are no-ops.  Returns 0
+ * (QW_OK), QW_ERR_NOMEM, or QW_ERR_INVALID when the tagger model is
+ * corrupt (an empty model is no model: the rules work alone). */
 int extract_init(void);
 
 /* Releases what extract_init allocated (for leak checkers). */

@@ -9,11 +9,18 @@
 #include "lexicon.h"
 #include "qw.h"
 #include "spans.h"
+#include "tagger.h"
 #include "xctx.h"
 
 int extract_init(void)
 {
-    return lexicon_init() == 0 ? QW_OK : QW_ERR_NOMEM;
+    if (lexicon_init() != 0)
+        return QW_ERR_NOMEM;
+    int rc = tagger_init();
+    if (rc == TAGGER_OK)
+        return QW_OK;
+    lexicon_free();
+    return rc == TAGGER_NOMEM ? QW_ERR_NOMEM : QW_ERR_INVALID;
 }
 
 int extract_override_data(const char *name, const char *data, size_t len)
@@ -28,6 +35,7 @@ int extract_version(void)
 
 void extract_shutdown(void)
 {
+    tagger_free();
     lexicon_free();
     lexicon_free_overrides();
 }
@@ -195,7 +203,8 @@ int extract_run(const char *text, size_t len, struct extract_result *out)
     x.text = text ? text : "";
     x.len = len;
     int rc = QW_ERR_NOMEM;
-    if (tok_run(&x) != 0 || quotes_find(&x) != 0 || names_find(&x) != 0 || attrib_run(&x) != 0)
+    if (tok_run(&x) != 0 || quotes_find(&x) != 0 || tagger_run(&x) != 0 || names_find(&x) != 0 ||
+        attrib_run(&x) != 0)
         goto out;
     spans_filter(&x);
     if (build_people(&x, out) != 0 || build_quotes(&x, out) != 0) {

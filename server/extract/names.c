@@ -227,6 +227,16 @@ static void appositive_role(struct xctx *x, int person, size_t te)
  * that coref.c builds lazily (names_tok_hash | 1, open addressing). */
 static int lower_build(const struct xctx *x, struct nindex *ix)
 {
+    if (x->lower) {
+        /* the tagger built it already (tagger_doc_init: same hash, same
+         * words); a copy, since nindex_free frees ours */
+        ix->lower = malloc(x->nlower * sizeof *ix->lower);
+        if (!ix->lower)
+            return -1;
+        memcpy(ix->lower, x->lower, x->nlower * sizeof *ix->lower);
+        ix->nlower = x->nlower;
+        return 0;
+    }
     size_t n = 0;
     for (size_t i = 0; i < x->nt; i++)
         n += x->t[i].kind == TK_WORD && (x->t[i].f & TF_LOWER) && !(x->t[i].f & TF_POSS);
@@ -486,7 +496,7 @@ int names_scan_runs(struct xctx *x, struct nindex *ix)
                 nonperson = 1;
             if ((x->t[k].lf & LEX_PLACE) && (k == s || !names_given_strong(x, s)))
                 nonperson = 1;
-            if (x->t[k].lf & ~(uint32_t)(LEX_GIVEN | LEX_SURFIRST | LEX_PARTICLE))
+            if (x->t[k].lf & ~(uint32_t)(LEX_GIVEN | LEX_SURFIRST | LEX_PARTICLE | LEX_HARVEST))
                 unknown = 0;
             if (x->t[k].lf & (LEX_COMMON | LEX_NATION) && !(x->t[k].lf & LEX_GIVEN))
                 common = 1;

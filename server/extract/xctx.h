@@ -72,6 +72,14 @@ struct xquote {
     double conf;
 };
 
+/* The tagger's verdict on one token (tagger.c); all zero for tokens it does
+ * not tag.  s[] holds the scores of enum tagger_tag (O, PER, ORG, LOC,
+ * MISC), in weight units: margins between them measure confidence. */
+struct xtag {
+    float s[5];
+    uint8_t tag;
+};
+
 struct xctx {
     const char *text;
     size_t len;
@@ -83,6 +91,9 @@ struct xctx {
     size_t np, capp;
     struct xquote *q;
     size_t nq, capq;
+    struct xtag *tg; /* per token, or NULL when no tagger model is loaded */
+    uint64_t *lower; /* tagger.c: hash set of the words written in lower case */
+    size_t nlower;   /* (names_hash | 1, open addressing), or NULL */
 };
 
 /* Grows *arr (element size sz) so that one more fits; 0 or -1. */
@@ -94,6 +105,7 @@ void xctx_free(struct xctx *x);
 /* Passes, in order.  Each returns 0 or -1 on allocation failure. */
 int tok_run(struct xctx *x);      /* tok.c: tokens, sentences */
 int quotes_find(struct xctx *x);  /* quotes.c: quotation spans */
+/* then tagger_run (tagger.h): entity tags in x->tg, evidence for names */
 int names_find(struct xctx *x);   /* names.c: person mentions and people */
 int attrib_run(struct xctx *x);   /* attrib.c: speakers and cues */
 

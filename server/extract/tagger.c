@@ -1,0 +1,603 @@
+/* Entity tagger: averaged-perceptron weights (data/tagger.model) over
+ * hashed features of capitalised words, decoded greedily left to right so
+ * that the tags already given feed the next token's features.  The model
+ * format is in data/README.md; tools/train/train_tagger.c writes it. */
+#include "tagger.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "embedded.h"
+#include "lexicon.h"
+#include "names.h"
+
+/* ---- the model ---- */
+
+#define MODEL_MAGIC "QWTAGGER"
+#define MODEL_VERSION 1u
+#define MODEL_HEAD 24u  /* magic, version, ntags, nfeat, scale */
+#define MODEL_REC 14u   /* key, 5 x int16 */
+
+struct wslot {
+    uint32_t key; /* 0: empty */
+    int16_t w[TAGGER_NTAGS];
+    uint16_t pad;
+};
+
+static struct wslot *wtab;
+static size_t wcap; /* power of two */
+static float wscale;
+static int loaded;
+
+static uint32_t get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put_u32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+static uint32_t fnv32(const unsigned char *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static size_t slot_of(uint32_t key, size_t cap)
+{
+    /* keys are hashes already; spread the low bits once more */
+    return (size_t)((key * 2654435761u) >> 7) & (cap - 1);
+}
+
+/* Parses a model into a fresh table; TAGGER_OK, TAGGER_NOMEM or
+ * TAGGER_BADMODEL.  On success *tab owns the table. */
+static int model_parse(const unsigned char *p, size_t n, struct wslot **tab, size_t *cap, float *scale)
+{
+    if (n < MODEL_HEAD + 4 || memcmp(p, MODEL_MAGIC, 8) != 0 || get_u32(p + 8) != MODEL_VERSION ||
+        get_u32(p + 12) != TAGGER_NTAGS)
+        return TAGGER_BADMODEL;
+    uint32_t nfeat = get_u32(p + 16);
+    if ((n - MODEL_HEAD - 4) / MODEL_REC != nfeat || (n - MODEL_HEAD - 4) % MODEL_REC != 0)
+        return TAGGER_BADMODEL;
+    if (fnv32(p, n - 4) != get_u32(p + n - 4))
+        return TAGGER_BADMODEL;
+    uint32_t sbits = get_u32(p + 20);
+    float sc;
+    memcpy(&sc, &sbits, sizeof sc);
+    if (!(sc > 0.0f && sc < 1e6f))
+        return TAGGER_BADMODEL;
+    size_t c = 64;
+    while (c * 2 < (size_t)nfeat * 3)
+        c *= 2;
+    struct wslot *t = calloc(c, sizeof *t);
+    if (!t)
+        return TAGGER_NOMEM;
+    const unsigned char *r = p + MODEL_HEAD;
+    for (uint32_t k = 0; k < nfeat; k++, r += MODEL_REC) {
+        uint32_t key = get_u32(r);
+        if (key == 0) {
+            free(t);
+            return TAGGER_BADMODEL;
+        }
+        size_t j = slot_of(key, c);
+        while (t[j].key && t[j].key != key)
+            j = (j + 1) & (c - 1);
+        if (t[j].key) {
+            free(t);
+            return TAGGER_BADMODEL; /* a key twice */
+        }
+        t[j].key = key;
+        for (int g = 0; g < TAGGER_NTAGS; g++)
+            t[j].w[g] = (int16_t)(uint16_t)(r[4 + 2 * g] | r[5 + 2 * g] << 8);
+    }
+    *tab = t;
+    *cap = c;
+    *scale = sc;
+    return TAGGER_OK;
+}
+
+int tagger_init(void)
+{
+    if (loaded)
+        return TAGGER_OK;
+    const struct embedded_file *f = lexicon_data(TAGGER_MODEL);
+    if (!f || f->end == f->data)
+        return TAGGER_OK; /* no model: the rules alone */
+    int rc = model_parse((const unsigned char *)f->data, (size_t)(f->end - f->data), &wtab, &wcap, &wscale);
+    if (rc == TAGGER_OK)
+        loaded = 1;
+    return rc;
+}
+
+void tagger_free(void)
+{
+    free(wtab);
+    wtab = NULL;
+    wcap = 0;
+    loaded = 0;
+}
+
+int tagger_enabled(void)
+{
+    return loaded;
+}
+
+char *tagger_model_encode(const uint32_t *feats, const float *w, size_t n, size_t *len)
+{
+    float mx = 0;
+    for (size_t k = 0; k < n * TAGGER_NTAGS; k++) {
+        float a = w[k] < 0 ? -w[k] : w[k];
+        if (a > mx)
+            mx = a;
+    }
+    float scale = mx > 0 ? mx / 32767.0f : 1.0f;
+    if (n > (SIZE_MAX - MODEL_HEAD - 4) / MODEL_REC || n > UINT32_MAX)
+        return NULL;
+    size_t total = MODEL_HEAD + n * MODEL_REC + 4;
+    unsigned char *p = malloc(total);
+    if (!p)
+        return NULL;
+    memcpy(p, MODEL_MAGIC, 8);
+    put_u32(p + 8, MODEL_VERSION);
+    put_u32(p + 12, TAGGER_NTAGS);
+    put_u32(p + 16, (uint32_t)n);
+    uint32_t sbits;
+    memcpy(&sbits, &scale, sizeof sbits);
+    put_u32(p + 20, sbits);
+    unsigned char *r = p + MODEL_HEAD;
+    for (size_t k = 0; k < n; k++, r += MODEL_REC) {
+        put_u32(r, feats[k]);
+        for (int g = 0; g < TAGGER_NTAGS; g++) {
+            float v = w[k * TAGGER_NTAGS + (size_t)g] / scale;
+            long q = (long)(v < 0 ? v - 0.5f : v + 0.5f);
+            if (q > 32767)
+                q = 32767;
+            if (q < -32767)
+                q = -32767;
+            uint16_t u = (uint16_t)(int16_t)q;
+            r[4 + 2 * g] = (unsigned char)u;
+            r[5 + 2 * g] = (unsigned char)(u >> 8);
+        }
+    }
+    put_u32(p + total - 4, fnv32(p, total - 4));
+    *len = total;
+    return (char *)p;
+}
+
+/* ---- per-text evidence ---- */
+
+enum tagger_line {
+    TL_ALLCAP = 1, /* every word of the line is upper case (datelines, headlines) */
+    TL_SHORT = 2,  /* four words or fewer on the line (bylines, datelines) */
+    TL_FIRST = 4,  /* first word of its line */
+    TL_LAST = 8,   /* last word of its line */
+};
+
+static unsigned char fold(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+static uint64_t word_hash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= fold((unsigned char)s[i]);
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/* Upper 'X', lower 'x', digit 'd', other ASCII as itself; a run of one
+ * class is cut at three ("Blinken" -> "Xxxx", "1996-08-22" -> "ddd-dd-dd");
+ * bytes of other letters count as lower case after the first. */
+static uint32_t shape_hash(const char *s, size_t n, int cap_first)
+{
+    uint32_t h = 2166136261u;
+    int prev = -1, run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int k;
+        if (c >= 'A' && c <= 'Z')
+            k = 'X';
+        else if (c >= 'a' && c <= 'z')
+            k = 'x';
+        else if (c >= '0' && c <= '9')
+            k = 'd';
+        else if (c >= 0x80) {
+            if ((c & 0xC0) == 0x80)
+                continue; /* continuation byte */
+            k = i == 0 && cap_first ? 'X' : 'x';
+        } else
+            k = c;
+        run = k == prev ? run + 1 : 1;
+        prev = k;
+        if (run > 3)
+            continue;
+        h ^= (uint32_t)k;
+        h *= 16777619u;
+    }
+    return h ? h : 1;
+}
+
+static size_t pow2_at_least(size_t n)
+{
+    size_t c = 64;
+    while (c < n)
+        c *= 2;
+    return c;
+}
+
+static int set_has(const uint64_t *set, size_t cap, uint64_t h)
+{
+    h |= 1;
+    for (size_t j = h & (cap - 1); set[j]; j = (j + 1) & (cap - 1))
+        if (set[j] == h)
+            return 1;
+    return 0;
+}
+
+int tagger_candidate(const struct xctx *x, size_t i)
+{
+    const struct tok *t = &x->t[i];
+    /* function words and pronouns that open sentences ("The", "He") are a
+     * quarter of the capitalised words and never start a person's name */
+    return t->kind == TK_WORD && (t->f & TF_CAP) && !(t->f & TF_POSS) &&
+           (!(t->lf & (LEX_COMMON | LEX_PRONOUN)) || (t->lf & LEX_GIVEN));
+}
+
+/* Line flags for tokens [a, b) of one line. */
+static void line_flags(struct tagger_doc *d, size_t a, size_t b, size_t words, size_t caps, size_t lows)
+{
+    uint8_t fl = 0;
+    if (caps && !lows && caps * 2 > words)
+        fl |= TL_ALLCAP;
+    if (words <= 4)
+        fl |= TL_SHORT;
+    memset(d->line + a, fl, b - a);
+    d->line[a] |= TL_FIRST;
+    d->line[b - 1] |= TL_LAST;
+}
+
+int tagger_doc_init(struct tagger_doc *d, const struct xctx *x)
+{
+    memset(d, 0, sizeof *d);
+    size_t n = x->nt, nlow = 0, ncand = 0;
+    /* one block: word hashes, shapes, line flags, tags */
+    size_t per = sizeof *d->wh + sizeof *d->shape + 2;
+    if (n + 1 > SIZE_MAX / per)
+        return -1;
+    char *blk = malloc((n + 1) * per);
+    if (!blk)
+        return -1;
+    d->wh = (uint64_t *)(void *)blk;
+    d->shape = (uint32_t *)(void *)(d->wh + n + 1);
+    d->line = (uint8_t *)(d->shape + n + 1);
+    d->tag = d->line + n + 1;
+    memset(d->shape, 0, (n + 1) * (sizeof *d->shape + 2));
+    size_t a = 0, words = 0, caps = 0, lows = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct tok *t = &x->t[i];
+        if ((t->f & TF_PARA) && i > a) {
+            line_flags(d, a, i, words, caps, lows);
+            a = i;
+            words = caps = lows = 0;
+        }
+        d->wh[i] = word_hash(x->text + t->s, t->e - t->s);
+        if (t->kind != TK_WORD)
+            continue;
+        words++;
+        caps += (t->f & TF_ALLCAP) != 0;
+        lows += (t->f & TF_LOWER) != 0;
+        nlow += (t->f & TF_LOWER) && !(t->f & TF_POSS);
+        ncand += tagger_candidate(x, i);
+    }
+    if (n > a)
+        line_flags(d, a, n, words, caps, lows);
+    d->nlower = pow2_at_least(nlow * 2);
+    d->lower = calloc(d->nlower, sizeof *d->lower);
+    d->nseen = pow2_at_least(ncand * 2);
+    d->seen = calloc(d->nseen, sizeof *d->seen);
+    if (!d->lower || !d->seen) {
+        tagger_doc_free(d);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct tok *t = &x->t[i];
+        if (t->kind != TK_WORD)
+            continue;
+        if ((t->f & TF_LOWER) && !(t->f & TF_POSS)) {
+            uint64_t h = d->wh[i] | 1;
+            size_t j = h & (d->nlower - 1);
+            while (d->lower[j] && d->lower[j] != h)
+                j = (j + 1) & (d->nlower - 1);
+            d->lower[j] = h;
+            continue;
+        }
+        if (!tagger_candidate(x, i))
+            continue;
+        /* shapes only where a feature reads them: two tokens either side */
+        for (size_t k = i >= 2 ? i - 2 : 0; k < n && k <= i + 2; k++)
+            if (!d->shape[k])
+                d->shape[k] = shape_hash(x->text + x->t[k].s, x->t[k].e - x->t[k].s, (x->t[k].f & TF_CAP) != 0);
+    }
+    return 0;
+}
+
+void tagger_doc_free(struct tagger_doc *d)
+{
+    if (!d)
+        return;
+    free(d->wh); /* the block that holds shape, line and tag too */
+    free(d->lower);
+    free(d->seen);
+    memset(d, 0, sizeof *d);
+}
+
+static uint64_t seen_key(uint64_t h)
+{
+    return (h | 8) & ~(uint64_t)7;
+}
+
+/* The tag the word of token i got last in this text, + 1; 0 if none. */
+static int seen_tag(const struct tagger_doc *d, size_t i)
+{
+    uint64_t k = seen_key(d->wh[i]);
+    for (size_t j = k & (d->nseen - 1); d->seen[j]; j = (j + 1) & (d->nseen - 1))
+        if ((d->seen[j] & ~(uint64_t)7) == k)
+            return (int)(d->seen[j] & 7);
+    return 0;
+}
+
+void tagger_doc_note(struct tagger_doc *d, const struct xctx *x, size_t i, int tag)
+{
+    (void)x;
+    d->tag[i] = (uint8_t)tag;
+    uint64_t k = seen_key(d->wh[i]);
+    size_t j = k & (d->nseen - 1);
+    while (d->seen[j] && (d->seen[j] & ~(uint64_t)7) != k)
+        j = (j + 1) & (d->nseen - 1);
+    d->seen[j] = k | (uint64_t)(tag + 1);
+}
+
+/* ---- features ---- */
+
+enum tmpl {
+    F_BIAS = 1,
+    F_W,
+    F_SHAPE,
+    F_PRE3,
+    F_SUF2,
+    F_SUF3,
+    F_SUF4,
+    F_WM1,
+    F_WM2,
+    F_WP1,
+    F_WP2,
+    F_SM1,
+    F_SM2,
+    F_SP1,
+    F_SP2,
+    F_WM1_W,
+    F_W_WP1,
+    F_LEX,
+    F_LEXM1,
+    F_LEXM2,
+    F_LEXP1,
+    F_GIVEN,
+    F_LINE,
+    F_LINE_SHAPE,
+    F_SENT,
+    F_RUN,
+    F_T1,
+    F_T12,
+    F_T1_W,
+    F_T1_SHAPE,
+    F_DOCTAG,
+    F_DOCTAG_SHAPE,
+    F_LOWER,
+    F_QUOTE,
+};
+
+/* One multiply: the high half of (value + template) times an odd constant. */
+static uint32_t fid(uint32_t tmpl, uint64_t v)
+{
+    uint64_t h = (v + tmpl * 0x9E3779B97F4A7C15ull) * 0xD6E8FEB86659FD93ull;
+    uint32_t r = (uint32_t)(h >> 32);
+    return r ? r : 1;
+}
+
+static uint64_t pair(uint64_t a, uint64_t b)
+{
+    return a * 0x100000001B3ull ^ (b + 0x9E3779B97F4A7C15ull + (a << 6) + (a >> 2));
+}
+
+/* Context word j of token i, or a boundary marker when j falls outside the
+ * text or in another line. */
+#define BOUNDARY 0x5bd1e9955bd1e995ull
+
+static int same_line(const struct xctx *x, size_t i, size_t j)
+{
+    size_t a = i < j ? i : j, b = i < j ? j : i;
+    for (size_t k = a + 1; k <= b; k++)
+        if (x->t[k].f & TF_PARA)
+            return 0;
+    return 1;
+}
+
+/* Lexicon bits that the features look at, for a token and its
+ * neighbours. */
+#define LEX_SELF                                                                                         \
+    (LEX_COMMON | LEX_GIVEN | LEX_SURFIRST | LEX_HON | LEX_TITLE | LEX_TITLE_HEAD | LEX_MOD | LEX_APPOS | \
+     LEX_ORGHEAD | LEX_NONPERSON | LEX_VERB | LEX_PARTICLE | LEX_PRONOUN | LEX_NATION | LEX_PLACE |      \
+     LEXN_ORGTAIL | LEXN_ORGDESC | LEXN_ORGNAME | LEX_AGENT | LEX_HORG | LEX_HLOC | LEX_HPER | LEX_HMISC)
+#define LEX_NEAR                                                                                        \
+    (LEX_COMMON | LEX_GIVEN | LEX_HON | LEX_TITLE | LEX_TITLE_HEAD | LEX_APPOS | LEX_VERB | LEX_NATION | \
+     LEX_PLACE | LEXN_ORGTAIL | LEXN_ORGDESC | LEX_AGENT | LEX_HORG | LEX_HLOC | LEX_HPER | LEX_PARTICLE)
+
+static size_t lex_bits(uint32_t *f, size_t nf, uint32_t tmpl, uint32_t lf)
+{
+    while (lf && nf < TAGGER_MAXFEAT) {
+        uint32_t b = lf & (0u - lf);
+        f[nf++] = fid(tmpl, b);
+        lf &= lf - 1;
+    }
+    return nf;
+}
+
+size_t tagger_features(const struct xctx *x, const struct tagger_doc *d, size_t i, uint32_t *f)
+{
+    const struct tok *t = &x->t[i];
+    size_t n = x->nt, nf = 0;
+    const char *w = x->text + t->s;
+    size_t len = t->e - t->s;
+    uint64_t wh = d->wh[i];
+    uint32_t sh = d->shape[i];
+
+    uint64_t wm1 = i >= 1 && same_line(x, i, i - 1) ? d->wh[i - 1] : BOUNDARY;
+    uint64_t wm2 = i >= 2 && same_line(x, i, i - 2) ? d->wh[i - 2] : BOUNDARY;
+    uint64_t wp1 = i + 1 < n && same_line(x, i, i + 1) ? d->wh[i + 1] : BOUNDARY;
+    uint64_t wp2 = i + 2 < n && same_line(x, i, i + 2) ? d->wh[i + 2] : BOUNDARY;
+    uint32_t sm1 = wm1 != BOUNDARY ? d->shape[i - 1] : 0;
+    uint32_t sm2 = wm2 != BOUNDARY ? d->shape[i - 2] : 0;
+    uint32_t sp1 = wp1 != BOUNDARY ? d->shape[i + 1] : 0;
+    uint32_t sp2 = wp2 != BOUNDARY ? d->shape[i + 2] : 0;
+
+    f[nf++] = fid(F_BIAS, 0);
+    f[nf++] = fid(F_W, wh);
+    f[nf++] = fid(F_SHAPE, sh);
+    if (len > 3) {
+        f[nf++] = fid(F_PRE3, word_hash(w, 3));
+        f[nf++] = fid(F_SUF2, word_hash(w + len - 2, 2));
+        f[nf++] = fid(F_SUF3, word_hash(w + len - 3, 3));
+    }
+    if (len > 4)
+        f[nf++] = fid(F_SUF4, word_hash(w + len - 4, 4));
+    f[nf++] = fid(F_WM1, wm1);
+    f[nf++] = fid(F_WM2, wm2);
+    f[nf++] = fid(F_WP1, wp1);
+    f[nf++] = fid(F_WP2, wp2);
+    f[nf++] = fid(F_SM1, sm1);
+    f[nf++] = fid(F_SM2, pair(sm1, sm2));
+    f[nf++] = fid(F_SP1, sp1);
+    f[nf++] = fid(F_SP2, pair(sp1, sp2));
+    f[nf++] = fid(F_WM1_W, pair(wm1, wh));
+    f[nf++] = fid(F_W_WP1, pair(wh, wp1));
+
+    nf = lex_bits(f, nf, F_LEX, t->lf & LEX_SELF);
+    if (wm1 != BOUNDARY && x->t[i - 1].kind == TK_WORD)
+        nf = lex_bits(f, nf, F_LEXM1, x->t[i - 1].lf & LEX_NEAR);
+    if (wm2 != BOUNDARY && x->t[i - 2].kind == TK_WORD)
+        nf = lex_bits(f, nf, F_LEXM2, x->t[i - 2].lf & (LEX_TITLE | LEX_HON | LEX_VERB | LEX_GIVEN));
+    if (wp1 != BOUNDARY && x->t[i + 1].kind == TK_WORD)
+        nf = lex_bits(f, nf, F_LEXP1, x->t[i + 1].lf & LEX_NEAR);
+    if (t->lf & LEX_GIVEN) {
+        /* how common a given name, and for which sex */
+        const struct lex_entry *e = lexicon_lookup(w, len);
+        uint64_t m = e ? e->male : 0, fe = e ? e->female : 0, all = m + fe;
+        unsigned mag = 0;
+        while (all >= 10 && mag < 9)
+            all /= 10, mag++;
+        unsigned sex = m * 5 >= (m + fe) * 4 ? 1 : fe * 5 >= (m + fe) * 4 ? 2 : 0;
+        if (nf + 1 < TAGGER_MAXFEAT)
+            f[nf++] = fid(F_GIVEN, mag * 4 + sex);
+    }
+
+    uint8_t ln = d->line[i];
+    if (nf + 8 > TAGGER_MAXFEAT)
+        return nf;
+    f[nf++] = fid(F_LINE, ln);
+    f[nf++] = fid(F_LINE_SHAPE, pair(ln, sh));
+    f[nf++] = fid(F_SENT, ((t->f & TF_SENT) ? 1 : 0) | ((t->f & TF_INQ) ? 2 : 0));
+
+    /* the run of capitalised words around i: its length and i's place */
+    size_t a = i, b = i + 1;
+    while (a > 0 && i - a < 4 && tagger_candidate(x, a - 1) && !(x->t[a].f & TF_PARA))
+        a--;
+    while (b < n && b - i < 5 && tagger_candidate(x, b) && !(x->t[b].f & TF_PARA))
+        b++;
+    size_t rl = b - a > 4 ? 4 : b - a;
+    f[nf++] = fid(F_RUN, rl * 8 + (i == a ? 1 : 0) + (i + 1 == b ? 2 : 0));
+
+    int t1 = i >= 1 ? d->tag[i - 1] : 0, t2 = i >= 2 ? d->tag[i - 2] : 0;
+    f[nf++] = fid(F_T1, (uint64_t)t1);
+    f[nf++] = fid(F_T12, (uint64_t)(t1 * 8 + t2));
+    f[nf++] = fid(F_T1_W, pair((uint64_t)t1, wh));
+    f[nf++] = fid(F_T1_SHAPE, pair((uint64_t)t1, sh));
+
+    int st = seen_tag(d, i);
+    if (nf + 3 > TAGGER_MAXFEAT)
+        return nf;
+    f[nf++] = fid(F_DOCTAG, (uint64_t)st);
+    f[nf++] = fid(F_DOCTAG_SHAPE, pair((uint64_t)st, sh));
+    f[nf++] = fid(F_LOWER, (uint64_t)set_has(d->lower, d->nlower, wh));
+    return nf;
+}
+
+/* ---- decoding ---- */
+
+/* Sums the weights of features f: every slot is computed and prefetched
+ * first, so that the table's cache misses overlap instead of queueing. */
+static void score(const uint32_t *f, size_t nf, int32_t *s)
+{
+    size_t at[TAGGER_MAXFEAT];
+    for (size_t k = 0; k < nf; k++) {
+        at[k] = slot_of(f[k], wcap);
+        __builtin_prefetch(&wtab[at[k]]);
+    }
+    for (int g = 0; g < TAGGER_NTAGS; g++)
+        s[g] = 0;
+    for (size_t k = 0; k < nf; k++) {
+        uint32_t key = f[k];
+        for (size_t j = at[k]; wtab[j].key; j = (j + 1) & (wcap - 1)) {
+            if (wtab[j].key == key) {
+                for (int g = 0; g < TAGGER_NTAGS; g++)
+                    s[g] += wtab[j].w[g];
+                break;
+            }
+        }
+    }
+}
+
+int tagger_run(struct xctx *x)
+{
+    if (!loaded || x->nt == 0)
+        return 0;
+    x->tg = calloc(x->nt, sizeof *x->tg);
+    if (!x->tg)
+        return -1;
+    struct tagger_doc d;
+    if (tagger_doc_init(&d, x) != 0)
+        return -1;
+    uint32_t f[TAGGER_MAXFEAT];
+    int32_t s[TAGGER_NTAGS];
+    for (size_t i = 0; i < x->nt; i++) {
+        if (!tagger_candidate(x, i))
+            continue;
+        size_t nf = tagger_features(x, &d, i, f);
+        score(f, nf, s);
+        int best = 0;
+        for (int g = 1; g < TAGGER_NTAGS; g++)
+            if (s[g] > s[best])
+                best = g;
+        for (int g = 0; g < TAGGER_NTAGS; g++)
+            x->tg[i].s[g] = (float)s[g] * wscale;
+        x->tg[i].tag = (uint8_t)best;
+        tagger_doc_note(&d, x, i, best);
+    }
+    /* names.c asks the same question of the same set */
+    x->lower = d.lower;
+    x->nlower = d.nlower;
+    d.lower = NULL;
+    tagger_doc_free(&d);
+    return 0;
+}
