@@ -203,8 +203,7 @@ int extract_run(const char *text, size_t len, struct extract_result *out)
     x.text = text ? text : "";
     x.len = len;
     int rc = QW_ERR_NOMEM;
-    if (tok_run(&x) != 0 || quotes_find(&x) != 0 || tagger_run(&x) != 0 || names_find(&x) != 0 ||
-        attrib_run(&x) != 0)
+    if (tok_run(&x) != 0 || quotes_find(&x) != 0 || names_find(&x) != 0 || attrib_run(&x) != 0)
         goto out;
     spans_filter(&x);
     if (build_people(&x, out) != 0 || build_quotes(&x, out) != 0) {

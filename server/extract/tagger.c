@@ -18,6 +18,9 @@
 #define MODEL_HEAD 24u  /* magic, version, ntags, nfeat, scale */
 #define MODEL_REC 14u   /* key, 5 x int16 */
 
+/* The weights: a cuckoo table, every key in one of its two slots, so that
+ * a lookup reads both and keeps the one that matches without a branch
+ * (the probe loop of linear probing mispredicted on most lookups). */
 struct wslot {
     uint32_t key; /* 0: empty */
     int16_t w[TAGGER_NTAGS];
@@ -25,7 +28,7 @@ struct wslot {
 };
 
 static struct wslot *wtab;
-static size_t wcap; /* power of two */
+static unsigned wbits; /* the table has 1 << wbits slots */
 static float wscale;
 static int loaded;
 
@@ -52,15 +55,44 @@ static uint32_t fnv32(const unsigned char *p, size_t n)
     return h;
 }
 
-static size_t slot_of(uint32_t key, size_t cap)
+/* The two slots of a key (keys are hashes already; a multiply spreads
+ * them): the second is the first xor a non-zero offset from other bits of
+ * the key, so that either one gives the other. */
+static uint32_t slot1(uint32_t key, unsigned bits)
 {
-    /* keys are hashes already; spread the low bits once more */
-    return (size_t)((key * 2654435761u) >> 7) & (cap - 1);
+    return (key * 2654435761u) >> (32 - bits);
+}
+
+static uint32_t slot_other(uint32_t key, uint32_t slot, unsigned bits)
+{
+    return slot ^ ((key | 1u) & ((1u << bits) - 1));
+}
+
+static uint32_t slot2(uint32_t key, unsigned bits)
+{
+    return slot_other(key, slot1(key, bits), bits);
+}
+
+/* Puts e into t (1 << bits slots); 0, or -1 when the kicks run out. */
+static int cuckoo_put(struct wslot *t, unsigned bits, struct wslot e)
+{
+    uint32_t j = slot1(e.key, bits);
+    for (int kick = 0; kick < 512; kick++) {
+        if (!t[j].key) {
+            t[j] = e;
+            return 0;
+        }
+        struct wslot out = t[j];
+        t[j] = e;
+        e = out;
+        j = slot_other(e.key, j, bits);
+    }
+    return -1;
 }
 
 /* Parses a model into a fresh table; TAGGER_OK, TAGGER_NOMEM or
  * TAGGER_BADMODEL.  On success *tab owns the table. */
-static int model_parse(const unsigned char *p, size_t n, struct wslot **tab, size_t *cap, float *scale)
+static int model_parse(const unsigned char *p, size_t n, struct wslot **tab, unsigned *bits, float *scale)
 {
     if (n < MODEL_HEAD + 4 || memcmp(p, MODEL_MAGIC, 8) != 0 || get_u32(p + 8) != MODEL_VERSION ||
         get_u32(p + 12) != TAGGER_NTAGS)
@@ -73,36 +105,39 @@ static int model_parse(const unsigned char *p, size_t n, struct wslot **tab, siz
     uint32_t sbits = get_u32(p + 20);
     float sc;
     memcpy(&sc, &sbits, sizeof sc);
-    if (!(sc > 0.0f && sc < 1e6f))
+    if (!(sc > 0.0f && sc < 1e6f) || nfeat > (1u << 26))
         return TAGGER_BADMODEL;
-    size_t c = 64;
-    while (c * 2 < (size_t)nfeat * 3)
-        c *= 2;
-    struct wslot *t = calloc(c, sizeof *t);
-    if (!t)
-        return TAGGER_NOMEM;
-    const unsigned char *r = p + MODEL_HEAD;
-    for (uint32_t k = 0; k < nfeat; k++, r += MODEL_REC) {
-        uint32_t key = get_u32(r);
-        if (key == 0) {
-            free(t);
-            return TAGGER_BADMODEL;
+    /* a load under 0.4; a bigger table when the kicks run out */
+    unsigned b = 6;
+    while ((1u << b) * 2 < nfeat * 5u)
+        b++;
+    for (; b < 30; b++) {
+        struct wslot *t = calloc(((size_t)1 << b) + 1, sizeof *t); /* + score's empty slot */
+        if (!t)
+            return TAGGER_NOMEM;
+        int ok = 1;
+        const unsigned char *r = p + MODEL_HEAD;
+        for (uint32_t k = 0; k < nfeat && ok; k++, r += MODEL_REC) {
+            struct wslot e;
+            memset(&e, 0, sizeof e);
+            e.key = get_u32(r);
+            if (e.key == 0 || t[slot1(e.key, b)].key == e.key || t[slot2(e.key, b)].key == e.key) {
+                free(t);
+                return TAGGER_BADMODEL; /* a key 0, or a key twice */
+            }
+            for (int g = 0; g < TAGGER_NTAGS; g++)
+                e.w[g] = (int16_t)(uint16_t)(r[4 + 2 * g] | r[5 + 2 * g] << 8);
+            ok = cuckoo_put(t, b, e) == 0;
         }
-        size_t j = slot_of(key, c);
-        while (t[j].key && t[j].key != key)
-            j = (j + 1) & (c - 1);
-        if (t[j].key) {
-            free(t);
-            return TAGGER_BADMODEL; /* a key twice */
+        if (ok) {
+            *tab = t;
+            *bits = b;
+            *scale = sc;
+            return TAGGER_OK;
         }
-        t[j].key = key;
-        for (int g = 0; g < TAGGER_NTAGS; g++)
-            t[j].w[g] = (int16_t)(uint16_t)(r[4 + 2 * g] | r[5 + 2 * g] << 8);
+        free(t);
     }
-    *tab = t;
-    *cap = c;
-    *scale = sc;
-    return TAGGER_OK;
+    return TAGGER_NOMEM;
 }
 
 int tagger_init(void)
@@ -112,7 +147,7 @@ int tagger_init(void)
     const struct embedded_file *f = lexicon_data(TAGGER_MODEL);
     if (!f || f->end == f->data)
         return TAGGER_OK; /* no model: the rules alone */
-    int rc = model_parse((const unsigned char *)f->data, (size_t)(f->end - f->data), &wtab, &wcap, &wscale);
+    int rc = model_parse((const unsigned char *)f->data, (size_t)(f->end - f->data), &wtab, &wbits, &wscale);
     if (rc == TAGGER_OK)
         loaded = 1;
     return rc;
@@ -122,7 +157,7 @@ void tagger_free(void)
 {
     free(wtab);
     wtab = NULL;
-    wcap = 0;
+    wbits = 0;
     loaded = 0;
 }
 
@@ -180,6 +215,7 @@ enum tagger_line {
     TL_SHORT = 2,  /* four words or fewer on the line (bylines, datelines) */
     TL_FIRST = 4,  /* first word of its line */
     TL_LAST = 8,   /* last word of its line */
+    TL_CAND = 16,  /* a word the tagger tags (tagger_candidate) */
 };
 
 static unsigned char fold(unsigned char c)
@@ -246,13 +282,17 @@ static int set_has(const uint64_t *set, size_t cap, uint64_t h)
     return 0;
 }
 
-int tagger_candidate(const struct xctx *x, size_t i)
+static int is_candidate(const struct tok *t)
 {
-    const struct tok *t = &x->t[i];
     /* function words and pronouns that open sentences ("The", "He") are a
      * quarter of the capitalised words and never start a person's name */
     return t->kind == TK_WORD && (t->f & TF_CAP) && !(t->f & TF_POSS) &&
            (!(t->lf & (LEX_COMMON | LEX_PRONOUN)) || (t->lf & LEX_GIVEN));
+}
+
+int tagger_candidate(const struct xctx *x, size_t i)
+{
+    return is_candidate(&x->t[i]);
 }
 
 /* Line flags for tokens [a, b) of one line. */
@@ -263,7 +303,8 @@ static void line_flags(struct tagger_doc *d, size_t a, size_t b, size_t words, s
         fl |= TL_ALLCAP;
     if (words <= 4)
         fl |= TL_SHORT;
-    memset(d->line + a, fl, b - a);
+    for (size_t k = a; k < b; k++) /* lines are short: no memset call */
+        d->line[k] = fl;
     d->line[a] |= TL_FIRST;
     d->line[b - 1] |= TL_LAST;
 }
@@ -272,18 +313,19 @@ int tagger_doc_init(struct tagger_doc *d, const struct xctx *x)
 {
     memset(d, 0, sizeof *d);
     size_t n = x->nt, nlow = 0, ncand = 0;
-    /* one block: word hashes, shapes, line flags, tags */
-    size_t per = sizeof *d->wh + sizeof *d->shape + 2;
-    if (n + 1 > SIZE_MAX / per)
+    /* one block: shapes, line flags, tags; word hashes are names.c's
+     * (x->wh, the same function) when it has them */
+    size_t per = sizeof *d->shape + 2 + (x->wh ? 0 : sizeof *d->wh);
+    if (n + 2 > SIZE_MAX / per)
         return -1;
-    char *blk = malloc((n + 1) * per);
+    char *blk = malloc((n + 2) * per); /* + alignment of wh */
     if (!blk)
         return -1;
-    d->wh = (uint64_t *)(void *)blk;
-    d->shape = (uint32_t *)(void *)(d->wh + n + 1);
+    d->shape = (uint32_t *)(void *)blk;
     d->line = (uint8_t *)(d->shape + n + 1);
     d->tag = d->line + n + 1;
-    memset(d->shape, 0, (n + 1) * (sizeof *d->shape + 2));
+    memset(blk, 0, (n + 1) * (sizeof *d->shape + 2));
+    d->wh = x->wh ? x->wh : (uint64_t *)(void *)(d->tag + n + 1 + (8 - (n + 1) * 6 % 8) % 8);
     size_t a = 0, words = 0, caps = 0, lows = 0;
     for (size_t i = 0; i < n; i++) {
         const struct tok *t = &x->t[i];
@@ -292,43 +334,46 @@ int tagger_doc_init(struct tagger_doc *d, const struct xctx *x)
             a = i;
             words = caps = lows = 0;
         }
-        d->wh[i] = word_hash(x->text + t->s, t->e - t->s);
+        if (!x->wh)
+            d->wh[i] = word_hash(x->text + t->s, t->e - t->s);
         if (t->kind != TK_WORD)
             continue;
         words++;
         caps += (t->f & TF_ALLCAP) != 0;
         lows += (t->f & TF_LOWER) != 0;
         nlow += (t->f & TF_LOWER) && !(t->f & TF_POSS);
-        ncand += tagger_candidate(x, i);
     }
     if (n > a)
         line_flags(d, a, n, words, caps, lows);
-    d->nlower = pow2_at_least(nlow * 2);
-    d->lower = calloc(d->nlower, sizeof *d->lower);
+    for (size_t i = 0; i < n; i++) {
+        if (!is_candidate(&x->t[i]))
+            continue;
+        d->line[i] |= TL_CAND;
+        ncand++;
+        /* shapes only where a feature reads them: two tokens either side */
+        for (size_t k = i >= 2 ? i - 2 : 0; k < n && k <= i + 2; k++)
+            if (!d->shape[k])
+                d->shape[k] = shape_hash(x->text + x->t[k].s, x->t[k].e - x->t[k].s, (x->t[k].f & TF_CAP) != 0);
+    }
+    /* names.c's set of lower-case words when it has built one */
+    d->lower_owned = !x->lower;
+    d->nlower = x->lower ? x->nlower : pow2_at_least(nlow * 2);
+    d->lower = x->lower ? x->lower : calloc(d->nlower, sizeof *d->lower);
     d->nseen = pow2_at_least(ncand * 2);
     d->seen = calloc(d->nseen, sizeof *d->seen);
     if (!d->lower || !d->seen) {
         tagger_doc_free(d);
         return -1;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; d->lower_owned && i < n; i++) {
         const struct tok *t = &x->t[i];
-        if (t->kind != TK_WORD)
+        if (t->kind != TK_WORD || !(t->f & TF_LOWER) || (t->f & TF_POSS))
             continue;
-        if ((t->f & TF_LOWER) && !(t->f & TF_POSS)) {
-            uint64_t h = d->wh[i] | 1;
-            size_t j = h & (d->nlower - 1);
-            while (d->lower[j] && d->lower[j] != h)
-                j = (j + 1) & (d->nlower - 1);
-            d->lower[j] = h;
-            continue;
-        }
-        if (!tagger_candidate(x, i))
-            continue;
-        /* shapes only where a feature reads them: two tokens either side */
-        for (size_t k = i >= 2 ? i - 2 : 0; k < n && k <= i + 2; k++)
-            if (!d->shape[k])
-                d->shape[k] = shape_hash(x->text + x->t[k].s, x->t[k].e - x->t[k].s, (x->t[k].f & TF_CAP) != 0);
+        uint64_t h = d->wh[i] | 1;
+        size_t j = h & (d->nlower - 1);
+        while (d->lower[j] && d->lower[j] != h)
+            j = (j + 1) & (d->nlower - 1);
+        d->lower[j] = h;
     }
     return 0;
 }
@@ -337,8 +382,9 @@ void tagger_doc_free(struct tagger_doc *d)
 {
     if (!d)
         return;
-    free(d->wh); /* the block that holds shape, line and tag too */
-    free(d->lower);
+    free(d->shape); /* the block that holds line, tag and maybe wh too */
+    if (d->lower_owned)
+        free(d->lower);
     free(d->seen);
     memset(d, 0, sizeof *d);
 }
@@ -405,7 +451,8 @@ enum tmpl {
     F_DOCTAG,
     F_DOCTAG_SHAPE,
     F_LOWER,
-    F_QUOTE,
+    F_RULE,
+    F_RULE_SHAPE,
 };
 
 /* One multiply: the high half of (value + template) times an odd constant. */
@@ -424,15 +471,6 @@ static uint64_t pair(uint64_t a, uint64_t b)
 /* Context word j of token i, or a boundary marker when j falls outside the
  * text or in another line. */
 #define BOUNDARY 0x5bd1e9955bd1e995ull
-
-static int same_line(const struct xctx *x, size_t i, size_t j)
-{
-    size_t a = i < j ? i : j, b = i < j ? j : i;
-    for (size_t k = a + 1; k <= b; k++)
-        if (x->t[k].f & TF_PARA)
-            return 0;
-    return 1;
-}
 
 /* Lexicon bits that the features look at, for a token and its
  * neighbours. */
@@ -463,10 +501,14 @@ size_t tagger_features(const struct xctx *x, const struct tagger_doc *d, size_t 
     uint64_t wh = d->wh[i];
     uint32_t sh = d->shape[i];
 
-    uint64_t wm1 = i >= 1 && same_line(x, i, i - 1) ? d->wh[i - 1] : BOUNDARY;
-    uint64_t wm2 = i >= 2 && same_line(x, i, i - 2) ? d->wh[i - 2] : BOUNDARY;
-    uint64_t wp1 = i + 1 < n && same_line(x, i, i + 1) ? d->wh[i + 1] : BOUNDARY;
-    uint64_t wp2 = i + 2 < n && same_line(x, i, i + 2) ? d->wh[i + 2] : BOUNDARY;
+    /* context words on the same line (TL_FIRST and TL_LAST mark its ends) */
+    const uint8_t *ln_ = d->line;
+    int m1 = !(ln_[i] & TL_FIRST), m2 = m1 && !(ln_[i - 1] & TL_FIRST);
+    int p1 = !(ln_[i] & TL_LAST), p2 = p1 && !(ln_[i + 1] & TL_LAST);
+    uint64_t wm1 = m1 ? d->wh[i - 1] : BOUNDARY;
+    uint64_t wm2 = m2 ? d->wh[i - 2] : BOUNDARY;
+    uint64_t wp1 = p1 ? d->wh[i + 1] : BOUNDARY;
+    uint64_t wp2 = p2 ? d->wh[i + 2] : BOUNDARY;
     uint32_t sm1 = wm1 != BOUNDARY ? d->shape[i - 1] : 0;
     uint32_t sm2 = wm2 != BOUNDARY ? d->shape[i - 2] : 0;
     uint32_t sp1 = wp1 != BOUNDARY ? d->shape[i + 1] : 0;
@@ -515,15 +557,16 @@ size_t tagger_features(const struct xctx *x, const struct tagger_doc *d, size_t 
     uint8_t ln = d->line[i];
     if (nf + 8 > TAGGER_MAXFEAT)
         return nf;
+    ln &= (uint8_t)~TL_CAND;
     f[nf++] = fid(F_LINE, ln);
     f[nf++] = fid(F_LINE_SHAPE, pair(ln, sh));
     f[nf++] = fid(F_SENT, ((t->f & TF_SENT) ? 1 : 0) | ((t->f & TF_INQ) ? 2 : 0));
 
     /* the run of capitalised words around i: its length and i's place */
     size_t a = i, b = i + 1;
-    while (a > 0 && i - a < 4 && tagger_candidate(x, a - 1) && !(x->t[a].f & TF_PARA))
+    while (a > 0 && i - a < 4 && (d->line[a - 1] & TL_CAND) && !(x->t[a].f & TF_PARA))
         a--;
-    while (b < n && b - i < 5 && tagger_candidate(x, b) && !(x->t[b].f & TF_PARA))
+    while (b < n && b - i < 5 && (d->line[b] & TL_CAND) && !(x->t[b].f & TF_PARA))
         b++;
     size_t rl = b - a > 4 ? 4 : b - a;
     f[nf++] = fid(F_RUN, rl * 8 + (i == a ? 1 : 0) + (i + 1 == b ? 2 : 0));
@@ -540,32 +583,32 @@ size_t tagger_features(const struct xctx *x, const struct tagger_doc *d, size_t 
     f[nf++] = fid(F_DOCTAG, (uint64_t)st);
     f[nf++] = fid(F_DOCTAG_SHAPE, pair((uint64_t)st, sh));
     f[nf++] = fid(F_LOWER, (uint64_t)set_has(d->lower, d->nlower, wh));
+    /* the rules' verdict (names.c runs first): is this word, and each
+     * neighbour, part of a person's mention */
+    unsigned rule = ((t->f & TF_NAME) ? 2u : 0u) | (wm1 != BOUNDARY && (x->t[i - 1].f & TF_NAME) ? 4u : 0u) |
+                    (wp1 != BOUNDARY && (x->t[i + 1].f & TF_NAME) ? 1u : 0u);
+    f[nf++] = fid(F_RULE, rule);
+    f[nf++] = fid(F_RULE_SHAPE, pair(rule, sh));
     return nf;
 }
 
 /* ---- decoding ---- */
 
-/* Sums the weights of features f: every slot is computed and prefetched
- * first, so that the table's cache misses overlap instead of queueing. */
+/* Sums the weights of features f into s.  The slot to add is chosen with
+ * masks, not branches: slot 1 << wbits is an empty one with zero weights
+ * for the features that the model does not have. */
 static void score(const uint32_t *f, size_t nf, int32_t *s)
 {
-    size_t at[TAGGER_MAXFEAT];
+    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0;
+    const unsigned b = wbits;
+    const uint32_t none = 1u << b;
     for (size_t k = 0; k < nf; k++) {
-        at[k] = slot_of(f[k], wcap);
-        __builtin_prefetch(&wtab[at[k]]);
+        uint32_t i1 = slot1(f[k], b), i2 = slot2(f[k], b);
+        uint32_t m1 = 0u - (uint32_t)(wtab[i1].key == f[k]), m2 = 0u - (uint32_t)(wtab[i2].key == f[k]);
+        const int16_t *w = wtab[(i1 & m1) | (i2 & m2) | (none & ~(m1 | m2))].w;
+        a0 += w[0], a1 += w[1], a2 += w[2], a3 += w[3], a4 += w[4];
     }
-    for (int g = 0; g < TAGGER_NTAGS; g++)
-        s[g] = 0;
-    for (size_t k = 0; k < nf; k++) {
-        uint32_t key = f[k];
-        for (size_t j = at[k]; wtab[j].key; j = (j + 1) & (wcap - 1)) {
-            if (wtab[j].key == key) {
-                for (int g = 0; g < TAGGER_NTAGS; g++)
-                    s[g] += wtab[j].w[g];
-                break;
-            }
-        }
-    }
+    s[0] = a0, s[1] = a1, s[2] = a2, s[3] = a3, s[4] = a4;
 }
 
 int tagger_run(struct xctx *x)
@@ -581,23 +624,21 @@ int tagger_run(struct xctx *x)
     uint32_t f[TAGGER_MAXFEAT];
     int32_t s[TAGGER_NTAGS];
     for (size_t i = 0; i < x->nt; i++) {
-        if (!tagger_candidate(x, i))
+        if (!(d.line[i] & TL_CAND))
             continue;
         size_t nf = tagger_features(x, &d, i, f);
         score(f, nf, s);
-        int best = 0;
+        int best = 0, other = TAG_O;
         for (int g = 1; g < TAGGER_NTAGS; g++)
             if (s[g] > s[best])
                 best = g;
-        for (int g = 0; g < TAGGER_NTAGS; g++)
-            x->tg[i].s[g] = (float)s[g] * wscale;
+        for (int g = TAG_ORG; g < TAGGER_NTAGS; g++)
+            if (s[g] > s[other])
+                other = g;
+        x->tg[i].per = (float)(s[TAG_PER] - s[other]) * wscale;
         x->tg[i].tag = (uint8_t)best;
         tagger_doc_note(&d, x, i, best);
     }
-    /* names.c asks the same question of the same set */
-    x->lower = d.lower;
-    x->nlower = d.nlower;
-    d.lower = NULL;
     tagger_doc_free(&d);
     return 0;
 }

@@ -54,7 +54,9 @@ int tagger_enabled(void);
 
 /* Tags the candidate tokens of x: allocates x->tg (one struct xtag per
  * token, owned by x, freed by xctx_free) when a model is loaded, leaves it
- * NULL otherwise.  0, or -1 on allocation failure. */
+ * NULL otherwise.  names_find calls it once the rules have put TF_NAME on
+ * their mentions, which the features read.  0, or -1 on allocation
+ * failure. */
 int tagger_run(struct xctx *x);
 
 /* ---- for the trainer: the same features and document state ---- */
@@ -64,12 +66,13 @@ int tagger_run(struct xctx *x);
  * each capitalised word got last (filled as tagging goes left to right).
  * Owned by the caller; tagger_doc_free releases the arrays. */
 struct tagger_doc {
-    uint64_t *wh;     /* per token: case-folded word hash */
+    uint64_t *wh;     /* per token: case-folded word hash (x->wh if set) */
     uint32_t *shape;  /* per token: word-shape hash ("Xxxx", "dd-dd") */
     uint8_t *line;    /* per token: enum tagger_line bits */
     uint8_t *tag;     /* per token: tag so far (TAG_O when not yet tagged) */
-    uint64_t *lower;  /* hash set of words written in lower case */
-    size_t nlower;
+    uint64_t *lower;  /* hash set of words written in lower case: */
+    size_t nlower;    /* names.c's x->lower (borrowed) when it has one */
+    int lower_owned;
     uint64_t *seen;   /* hash map word -> last tag: (hash & ~7) | tag + 1 */
     size_t nseen;
 };

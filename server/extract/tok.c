@@ -31,6 +31,8 @@ void xctx_free(struct xctx *x)
     free(x->q);
     free(x->tg);
     free(x->lower);
+    free(x->wh);
+    x->wh = NULL;
     x->tg = NULL;
     x->lower = NULL;
     x->nlower = 0;

@@ -153,7 +153,7 @@ int conll_tokens(const struct conll_doc *d, struct xctx *x)
     memset(x, 0, sizeof *x);
     x->text = d->text;
     x->len = d->len;
-    return tok_run(x) != 0 || quotes_find(x) != 0 ? -1 : 0;
+    return tok_run(x) != 0 || quotes_find(x) != 0 || names_find(x) != 0 ? -1 : 0;
 }
 
 void conll_gold_tags(const struct conll_doc *d, const struct xctx *x, uint8_t *tags)

@@ -29,9 +29,10 @@ struct conll_doc {
 int conll_read(const char *path, struct conll_doc **docs, size_t *ndocs, char err[160]);
 void conll_free(struct conll_doc *docs, size_t ndocs);
 
-/* Runs the extractor's passes up to the tagger over d (tok_run,
- * quotes_find) into x, which the caller frees with xctx_free; x->text
- * borrows d->text.  0 or -1. */
+/* Runs the extractor's passes that the tagger reads over d (tok_run,
+ * quotes_find, names_find: with no model loaded, the rules alone) into
+ * x, which the caller frees with xctx_free; x->text borrows d->text.  0
+ * or -1. */
 int conll_tokens(const struct conll_doc *d, struct xctx *x);
 
 /* The gold tag of each token of x (TAG_O outside entities): a token takes
