@@ -45,6 +45,8 @@ def main():
                     help="give the binary no --data (one built before these data files)")
     ap.add_argument("--train-arg", action="append", default=[],
                     help="extra argument for train_tagger (repeatable)")
+    ap.add_argument("--data", action="append", default=[], metavar="NAME=FILE",
+                    help="another data file for the trainer and the extractor (repeatable)")
     ap.add_argument("--quiet", action="store_true", help="only the summary line")
     a = ap.parse_args()
 
@@ -80,10 +82,12 @@ def main():
             model = empty
             if not a.rules_only:
                 model = os.path.join(tmp, "tagger.model")
-                run([train, "--data", "entity-words.tsv=" + ew] + a.train_arg + [tr, model],
+                extra = [x for d in a.data for x in ("--data", d)]
+                run([train, "--data", "entity-words.tsv=" + ew] + extra + a.train_arg + [tr, model],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             data = [] if a.bare else ["--data", "tagger.model=" + model,
                                       "--data", "entity-words.tsv=" + ew]
+            data += [x for d in a.data for x in ("--data", d)]
             out = run([sys.executable, score, "people", te, "--json", "--", a.bin, "extract"] + data,
                       stdout=subprocess.PIPE).stdout
             r = json.loads(out)["exact"]

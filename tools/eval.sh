@@ -32,3 +32,8 @@ print("%-20s %-8s %8.3f %8.3f %8.3f %9s %8s   (overlap F1 %.3f)" % (sys.argv[2],
 PY
     fi
 done
+# Person names cross-validated on conll2003-train: the tagger and the
+# harvested lexicon of each fold come from the other folds (tools/cv_names.py).
+if [ -f "$EVAL/conll2003-train.jsonl" ]; then
+    BUILD=${BUILD:-build} $PY tools/cv_names.py --quiet --eval "$EVAL" --bin "$BIN" || echo "conll2003-train: cross-validation failed"
+fi
