@@ -482,9 +482,12 @@ static uint64_t pair(uint64_t a, uint64_t b)
     (LEX_COMMON | LEX_GIVEN | LEX_HON | LEX_TITLE | LEX_TITLE_HEAD | LEX_APPOS | LEX_VERB | LEX_NATION | \
      LEX_PLACE | LEXN_ORGTAIL | LEXN_ORGDESC | LEX_AGENT | LEX_HORG | LEX_HLOC | LEX_HPER | LEX_PARTICLE)
 
+/* Features after the lexicon bits: the given-name one, then 13 more. */
+#define TAIL_FEATURES 14
+
 static size_t lex_bits(uint32_t *f, size_t nf, uint32_t tmpl, uint32_t lf)
 {
-    while (lf && nf < TAGGER_MAXFEAT) {
+    while (lf && nf < TAGGER_MAXFEAT - TAIL_FEATURES) {
         uint32_t b = lf & (0u - lf);
         f[nf++] = fid(tmpl, b);
         lf &= lf - 1;
@@ -550,13 +553,10 @@ size_t tagger_features(const struct xctx *x, const struct tagger_doc *d, size_t 
         while (all >= 10 && mag < 9)
             all /= 10, mag++;
         unsigned sex = m * 5 >= (m + fe) * 4 ? 1 : fe * 5 >= (m + fe) * 4 ? 2 : 0;
-        if (nf + 1 < TAGGER_MAXFEAT)
-            f[nf++] = fid(F_GIVEN, mag * 4 + sex);
+        f[nf++] = fid(F_GIVEN, mag * 4 + sex);
     }
 
     uint8_t ln = d->line[i];
-    if (nf + 8 > TAGGER_MAXFEAT)
-        return nf;
     ln &= (uint8_t)~TL_CAND;
     f[nf++] = fid(F_LINE, ln);
     f[nf++] = fid(F_LINE_SHAPE, pair(ln, sh));
@@ -578,8 +578,6 @@ size_t tagger_features(const struct xctx *x, const struct tagger_doc *d, size_t 
     f[nf++] = fid(F_T1_SHAPE, pair((uint64_t)t1, sh));
 
     int st = seen_tag(d, i);
-    if (nf + 3 > TAGGER_MAXFEAT)
-        return nf;
     f[nf++] = fid(F_DOCTAG, (uint64_t)st);
     f[nf++] = fid(F_DOCTAG_SHAPE, pair((uint64_t)st, sh));
     f[nf++] = fid(F_LOWER, (uint64_t)set_has(d->lower, d->nlower, wh));
