@@ -237,7 +237,7 @@ static int lower_set(struct xctx *x)
         return -1;
     for (size_t i = 0; i < x->nt; i++) {
         x->wh[i] = names_tok_hash(x, i);
-        n += x->t[i].kind == TK_WORD && (x->t[i].f & TF_LOWER) && !(x->t[i].f & TF_POSS);
+        n += (x->t[i].f & (TF_LOWER | TF_POSS)) == TF_LOWER; /* words only have TF_LOWER */
     }
     size_t cap = 64;
     while (cap < n * 2)
@@ -247,7 +247,7 @@ static int lower_set(struct xctx *x)
         return -1;
     x->nlower = cap;
     for (size_t i = 0; i < x->nt; i++) {
-        if (x->t[i].kind != TK_WORD || !(x->t[i].f & TF_LOWER) || (x->t[i].f & TF_POSS))
+        if ((x->t[i].f & (TF_LOWER | TF_POSS)) != TF_LOWER)
             continue;
         uint64_t h = x->wh[i] | 1;
         size_t j = h & (cap - 1);

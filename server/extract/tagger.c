@@ -20,11 +20,19 @@
 
 /* The weights: a cuckoo table, every key in one of its two slots, so that
  * a lookup reads both and keeps the one that matches without a branch
- * (the probe loop of linear probing mispredicted on most lookups). */
+ * (the probe loop of linear probing mispredicted on most lookups).  The
+ * weights of O, PER, ORG and LOC sit in the four 16-bit lanes of one
+ * 64-bit word, requantized to 10 bits and biased by WBIAS so that every
+ * lane stays positive: one addition sums four tags, and TAGGER_MAXFEAT
+ * features cannot carry out of a lane (64 * 1023 < 65536). */
+#define WBITS10 511
+#define WBIAS 512u
+
 struct wslot {
-    uint32_t key; /* 0: empty */
-    int16_t w[TAGGER_NTAGS];
+    uint32_t key;  /* 0: empty */
+    uint16_t misc; /* MISC weight + WBIAS */
     uint16_t pad;
+    uint64_t lanes; /* O, PER, ORG, LOC weights + WBIAS, lowest lane first */
 };
 
 static struct wslot *wtab;
@@ -111,6 +119,17 @@ static int model_parse(const unsigned char *p, size_t n, struct wslot **tab, uns
     unsigned b = 6;
     while ((1u << b) * 2 < nfeat * 5u)
         b++;
+    /* the 10-bit weights: the largest int16 in the file maps to WBITS10 */
+    int mx = 1;
+    for (uint32_t k = 0; k < nfeat; k++)
+        for (int g = 0; g < TAGGER_NTAGS; g++) {
+            const unsigned char *q = p + MODEL_HEAD + (size_t)k * MODEL_REC + 4 + 2 * (size_t)g;
+            int v = (int16_t)(uint16_t)(q[0] | q[1] << 8);
+            if (v > mx)
+                mx = v;
+            if (-v > mx)
+                mx = -v;
+        }
     for (; b < 30; b++) {
         struct wslot *t = calloc(((size_t)1 << b) + 1, sizeof *t); /* + score's empty slot */
         if (!t)
@@ -125,14 +144,24 @@ static int model_parse(const unsigned char *p, size_t n, struct wslot **tab, uns
                 free(t);
                 return TAGGER_BADMODEL; /* a key 0, or a key twice */
             }
-            for (int g = 0; g < TAGGER_NTAGS; g++)
-                e.w[g] = (int16_t)(uint16_t)(r[4 + 2 * g] | r[5 + 2 * g] << 8);
+            for (int g = 0; g < TAGGER_NTAGS; g++) {
+                int v = (int16_t)(uint16_t)(r[4 + 2 * g] | r[5 + 2 * g] << 8);
+                long q = ((long)v * WBITS10 + (v < 0 ? -mx / 2 : mx / 2)) / mx;
+                uint64_t u = (uint64_t)(q + (long)WBIAS);
+                if (g < 4)
+                    e.lanes |= u << (16 * g);
+                else
+                    e.misc = (uint16_t)u;
+            }
             ok = cuckoo_put(t, b, e) == 0;
         }
         if (ok) {
+            /* score's empty slot adds the bias alone */
+            t[(size_t)1 << b].lanes = 0x0001000100010001ull * WBIAS;
+            t[(size_t)1 << b].misc = (uint16_t)WBIAS;
             *tab = t;
             *bits = b;
-            *scale = sc;
+            *scale = sc * (float)mx / (float)WBITS10;
             return TAGGER_OK;
         }
         free(t);
@@ -597,16 +626,21 @@ size_t tagger_features(const struct xctx *x, const struct tagger_doc *d, size_t 
  * for the features that the model does not have. */
 static void score(const uint32_t *f, size_t nf, int32_t *s)
 {
-    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0;
+    uint64_t lanes = 0;
+    uint32_t misc = 0;
     const unsigned b = wbits;
     const uint32_t none = 1u << b;
     for (size_t k = 0; k < nf; k++) {
         uint32_t i1 = slot1(f[k], b), i2 = slot2(f[k], b);
         uint32_t m1 = 0u - (uint32_t)(wtab[i1].key == f[k]), m2 = 0u - (uint32_t)(wtab[i2].key == f[k]);
-        const int16_t *w = wtab[(i1 & m1) | (i2 & m2) | (none & ~(m1 | m2))].w;
-        a0 += w[0], a1 += w[1], a2 += w[2], a3 += w[3], a4 += w[4];
+        const struct wslot *w = &wtab[(i1 & m1) | (i2 & m2) | (none & ~(m1 | m2))];
+        lanes += w->lanes;
+        misc += w->misc;
     }
-    s[0] = a0, s[1] = a1, s[2] = a2, s[3] = a3, s[4] = a4;
+    int32_t bias = (int32_t)(WBIAS * nf);
+    for (int g = 0; g < 4; g++)
+        s[g] = (int32_t)((lanes >> (16 * g)) & 0xffff) - bias;
+    s[TAG_MISC] = (int32_t)misc - bias;
 }
 
 int tagger_run(struct xctx *x)
