@@ -91,6 +91,8 @@ bench: quotewire $(BUILD)/bench/bench_extract
 eval: quotewire $(TRAIN_BIN)
 	@BUILD=$(BUILD) tools/eval.sh
 
+# kept, not removed as intermediate files, so that a second make does nothing
+.PRECIOUS: $(BUILD)/tools/train/%.o
 $(BUILD)/tools/train/%.o: tools/train/%.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Iserver/extract -c -o $@ $<
