@@ -1,7 +1,6 @@
 /* Person names: capitalised runs, titles and honorifics, given names,
  * surname-first names ("Qin Gang"), particles, initials; roles from titles
  * and appositives.  Back references are in coref.c. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -834,11 +833,6 @@ static int drop_weak_singles(struct xctx *x, struct nindex *ix)
 #define TAGGER_ADD_MARGIN 4.0f     /* a tagger PER run is a mention above, */
 #define TAGGER_ADD1_MARGIN 8.0f    /* a run of one word above this */
 
-static float per_margin(const struct xtag *t)
-{
-    return t->per;
-}
-
 /* The smallest PER margin over the tagged tokens of [a, b); 1 and *m
  * set when there is one. */
 static int min_margin(const struct xctx *x, size_t a, size_t b, float *m)
@@ -847,7 +841,7 @@ static int min_margin(const struct xctx *x, size_t a, size_t b, float *m)
     for (size_t k = a; k < b; k++) {
         if (!tagger_candidate(x, k))
             continue;
-        float v = per_margin(&x->tg[k]);
+        float v = x->tg[k].per;
         if (!any || v < *m)
             *m = v;
         any = 1;
@@ -874,7 +868,7 @@ static int plain_single(const struct xctx *x, size_t i)
         return 0;
     if ((t->f & (TF_SENT | TF_PARA)) && !(t->lf & (LEX_GIVEN | LEX_HPER)))
         return 0;
-    return (t->lf & LEX_GIVEN) || !hset_has(x->lower, x->nlower, names_tok_hash(x, i));
+    return (t->lf & LEX_GIVEN) || !hset_has(x->lower, x->nlower, x->wh[i]);
 }
 
 /* The rules find a name's span and its person; the tagger, which reads
