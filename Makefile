@@ -1,5 +1,5 @@
 # quotewire: make | make run | make test | make check | make bench | make eval
-#            make fuzz | make install PREFIX=/usr/local | make format | make lint
+#            make train | make fuzz | make install PREFIX=/usr/local | make format | make lint
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -30,8 +30,13 @@ MIGS     := $(sort $(wildcard migrations/*.sql))
 DATA     := $(sort $(filter-out data/README.md,$(wildcard data/*)))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Trainers (tools/train/): C programs linked with the extractor's objects,
+# so that training sees the run-time tokens and features.
+TRAIN_SET  ?= ../shared/eval/conll2003-train.jsonl
+TRAIN_OBJS := $(BUILD)/tools/train/conll.o
+TRAIN_BIN  := $(BUILD)/train/train_tagger $(BUILD)/train/harvest_names
 
-.PHONY: all deps test-deps run test check bench eval train train-speaker fuzz install format lint clean
+.PHONY: all deps test-deps run test check bench eval train train-lexicons train-tagger train-speaker fuzz install format lint clean
 all: quotewire
 
 deps:
@@ -79,31 +84,50 @@ $(BUILD)/bench/%: bench/%.c $(LIBOBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(ALL_LDLIBS)
 
-$(BUILD)/tools/%: tools/train/%.c $(LIBOBJS)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Iserver/extract $(LDFLAGS) -o $@ $< $(LIBOBJS) $(ALL_LDLIBS)
-
 bench: quotewire $(BUILD)/bench/bench_extract
 	@tools/deps.sh wrk nginx-light curl
 	@BUILD=$(BUILD) bench/run.sh
 
-eval: quotewire $(BUILD)/tools/speaker_dump
+eval: quotewire $(TRAIN_BIN) $(BUILD)/train/speaker_dump
 	@tools/deps.sh liblinear-tools
 	@BUILD=$(BUILD) tools/eval.sh
 
-# Rebuilds the models and harvested lexicons in data/ from ../shared/eval,
-# deterministically (tools/train/README.md); skipped without it.
-EVAL_DIR ?= ../shared/eval
-train: train-speaker
+# kept, not removed as intermediate files, so that a second make does nothing
+.PRECIOUS: $(BUILD)/tools/train/%.o
+$(BUILD)/tools/train/%.o: tools/train/%.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Iserver/extract -c -o $@ $<
 
-train-speaker: $(BUILD)/tools/speaker_dump
-	@tools/deps.sh python3 liblinear-tools
-	@if [ ! -f $(EVAL_DIR)/polnear-train.jsonl ]; then echo "train: skipped ($(EVAL_DIR) not found)"; exit 0; fi; \
+$(BUILD)/train/%: $(BUILD)/tools/train/%.o $(TRAIN_OBJS) $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+# make train: every model and harvested list in data/, from the annotated
+# sets of ../shared (skipped, leaving the committed files, without them),
+# in order: the speaker model is trained on the people the tagger finds.
+EVAL_DIR ?= ../shared/eval
+train:
+	@$(MAKE) --no-print-directory train-lexicons
+	@$(MAKE) --no-print-directory train-tagger
+	@$(MAKE) --no-print-directory train-speaker
+
+train-lexicons: $(BUILD)/train/harvest_names
+	@if [ ! -f "$(TRAIN_SET)" ]; then echo "train-lexicons: skipped ($(TRAIN_SET) not found; data/entity-words.tsv kept)"; \
+	else echo "train-lexicons: data/entity-words.tsv from $(TRAIN_SET)"; \
+	    $(BUILD)/train/harvest_names "$(TRAIN_SET)" >data/entity-words.tsv.tmp && mv data/entity-words.tsv.tmp data/entity-words.tsv; fi
+
+train-tagger: train-lexicons $(BUILD)/train/train_tagger
+	@if [ ! -f "$(TRAIN_SET)" ]; then echo "train-tagger: skipped ($(TRAIN_SET) not found; data/tagger.model kept)"; \
+	else $(BUILD)/train/train_tagger --data entity-words.tsv=data/entity-words.tsv "$(TRAIN_SET)" data/tagger.model; fi
+
+# data/cue-words.tsv and data/speaker.model from polnear-train
+train-speaker: $(BUILD)/train/speaker_dump
+	@if [ ! -f $(EVAL_DIR)/polnear-train.jsonl ]; then echo "train-speaker: skipped ($(EVAL_DIR) not found; data/speaker.model kept)"; exit 0; fi; \
+	tools/deps.sh python3 liblinear-tools && \
 	python3 tools/train/cues.py $(EVAL_DIR) data/cue-words.tsv && \
-	$(MAKE) --no-print-directory $(BUILD)/tools/speaker_dump && \
-	python3 tools/train/speaker.py --eval $(EVAL_DIR) --dump $(BUILD)/tools/speaker_dump \
-	    --data speaker.model=/dev/null \
-	    --out data/speaker.model && \
+	$(MAKE) --no-print-directory $(BUILD)/train/speaker_dump && \
+	python3 tools/train/speaker.py --eval $(EVAL_DIR) --dump $(BUILD)/train/speaker_dump \
+	    --data speaker.model=/dev/null --out data/speaker.model && \
 	$(MAKE) --no-print-directory quotewire
 
 fuzz:
@@ -122,4 +146,4 @@ lint:
 clean:
 	rm -rf build quotewire
 
--include $(OBJS:.o=.d) $(UNIT_BIN:=.d)
+-include $(OBJS:.o=.d) $(UNIT_BIN:=.d) $(TRAIN_OBJS:.o=.d) $(TRAIN_BIN:$(BUILD)/train/%=$(BUILD)/tools/train/%.d)

@@ -50,7 +50,7 @@ struct extract_result {
  * code, the lexicons or the models changes which people and quotes it
  * finds.  Stored with every article, so that reextract knows which
  * articles an upgrade would extract differently. */
-#define EXTRACT_VERSION 2
+#define EXTRACT_VERSION 3
 int extract_version(void);
 
 /* Replaces the built-in data file name (a lexicon or model from data/,
@@ -60,9 +60,11 @@ int extract_version(void);
  * a name given twice). */
 int extract_override_data(const char *name, const char *data, size_t len);
 
-/* Loads the built-in lexicons (compiled into the binary).  Call once before
- * any other function, from one thread; later calls are no-ops.  Returns 0
- * (QW_OK) or QW_ERR_NOMEM. */
+/* Loads the built-in lexicons and the tagger model (compiled into the
+ * binary, or given with extract_override_data).  Call once before any
+ * other function, from one thread; later calls are no-ops.  Returns 0
+ * (QW_OK), QW_ERR_NOMEM, or QW_ERR_INVALID when the tagger model is
+ * corrupt (an empty model is no model: the rules work alone). */
 int extract_init(void);
 
 /* Releases what extract_init allocated (for leak checkers). */

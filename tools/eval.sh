@@ -32,6 +32,11 @@ print("%-20s %-8s %8.3f %8.3f %8.3f %9s %8s   (overlap F1 %.3f)" % (sys.argv[2],
 PY
     fi
 done
+# Person names cross-validated on conll2003-train: the tagger and the
+# harvested lexicon of each fold come from the other folds (tools/cv_names.py).
+if [ -f "$EVAL/conll2003-train.jsonl" ]; then
+    BUILD=${BUILD:-build} $PY tools/cv_names.py --quiet --eval "$EVAL" --bin "$BIN" || echo "conll2003-train: cross-validation failed"
+fi
 # surname back-references (GUM: every person mention in coreference clusters)
 if [ -f "$EVAL/gum-dev.jsonl" ]; then
     printf '%-20s %-8s ' gum-dev coref
@@ -39,7 +44,7 @@ if [ -f "$EVAL/gum-dev.jsonl" ]; then
 fi
 # the speaker chooser: 5-fold cross-validation on polnear-train (the model
 # retrained on four folds, scored on the fifth; rules alone for reference)
-DUMP=${BUILD:-build}/tools/speaker_dump
+DUMP=${BUILD:-build}/train/speaker_dump
 if [ -f "$EVAL/polnear-train.jsonl" ] && [ -x "$DUMP" ] && command -v liblinear-train >/dev/null; then
     $PY tools/train/speaker.py --eval "$EVAL" --dump "$DUMP" --data speaker.model=/dev/null >"$tmp/spk" && head -n 1 "$tmp/spk"
 fi

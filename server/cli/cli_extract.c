@@ -278,8 +278,10 @@ int cli_extract(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (extract_init() != QW_OK) {
-        fputs("quotewire extract: out of memory\n", stderr);
+    qw_status st = (qw_status)extract_init();
+    if (st != QW_OK) {
+        fprintf(stderr, "quotewire extract: cannot load the extractor's data: %s\n", qw_status_str(st));
+        extract_shutdown();
         return 1;
     }
     int rc = 0;

@@ -426,7 +426,7 @@ static int verbish(const struct xctx *x, size_t k)
 static int single_speaker(const struct xctx *x, struct nindex *ix, size_t i)
 {
     const struct tok *t = &x->t[i];
-    if ((t->lf & ~(uint32_t)(LEX_GIVEN | LEX_SURFIRST | LEX_CUE)) || (t->f & (TF_ALLCAP | TF_DOTS | TF_INQ | TF_HYPH)) ||
+    if ((t->lf & ~(uint32_t)(LEX_GIVEN | LEX_SURFIRST | LEX_HARVEST)) || (t->f & (TF_ALLCAP | TF_DOTS | TF_INQ | TF_HYPH)) ||
         t->e - t->s < 3 || !(t->f & TF_CAP))
         return 0;
     static const char *const plural[] = {"ans", "ers", "ists", "ors", "ses", "ds", "qis", "tis",

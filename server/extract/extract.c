@@ -11,15 +11,22 @@
 #include "qw.h"
 #include "speaker.h"
 #include "spans.h"
+#include "tagger.h"
 #include "xctx.h"
 
 int extract_init(void)
 {
     if (lexicon_init() != 0)
         return QW_ERR_NOMEM;
-    if (speaker_init() != 0) {
+    int rc = tagger_init();
+    if (rc != TAGGER_OK) {
         lexicon_free();
-        return QW_ERR_NOMEM;
+        return rc == TAGGER_NOMEM ? QW_ERR_NOMEM : QW_ERR_INVALID;
+    }
+    if (speaker_init() != 0) {
+        tagger_free();
+        lexicon_free();
+        return QW_ERR_INVALID;
     }
     return QW_OK;
 }
@@ -37,6 +44,7 @@ int extract_version(void)
 void extract_shutdown(void)
 {
     speaker_free();
+    tagger_free();
     lexicon_free();
     lexicon_free_overrides();
 }

@@ -327,6 +327,37 @@ static int load_verbs(void)
     return 0;
 }
 
+/* data/entity-words.tsv: word, then the number of documents in which it
+ * is part of a person, organisation, place and other name.  A word gets
+ * the flag of each type that at least two documents and at least half of
+ * its documents give it. */
+static int load_entity_words(void)
+{
+    const struct embedded_file *f = file("entity-words.tsv");
+    if (!f)
+        return 0;
+    static const uint32_t flag[4] = {LEX_HPER, LEX_HORG, LEX_HLOC, LEX_HMISC};
+    struct lines it = {f->data, f->end};
+    const char *s, *w, *c;
+    size_t n, wn, cn;
+    while (next_line(&it, &s, &n)) {
+        uint32_t cnt[4], total = 0;
+        if (!field(s, n, 0, &w, &wn) || wn == 0)
+            continue;
+        for (int k = 0; k < 4; k++) {
+            cnt[k] = field(s, n, k + 1, &c, &cn) ? parse_u32(c, cn) : 0;
+            total += cnt[k] > 0xffffff ? 0xffffff : cnt[k];
+        }
+        uint32_t fl = 0;
+        for (int k = 0; k < 4; k++)
+            if (cnt[k] >= 2 && cnt[k] * 2 >= total)
+                fl |= flag[k];
+        if (fl && add_flag(w, wn, fl, 0) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static uint8_t gender_of(const char *g, size_t n)
 {
     if (n && g[0] == 'm')
@@ -426,7 +457,7 @@ int lexicon_init(void)
                                         "surnames-surname-first.txt", "common-words.txt",
                                         "nonperson-words.txt", "places.txt", "org-tails.txt",
                                         "org-descriptors.txt", "org-names.txt", "agent-nouns.txt",
-                                        "cue-words.tsv", NULL};
+                                        "cue-words.tsv", "entity-words.tsv", NULL};
     for (size_t i = 0; names[i]; i++) {
         const struct embedded_file *f = file(names[i]);
         if (f)
@@ -445,7 +476,7 @@ int lexicon_init(void)
         load_word_list("org-tails.txt", LEXN_ORGTAIL) != 0 ||
         load_word_list("org-descriptors.txt", LEXN_ORGDESC) != 0 ||
         load_word_list("org-names.txt", LEXN_ORGNAME) != 0 ||
-        load_word_list("agent-nouns.txt", LEX_AGENT) != 0 ||
+        load_word_list("agent-nouns.txt", LEX_AGENT) != 0 || load_entity_words() != 0 ||
         load_list(particles, LEX_PARTICLE, 0) != 0 ||
         load_list(pronouns_m, LEX_PRONOUN, LEXG_MALE) != 0 ||
         load_list(pronouns_f, LEX_PRONOUN, LEXG_FEMALE) != 0 ||

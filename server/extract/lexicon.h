@@ -28,8 +28,18 @@ enum lex_flag {
     LEX_PLACE = 1u << 15,    /* country, state, city ("Jordan", "Washington") */
     /* bits 16-18: names.h's LEXN_ORG* */
     LEX_AGENT = 1u << 19,    /* noun that can head a speaker phrase ("spokesman") */
-    LEX_CUE = 1u << 20,      /* reporting cue word harvested from annotations (cue-words.tsv) */
+    /* harvested from annotated news (data/entity-words.tsv): the entity
+     * type that at least half of the word's documents give it */
+    LEX_HPER = 1u << 20,     /* in person names ("Fischler") */
+    LEX_HORG = 1u << 21,     /* in organisations and teams ("Bistrita") */
+    LEX_HLOC = 1u << 22,     /* in places ("Dhabi") */
+    LEX_HMISC = 1u << 23,    /* in nationalities, events, works ("Olympics") */
+    LEX_CUE = 1u << 24,      /* reporting cue word harvested from annotations (cue-words.tsv) */
 };
+
+/* The harvested bits: evidence from counts, not a word class, so tests for
+ * "a word no list knows" ignore them. */
+#define LEX_HARVEST (LEX_HPER | LEX_HORG | LEX_HLOC | LEX_HMISC | LEX_CUE)
 
 enum lex_gender { LEXG_NONE = 0, LEXG_MALE = 1, LEXG_FEMALE = 2 };
 

@@ -34,8 +34,8 @@ struct nindex {
     size_t ncap;
     struct nkey *giv;
     size_t ngiv;
-    uint64_t *lower; /* hash set of lower-case words (see build_lower) */
-    size_t nlower;   /* its capacity */
+    uint64_t *lower; /* unused: the set of lower-case words is x->lower */
+    size_t nlower;
 };
 
 /* coref.c: the index.  nindex_add returns 0 or -1 (allocation failure);
@@ -54,8 +54,8 @@ int names_tok_eq(const struct xctx *x, size_t a, size_t b); /* same word, any ca
 int names_given_strong(const struct xctx *x, size_t i);     /* common given name */
 int names_modifier_use(const struct xctx *x, size_t next);  /* "Biden administration" */
 /* 1 if the word at token i also occurs in lower case in the text (a common
- * word, not a name); 1 too on allocation failure, the cautious answer.
- * Builds ix->lower on first use. */
+ * word, not a name), from x->lower that names_find builds first; 1 too
+ * without it, the cautious answer. */
 int names_lower_seen(const struct xctx *x, struct nindex *ix, size_t i);
 /* 1 if the word at token i is the plural of a common noun ("Critics",
  * "Democrats"), not a surname ("Roberts"). */

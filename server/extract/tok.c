@@ -29,6 +29,13 @@ void xctx_free(struct xctx *x)
     free(x->m);
     free(x->p);
     free(x->q);
+    free(x->tg);
+    free(x->lower);
+    free(x->wh);
+    x->wh = NULL;
+    x->tg = NULL;
+    x->lower = NULL;
+    x->nlower = 0;
     x->t = NULL;
     x->m = NULL;
     x->p = NULL;

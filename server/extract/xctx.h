@@ -74,6 +74,14 @@ struct xquote {
     double conf;
 };
 
+/* The tagger's verdict on one token (tagger.c); zero for tokens it does
+ * not tag.  per is the margin of its PER score over its best other tag,
+ * in weight units: its sign says person or not, its size how sure. */
+struct xtag {
+    float per;
+    uint8_t tag; /* enum tagger_tag */
+};
+
 struct xctx {
     const char *text;
     size_t len;
@@ -86,6 +94,10 @@ struct xctx {
     struct xquote *q;
     size_t nq, capq;
     int lenient; /* attrib.c: any noun may head a speaker phrase (when proposing candidates) */
+    struct xtag *tg; /* per token, or NULL when no tagger model is loaded */
+    uint64_t *wh;    /* names.c: names_hash of every token, or NULL */
+    uint64_t *lower; /* names.c: hash set of the words written in lower case */
+    size_t nlower;   /* (names_hash | 1, open addressing), or NULL */
 };
 
 /* Grows *arr (element size sz) so that one more fits; 0 or -1. */
@@ -97,7 +109,8 @@ void xctx_free(struct xctx *x);
 /* Passes, in order.  Each returns 0 or -1 on allocation failure. */
 int tok_run(struct xctx *x);      /* tok.c: tokens, sentences */
 int quotes_find(struct xctx *x);  /* quotes.c: quotation spans */
-int names_find(struct xctx *x);   /* names.c: person mentions and people */
+int names_find(struct xctx *x);   /* names.c: person mentions and people,
+                                     with tagger.c's tags as evidence */
 int attrib_run(struct xctx *x);   /* attrib.c: speakers and cues */
 
 /* Helpers for the passes. */
