@@ -530,20 +530,27 @@ static void add_cue_pronoun_cands(const struct xctx *x, size_t qi, size_t k, str
     }
     /* the order of a syntactic search without a parse: the pronoun's own
      * sentence, then each sentence before it, each left to right, so that
-     * a sentence's subject comes before its objects */
+     * a sentence's subject comes before its objects; in each sentence the
+     * subject of an opening subordinate clause ("While Roe had ...") comes
+     * after the main clause's people */
     size_t send = k, hrank = 0;
     for (int back = 0; back < 4 && hrank < 5 && send > 0; back++) {
         size_t s0 = send - 1;
         while (s0 > 0 && !(x->t[s0].f & (TF_SENT | TF_PARA)))
             s0--;
-        for (size_t mi = refer_mentions_from(x, s0); mi < x->nm && x->m[mi].ts < send && hrank < 5; mi++) {
-            const struct xmention *m = &x->m[mi];
-            if ((x->t[m->ts].f & TF_INQ) || !gender_ok(x, m->person, g))
-                continue;
-            struct cand *c = cand_get(cs, m->person, NULL, 0, 0);
-            if (c && !c->cp_hobbs)
-                c->cp_hobbs = (int)++hrank;
-        }
+        for (int late = 0; late < 2; late++)
+            for (size_t mi = refer_mentions_from(x, s0); mi < x->nm && x->m[mi].ts < send && hrank < 5; mi++) {
+                const struct xmention *m = &x->m[mi];
+                if ((x->t[m->ts].f & TF_INQ) || !gender_ok(x, m->person, g))
+                    continue;
+                size_t b = m->title_ts < m->ts ? m->title_ts : m->ts;
+                int sub = b == s0 + 1 && refer_word_in(x, s0, refer_subordinators);
+                if (sub != late)
+                    continue;
+                struct cand *c = cand_get(cs, m->person, NULL, 0, 0);
+                if (c && !c->cp_hobbs)
+                    c->cp_hobbs = (int)++hrank;
+            }
         if (s0 == 0)
             break;
         send = s0;
