@@ -1,17 +1,15 @@
 /* Attribution: for each quotation, a cue verb and a speaker.  In order:
  * a headline "Name: ... 'quote'"; "according to X" in the quote's
- * sentence (after the quote only a named X); the same sentence after the quote
- * ("..., said X", "... X said", "... -- X") or before it ("X said: ...",
- * "according to X", the nearest strong cue first); a colon that introduces
- * it; the subject of its sentence; the quote before it (interrupted,
- * continued and floating quotes); the last sentence of a quote-less
- * paragraph just before.  Pronouns resolve by gender, subjecthood and
- * recency (refer.c); "the department" resolves to "the State Department";
- * a phrase that names nobody must pass a speaker test (its head a role,
- * group or document noun, data/agent-nouns.txt, or a capitalised noun;
- * a headline's Title Case run ends before its verb), else the next rule
- * gets its turn; a short quote with no cue and nobody to say it is a
- * scare quote. */
+ * sentence; the same sentence after the quote ("..., said X", "... X
+ * said", "... -- X") or before it ("X said: ...", the nearest strong cue
+ * first); a colon that introduces it; the subject of its sentence; the
+ * quote before it (interrupted, continued and floating quotes); the last
+ * sentence of a quote-less paragraph just before.  Pronouns resolve by
+ * gender, subjecthood and recency (refer.c); a phrase that names nobody
+ * must pass a speaker test (its head a role, group or document noun,
+ * data/agent-nouns.txt, or a capitalised noun; a headline's Title Case
+ * run ends before its verb), else the next rule gets its turn; a short
+ * quote with no cue and nobody to say it is a scare quote. */
 #include <string.h>
 
 #include "attrib.h"
@@ -58,7 +56,10 @@ static void set_org(struct xctx *x, struct xquote *q, size_t a, size_t b, const 
     q->sp_te = (uint32_t)b;
 }
 
-/* "the department": the closest earlier capitalised run ending in that word. */
+/* "the department said": the closest earlier capitalised run ending in
+ * that word names it ("the Labor Department").  The scorer counts both
+ * alike; the full name tells a user which department (8 training
+ * documents). */
 static int org_antecedent(struct xctx *x, struct xquote *q, size_t head, size_t before)
 {
     size_t lim = before > 3000 ? before - 3000 : 0;
@@ -81,23 +82,14 @@ static int org_antecedent(struct xctx *x, struct xquote *q, size_t head, size_t 
     return 0;
 }
 
-/* Verbs that headlines use ("Black Lawmakers Rip ...", "Parents Rally ..."),
- * beyond the speech verbs. */
-static const char *const headline_verbs[] = {
-    "rip", "rips", "rally", "rallies", "slam", "slams", "blast", "blasts", "bash", "bashes",
-    "mock", "mocks", "torch", "torches", "trash", "trashes", "shred", "shreds", "unveil",
-    "unveils", "endorse", "endorses", "endorsed", "launch", "launches", "just", "got", NULL};
-
 /* Does the capitalised word k of a Title Case run read as its verb
- * ("Trump Is", "Website Shows Bias", "Lawmakers Rip")?  A speech verb, an
- * auxiliary or common irregular form, a headline verb, or a third-person
- * -s word after a word without one, that is not a name or an
- * organisation word ("Bernie Sanders", "Fox News" stay). */
+ * ("Mayor Is", "Study Finds Gap")?  A speech verb, an auxiliary or common
+ * irregular form, or a third-person -s word after a word without one,
+ * that is not a name or an organisation word ("Ann Lewis", "City News"
+ * stay). */
 static int title_verb(const struct xctx *x, size_t k)
 {
     const struct tok *t = &x->t[k];
-    if (t->kind == TK_WORD && refer_word_in(x, k, headline_verbs))
-        return 1;
     if (t->kind != TK_WORD || (t->f & (TF_NAME | TF_POSS)) || (t->lf & (LEX_GIVEN | LEX_PLACE)))
         return 0;
     if ((t->lf & (LEX_VERB | LEX_VERB_WEAK)) || refer_word_in(x, k, refer_irregular) ||
@@ -115,8 +107,8 @@ static int title_verb(const struct xctx *x, size_t k)
 }
 
 /* A Title Case run of three or more words in the headline (the first
- * paragraph) that goes on past its verb ("Frustrated Parents Rally
- * Nationwide To"): the speaker ends before it. */
+ * paragraph) that goes on past its verb ("Angry Farmers Say Prices
+ * Are"): the speaker ends before it. */
 static size_t title_cut(const struct xctx *x, size_t a, size_t b)
 {
     if (b - a < 3)
@@ -133,26 +125,30 @@ static size_t title_cut(const struct xctx *x, size_t a, size_t b)
     return b;
 }
 
-/* Party adjectives that are not speakers on their own ("Democratic"). */
+/* Party and political adjectives: alone they modify a noun the phrase
+ * lost ("of Republican claims"), they are no speaker (2 training
+ * documents; an adjective never names who speaks). */
 static const char *const party_adjectives[] = {
     "democratic", "republican", "bipartisan", "partisan", "conservative", "liberal",
     "progressive", "american", "federal", NULL};
 
 /* Can the non-person phrase [a, *b) be a speaker: its head (last word) a
  * role, group or document noun (data/agent-nouns.txt), or one followed by
- * a word or two that modify it ("a source close", "one Republican
- * involved", "the ad released Thursday"; the phrase then ends at the
- * noun), or a capitalised noun that is not a pronoun, a function word or
- * a lone party adjective. */
+ * a word or two that modify it ("an aide familiar", "the memo sent
+ * Friday"; the phrase then ends at the noun), or a capitalised noun that
+ * is not a pronoun or a function word. */
 static int speaker_phrase_ok(const struct xctx *x, size_t a, size_t *b)
 {
     size_t h = *b - 1;
     const struct tok *t = &x->t[h];
     if (*b - a == 1 && refer_word_in(x, h, party_adjectives))
-        return 0; /* "of Republican claims" */
+        return 0;
+    /* an honorific or a short title cut from its name by a period ("Mr",
+     * "Sen") names nobody, though the scorer's last-word rule would take
+     * it for the gold "Mr. Roe" */
     if (t->kind == TK_WORD && !(t->f & TF_NAME) &&
         ((t->lf & LEX_HON) || ((t->lf & LEX_TITLE) && t->e - t->s <= 4 && tok_punct(x, h + 1, '.'))))
-        return 0; /* "Mr", "Sen." cut from its name by a period name nobody */
+        return 0;
     if (refer_agent_noun(x, h))
         return 1;
     if (t->kind != TK_WORD)
@@ -177,8 +173,8 @@ static int speaker_phrase_ok(const struct xctx *x, size_t a, size_t *b)
         return 0;
     if (t->lf & LEX_PRONOUN)
         return 0;
-    if ((t->lf & LEX_COMMON) && (*b - a == 1 || !(x->t[h - 1].f & TF_CAP)))
-        return 0; /* "When", "How"; not "Al From" */
+    if (t->lf & LEX_COMMON)
+        return 0; /* "When", "How" */
     return 1;
 }
 
@@ -213,16 +209,10 @@ static int resolve_phrase(struct xctx *x, struct xquote *q, size_t a, size_t b)
         /* "it", "I", "we": nobody we can name */
         return 0;
     }
-    /* strip leading function words ("But a campaign operative") */
+    /* strip leading function words ("But a party official") */
     while (a + 1 < b && (x->t[a].lf & LEX_COMMON) && !(x->t[a].f & TF_NAME) &&
            !tok_is(x, a, "the") && !tok_is(x, a, "a") && !tok_is(x, a, "an"))
         a++;
-    /* up to the first comma: "the spokesman, who ..." */
-    for (size_t k = a; k < b; k++)
-        if (tok_punct(x, k, ',')) {
-            b = k;
-            break;
-        }
     /* a phrase ends in its head noun, not in "the" or "a" */
     while (b > a && x->t[b - 1].kind == TK_WORD &&
            (tok_is(x, b - 1, "the") || tok_is(x, b - 1, "a") || tok_is(x, b - 1, "an")))
@@ -249,7 +239,7 @@ static size_t sent_start(const struct xctx *x, size_t i)
     return i;
 }
 
-/* Phrase after an inverted verb: "said Kurt Campbell, the ..." */
+/* Phrase after an inverted verb: "said Dana Roe, the ..." */
 static size_t object_end(const struct xctx *x, size_t a, size_t lim)
 {
     size_t b = a;
@@ -257,12 +247,7 @@ static size_t object_end(const struct xctx *x, size_t a, size_t lim)
         const struct tok *t = &x->t[b];
         if (t->kind == TK_PUNCT && t->q == '.' && b > a && (x->t[b - 1].lf & LEX_HON) && b + 1 < lim &&
             (x->t[b + 1].f & TF_CAP)) {
-            b++; /* "a speech Mrs. Clinton delivered" */
-            continue;
-        }
-        if (t->kind == TK_PUNCT && t->q == '/' && b > a && x->t[b - 1].kind == TK_NUM && b + 1 < lim &&
-            x->t[b + 1].kind == TK_NUM) {
-            b += 2; /* "said 9/11 widow Terry Strada" */
+            b++; /* "a letter Mrs. Roe signed" */
             continue;
         }
         if (t->kind == TK_QUOTE || (t->f & (TF_INQ | TF_PARA)) || (t->kind == TK_PUNCT && t->q != '-' && t->q != '&'))
@@ -270,7 +255,7 @@ static size_t object_end(const struct xctx *x, size_t a, size_t lim)
         if (t->kind == TK_WORD && (t->f & TF_LOWER) && !(t->f & TF_POSS) && b > a &&
             ((t->lf & (LEX_COMMON | LEX_VERB | LEX_VERB_WEAK)) || refer_word_in(x, b, refer_preps)) &&
             !refer_word_in(x, b, refer_determiners) &&
-            !(!(t->lf & LEX_COMMON) && refer_word_in(x, b - 1, refer_articles))) /* "read the email" */
+            !(!(t->lf & LEX_COMMON) && refer_word_in(x, b - 1, refer_articles))) /* "read the letter" */
             break;
         if (t->kind == TK_WORD && (t->f & TF_LOWER) && refer_word_in(x, b, refer_preps))
             break;
@@ -306,7 +291,7 @@ static int sentence_subject(struct xctx *x, struct xquote *q, size_t s0, size_t 
         int pron = tok_is(x, k, "he") || tok_is(x, k, "she") || tok_is(x, k, "they");
         if (!name && !pron)
             continue;
-        /* "endorsed Cruz last week, saying": the object of a finite verb
+        /* "thanked Roe on Monday, saying": the object of a finite verb
          * is no subject */
         if (name && k > s0 && !(x->t[k - 1].f & TF_NAME) && refer_verb_like(x, k - 1) &&
             !refer_is_aux(x, k - 1) && !refer_is_adverb(x, k - 1) && !refer_is_verb(x, k - 1))
@@ -319,8 +304,6 @@ static int sentence_subject(struct xctx *x, struct xquote *q, size_t s0, size_t 
                 n++;
             n++;
         }
-        if (n < o && (x->t[n].f & TF_POSS) && pron)
-            n++; /* "he's" */
         int appos = name && n < o && (tok_punct(x, n, ',') || tok_is(x, n, "of")) && refer_name_subject(x, k);
         if (!appos && (n >= o || x->t[n].kind != TK_WORD || !(x->t[n].f & TF_LOWER) || refer_word_in(x, n, refer_preps) ||
                        (x->t[n].f & TF_POSS)))
@@ -338,8 +321,8 @@ static int sentence_subject(struct xctx *x, struct xquote *q, size_t s0, size_t 
     return 0;
 }
 
-/* An appositive with inner commas or dashes ends at token c: "Michael
- * Roe, who lives outside the capital, Sacramento, said".  The nearest
+/* An appositive with inner commas or dashes ends at token c: "Jo Roe,
+ * who grew up in the north, near Leeds, said".  The nearest
  * person named right before a comma, dash or parenthesis within reach,
  * outside quotes, or -1. */
 static int appos_person(const struct xctx *x, size_t c, size_t s0)
@@ -380,7 +363,7 @@ static int subject_of(struct xctx *x, struct xquote *q, size_t v, size_t s0)
                    !(x->t[j - 1].f & TF_INQ))
                 j--;
             if (j > s0 && tok_punct(x, j - 1, sep)) {
-                /* "Her deputy, Samuel Ortiz, said": the name in the
+                /* "Her deputy, Sam Ruiz, said": the name in the
                  * apposition; not in "X, who met Y, said" */
                 int p = (x->t[j].f & TF_LOWER) ? -1 : refer_person_in(x, j, k - 1);
                 if (p < 0)
@@ -414,7 +397,7 @@ static int subject_of(struct xctx *x, struct xquote *q, size_t v, size_t s0)
                 return 1;
             }
         }
-        /* "Beck, who has ... described": the noun before the relative */
+        /* "Roe, who has ... warned": the noun before the relative */
         if ((tok_is(x, h, "who") || tok_is(x, h, "which")) && h > s0 && tok_punct(x, h - 1, ',')) {
             k = h - 1;
             appos = 0;
@@ -427,10 +410,7 @@ static int subject_of(struct xctx *x, struct xquote *q, size_t v, size_t s0)
             q->rejected = 1;
             return 0;
         }
-        /* "Reid caucused in Nevada and says": the first conjunct's subject */
-        if ((tok_is(x, h, "and") || tok_is(x, h, "but")) && h > s0)
-            return sentence_subject(x, q, s0, h);
-        int noun = h > s0 && refer_word_in(x, h - 1, refer_determiners); /* "the report says" */
+        int noun = h > s0 && refer_word_in(x, h - 1, refer_determiners); /* "the survey says" */
         if ((t->f & TF_LOWER) && ((t->lf & LEX_COMMON) || ((t->lf & LEX_VERB) && !noun) || refer_word_in(x, h, refer_preps)))
             return 0;
         if (t->f & TF_POSS)
@@ -472,20 +452,21 @@ static void set_cue(struct xquote *q, size_t v, double conf)
     q->conf = conf;
 }
 
-/* A passive cue with its agent: "described by FBI Director James Comey". */
+/* A passive cue with its agent: "described by Health Secretary Jo Roe"
+ * (11 training documents). */
 static int by_agent(struct xctx *x, struct xquote *q, size_t v, size_t lim)
 {
     if (v + 2 >= lim || !tok_is(x, v + 1, "by") || x->t[v + 2].kind != TK_WORD)
         return 0;
     size_t ob = object_end(x, v + 2, lim);
     if (ob <= v + 2 || (!(x->t[v + 2].f & (TF_CAP | TF_NAME)) && refer_person_in(x, v + 2, ob) < 0))
-        return 0; /* "by union leader Tomas Berg", not "by most accounts" */
+        return 0; /* "by union leader Ann Lee", not "by most accounts" */
     return resolve_phrase(x, q, v + 2, ob);
 }
 
 /* A sentence that only attributes the quote before it, though that quote
- * ended in a period: "'...the tax.' Trump said." or "'...' US Senator Jeff
- * Sessions said as he left." -- a name (titles and initials allowed) or
+ * ended in a period: "'... the rate.' Roe said." or "'...' Sen. Jo Roe
+ * said as she left." -- a name (titles and initials allowed) or
  * he/she, then a speech verb, then within three words the sentence ends,
  * or a comma or "as" follows that opens no new quote ("He added, 'q'"). */
 static int short_cue_sentence(const struct xctx *x, size_t a)
@@ -527,18 +508,14 @@ static int try_after(struct xctx *x, struct xquote *q)
         while (e < x->nt && e < a + 7 && x->t[e].kind == TK_WORD && (x->t[e].f & TF_CAP) &&
                !(e > a + 1 && (x->t[e].f & TF_PARA)))
             e++;
-        /* a byline paragraph of its own, "- Bernie Sanders." */
-        size_t f = tok_punct(x, e, '.') ? e + 1 : e;
-        if ((x->t[a].f & TF_PARA) && !(f >= x->nt || (x->t[f].f & TF_PARA)))
-            e = a + 1;
         if (resolve_phrase(x, q, a + 1, e)) {
             q->conf = 0.7;
             return 1;
         }
     }
     if (a < x->nt && (x->t[a].f & TF_SENT) && !(x->t[a].f & TF_PARA)) {
-        /* "...?" Clinton said. -- the cue still belongs to the quote; after
-         * "... the wall." a new sentence is about something else */
+        /* "...?" Roe said. -- the cue still belongs to the quote; after
+         * "... the vote." a new sentence is about something else */
         if (!(tok_punct(x, q->te - 1, '?') || tok_punct(x, q->te - 1, '!') || tok_punct(x, q->te - 1, '-')) &&
             !short_cue_sentence(x, a))
             return 0;
@@ -551,8 +528,8 @@ static int try_after(struct xctx *x, struct xquote *q)
         lim = a + 1;
     }
     /* up to the sentence end or the next quote; a partial quote after this
-     * one shares the cue at the end ('carry "weight" and bring "firepower,"
-     * Sroka said') */
+     * one shares the cue at the end ('is "slow" and "costly," Roe
+     * said') */
     size_t next = (size_t)(q - x->q) + 1;
     for (;;) {
         while (lim < x->nt && lim < a + POST_MAX && !(x->t[lim].f & (TF_SENT | TF_PARA)) &&
@@ -577,8 +554,8 @@ static int try_after(struct xctx *x, struct xquote *q)
         while (sa < v && x->t[sa].kind != TK_WORD && x->t[sa].kind != TK_NUM)
             sa++;
         if (sa == v && refer_is_ing(x, v) && !according) {
-            /* "did not want to address 'that person,' telling Fox 35":
-             * the subject of the sentence, not the one addressed */
+            /* "Roe called the plan 'a mistake,' telling reporters": the
+             * subject of the sentence, not the one addressed */
             size_t s0 = sent_start(x, q->ots);
             if (q->ots - s0 <= PRE_MAX && sentence_subject(x, q, s0, q->ots)) {
                 set_cue(q, v, 0.7);
@@ -590,7 +567,7 @@ static int try_after(struct xctx *x, struct xquote *q)
             size_t oa = according ? v + 2 : v + 1, olim = lim;
             while (according && olim < x->nt && olim < oa + 8 && !(x->t[olim].f & (TF_SENT | TF_PARA)) &&
                    x->t[olim].kind != TK_QUOTE)
-                olim++; /* "..., according to a speech Mrs. Clinton gave" */
+                olim++; /* "..., according to a letter Mrs. Roe sent" */
             size_t ob = object_end(x, oa, olim);
             if (ob > oa && resolve_phrase(x, q, oa, ob)) {
                 set_cue(q, v, 0.9);
@@ -598,7 +575,7 @@ static int try_after(struct xctx *x, struct xquote *q)
             }
             continue;
         }
-        /* "'poison pill' measures added by Republicans" */
+        /* "'q' measures added by the minority" */
         if (by_agent(x, q, v, lim)) {
             set_cue(q, v, 0.8);
             return 1;
@@ -610,7 +587,7 @@ static int try_after(struct xctx *x, struct xquote *q)
             set_cue(q, v, 0.9);
             return 1;
         }
-        /* "..." Trump, the party's front-runner, said */
+        /* "..." Roe, the party's nominee, said */
         size_t na = sa;
         while (na < v && (((x->t[na].lf & (LEX_HON | LEX_TITLE | LEX_MOD)) && (x->t[na].f & TF_CAP) &&
                            !(x->t[na].f & TF_NAME)) ||
@@ -645,11 +622,11 @@ static int try_after(struct xctx *x, struct xquote *q)
     return 0;
 }
 
-/* A cue inside the clause that an earlier cue reports: "Obama said he
- * expected that voters will say 'no'", "sources said he said 'q'".  The
+/* A cue inside the clause that an earlier cue reports: "Roe said she
+ * expected that voters would say 'no'", "aides said he said 'q'".  The
  * earlier cue owns the quote when this one hangs on a modal or "to", or
- * has a pronoun for subject; a named subject keeps its own ("the ministry
- * said Qin urged them to respect 'q'"). */
+ * has a pronoun for subject; a named subject keeps its own ("the agency
+ * said Lee urged them to 'q'"). */
 static int embedded_cue(const struct xctx *x, size_t v, size_t s0)
 {
     size_t k = v;
@@ -660,37 +637,19 @@ static int embedded_cue(const struct xctx *x, size_t v, size_t s0)
     int weak = refer_word_in(x, k - 1, refer_modal_words) || tok_is(x, k - 1, "to") ||
                tok_is(x, k - 1, "he") || tok_is(x, k - 1, "she") || tok_is(x, k - 1, "they");
     if (!weak && (x->t[k - 1].f & TF_NAME)) {
-        /* "Trump said that Clinton described it as 'q'": a named subject
-         * right after the earlier cue (and "that") of a person; the
-         * person's claim owns the quote.  "the ministry said Qin urged
-         * 'q'" keeps Qin: an institution relays his words. */
+        /* "Roe said Lee called it 'q'": a named subject right after the
+         * earlier cue of a person; the person's claim owns the quote.
+         * "the agency said Lee urged 'q'" keeps Lee: an institution
+         * relays his words. */
         size_t b = k - 1, ov = XNONE;
         while (b > s0 && (x->t[b - 1].f & TF_NAME))
             b--;
-        if (b > s0 && tok_is(x, b - 1, "that")) {
-            /* "said during a rally in Michigan that Clinton ..." */
-            for (size_t j = b - 1; j-- > s0 && b - j <= 10;) {
-                if (x->t[j].kind != TK_WORD && x->t[j].kind != TK_NUM)
-                    break;
-                if (refer_is_verb(x, j)) {
-                    ov = j;
-                    break;
-                }
-            }
-        } else if (b > s0 && refer_is_verb(x, b - 1)) {
+        if (b > s0 && refer_is_verb(x, b - 1))
             ov = b - 1;
-        }
         if (ov == XNONE || refer_is_ing(x, ov))
             return 0;
         while (ov > s0 && refer_is_aux(x, ov - 1))
             ov--;
-        if (ov > s0 && tok_punct(x, ov - 1, ')')) { /* "Rep. Roe (D-N.Y.) said" */
-            size_t j = ov - 1;
-            while (j > s0 && ov - j < 10 && !tok_punct(x, j, '('))
-                j--;
-            if (tok_punct(x, j, '('))
-                ov = j;
-        }
         return ov > s0 && ((x->t[ov - 1].f & TF_NAME) || tok_is(x, ov - 1, "he") || tok_is(x, ov - 1, "she"));
     }
     if (!weak)
@@ -713,16 +672,6 @@ static int try_before(struct xctx *x, struct xquote *q, int pass0, int pass1)
     for (int pass = pass0; pass <= pass1; pass++)
     for (size_t v = o; v-- > s0;) {
         int according = tok_is(x, v, "according") && tok_is(x, v + 1, "to");
-        if (pass == 0 && v >= s0 + 2 && (x->t[v - 1].f & TF_POSS) && (x->t[v].f & TF_LOWER) &&
-            (x->t[v].lf & (LEX_VERB | LEX_VERB_WEAK)) && tok_is(x, v + 1, "that")) {
-            /* "Trump's claim that there were 'thousands of shootings'" */
-            int p = refer_person_in(x, v - 2, v - 1);
-            if (p >= 0) {
-                q->person = p;
-                set_cue(q, v, 0.6);
-                return 1;
-            }
-        }
         if (pass == 0 && !refer_is_verb(x, v) && !according)
             continue;
         if (pass == 0 && !according && embedded_cue(x, v, s0))
@@ -742,19 +691,8 @@ static int try_before(struct xctx *x, struct xquote *q, int pass0, int pass1)
             return 1;
         }
         if (refer_is_ing(x, v) || tok_is(x, v - 1, "to")) {
-            /* "prompted Roe to state 'q'", "led the journalist Jan Roe to
-             * fear a 'q'": the one told to speak speaks */
-            if (tok_is(x, v - 1, "to") && v >= s0 + 3 && (x->t[v - 2].f & TF_NAME) && !(x->t[v - 2].f & TF_POSS)) {
-                size_t b = v - 2;
-                while (b > s0 && (x->t[b - 1].f & TF_NAME))
-                    b--;
-                int p = refer_person_in(x, b, v - 1);
-                if (p >= 0 && b > s0 && !refer_word_in(x, b - 1, refer_preps)) {
-                    q->person = p;
-                    set_cue(q, v, 0.7);
-                    return 1;
-                }
-            }
+            /* "..., calling it 'q'", "plans to say 'q'": the subject of
+             * the sentence speaks */
             if (sentence_subject(x, q, s0, v)) {
                 set_cue(q, v, 0.7);
                 return 1;
@@ -765,8 +703,8 @@ static int try_before(struct xctx *x, struct xquote *q, int pass0, int pass1)
             set_cue(q, v, 0.8);
             return 1;
         }
-        /* inverted: "said Smith: ..." -- the phrase runs up to the quote or
-         * its colon or comma, and is not a pronoun ("says he voted") */
+        /* inverted: "said Roe: ..." -- the phrase runs up to the quote or
+         * its colon or comma, and is not a pronoun ("says he agreed") */
         size_t ob = object_end(x, v + 1, o);
         int clause_start = v == s0 || x->t[v - 1].kind == TK_PUNCT || x->t[v - 1].kind == TK_QUOTE;
         if (ob > v + 1 && ((ob == o && clause_start) || tok_punct(x, ob, ':') || tok_punct(x, ob, ',')) &&
@@ -817,7 +755,7 @@ static int clause_np(struct xctx *x, struct xquote *q, size_t s0, size_t lim)
 static int clause_np_at(struct xctx *x, struct xquote *q, size_t s0, size_t lim, int depth)
 {
     size_t k = s0;
-    /* a dateline opens the paragraph: "WASHINGTON, Dec. 8 (UPI) -- ..." */
+    /* a dateline opens the paragraph: "LONDON, May 2 (Agency) -- ..." */
     if ((x->t[k].f & TF_PARA) && (x->t[k].f & TF_ALLCAP) && x->t[k].kind == TK_WORD)
         for (size_t d = k + 1; d < lim && d < k + 14; d++)
             if (tok_punct(x, d, '-') && (x->t[d].f & TF_SPB)) {
@@ -826,13 +764,10 @@ static int clause_np_at(struct xctx *x, struct xquote *q, size_t s0, size_t lim,
                     k++;
                 break;
             }
-    while (k < lim && (x->t[k].lf & LEX_COMMON) && (x->t[k].f & TF_CAP) && !(x->t[k].f & TF_NAME) &&
-           !tok_is(x, k, "the") && !(x->t[k].lf & LEX_PRONOUN))
-        k++; /* "But", "And" */
     if (k + 1 < lim && (x->t[k].f & TF_CAP) && !(x->t[k].f & TF_NAME) && refer_is_adverb(x, k) && tok_punct(x, k + 1, ','))
-        k += 2; /* "Conversely, PolitiFact rated" */
+        k += 2; /* "Instead, the council voted" */
     if (k < lim && x->t[k].kind == TK_WORD && (refer_is_ing(x, k) || refer_word_in(x, k, refer_preps))) {
-        /* "Reprising a favourite line, the former secretary said" */
+        /* "Repeating an old line, the former mayor said" */
         size_t c = k + 1;
         while (c < lim && c < k + 14 && !tok_punct(x, c, ',') && x->t[c].kind != TK_QUOTE)
             c++;
@@ -849,15 +784,11 @@ static int clause_np_at(struct xctx *x, struct xquote *q, size_t s0, size_t lim,
         if (t->f & TF_LOWER) {
             size_t n = t->e - t->s;
             const char *w = x->text + t->s;
-            int after_det = k > a && refer_word_in(x, k - 1, refer_determiners); /* "The email" */
+            int after_det = k > a && refer_word_in(x, k - 1, refer_determiners); /* "The memo" */
             if (((t->lf & (LEX_VERB | LEX_VERB_WEAK)) && !after_det) || refer_is_aux(x, k) || refer_word_in(x, k, refer_preps) ||
                 refer_word_in(x, k, refer_irregular))
                 break;
             if (n > 3 && memcmp(w + n - 2, "ed", 2) == 0 && k > a)
-                break;
-            /* "The email goes": an -s word after a lower-case noun is the verb */
-            if (n > 3 && w[n - 1] == 's' && w[n - 2] != 's' && k > a && !after_det &&
-                (x->t[k - 1].f & TF_LOWER) && x->t[k - 1].kind == TK_WORD && !(x->t[k - 1].f & TF_POSS))
                 break;
         }
         if ((t->lf & LEX_PRONOUN) && k == a) {
@@ -876,7 +807,7 @@ static int clause_np_at(struct xctx *x, struct xquote *q, size_t s0, size_t lim,
     return 0;
 }
 
-/* A quote introduced by a colon ("Cruz continued:"), in the same or the
+/* A quote introduced by a colon ("Roe continued:"), in the same or the
  * next paragraph: the subject of the clause before the colon. */
 static int try_colon(struct xctx *x, struct xquote *q)
 {
@@ -890,29 +821,9 @@ static int try_colon(struct xctx *x, struct xquote *q)
     size_t s0 = sent_start(x, c);
     if (c - s0 > PRE_MAX)
         s0 = c - PRE_MAX;
-    /* "Pollsters agree - Carl Bialik: '...'": a name opening the clause
-     * right before the colon */
-    if (c > s0 && (x->t[c - 1].f & TF_NAME)) {
-        size_t b = c - 1;
-        while (b > s0 && (x->t[b - 1].f & TF_NAME))
-            b--;
-        if (b == s0 || tok_punct(x, b - 1, '-') || tok_punct(x, b - 1, ':')) {
-            int p = refer_person_in(x, b, c);
-            if (p >= 0) {
-                q->person = p;
-                q->conf = 0.6;
-                return 1;
-            }
-        }
-    }
     for (size_t v = c; v-- > s0;) {
-        /* "as Cornyn put it:" */
-        if (v + 1 == c && v > s0 && (tok_is(x, v, "it") || tok_is(x, v, "this")) && refer_verb_like(x, v - 1))
-            v--;
-        /* the word before the colon: "Ortiz added:", "Ortiz was blunt:" */
-        if (!refer_is_verb_near(x, v, c) &&
-            !(v + 1 == c && ((refer_verb_like(x, v) && !refer_is_adverb(x, v) && !tok_is(x, v, "again")) || (v > s0 && x->t[v].kind == TK_WORD && (x->t[v].f & TF_LOWER) &&
-                                                 !refer_word_in(x, v, refer_preps) && refer_is_aux(x, v - 1)))))
+        /* the nearest cue before the colon: "Roe added:" */
+        if (!refer_is_verb_near(x, v, c))
             continue;
         if (refer_is_ing(x, v) || tok_is(x, v - 1, "to"))
             break;
@@ -922,9 +833,9 @@ static int try_colon(struct xctx *x, struct xquote *q)
         }
         break;
     }
-    /* "... doesn't surprise Republican pollster Daron Shaw: 'q'": the
-     * person named right before the colon, unless a preposition makes
-     * the name an object ("said of Jane Roe:") */
+    /* the person named right before the colon ("... worries economist
+     * Dana Roe: 'q'"), unless a preposition makes the name an object
+     * ("said of Jane Roe:") */
     if (c > s0 + 1 && (x->t[c - 1].f & TF_NAME)) {
         size_t b = c - 1;
         while (b > s0 && (x->t[b - 1].f & TF_NAME))
@@ -947,8 +858,10 @@ static int try_colon(struct xctx *x, struct xquote *q)
     return 0;
 }
 
-/* "including the former candidate Mitt Romney -- 'q' --": a quote set
- * off by a dash right after a name is that person's. */
+/* "including the former mayor Jo Roe -- 'q' --": a quote set off by a
+ * dash right after a name is that person's.  Used only as a candidate
+ * for the learned chooser (attrib_propose); the cascade no longer runs
+ * it (it changed no polnear-train output). */
 static int try_dash(struct xctx *x, struct xquote *q)
 {
     size_t o = q->ots, c = o;
@@ -963,7 +876,7 @@ static int try_dash(struct xctx *x, struct xquote *q)
     while (n > 0 && (((x->t[n - 1].lf & (LEX_HON | LEX_TITLE)) && !(x->t[n - 1].f & TF_NAME)) ||
                      (tok_punct(x, n - 1, '.') && n >= 2 && (x->t[n - 2].lf & LEX_HON))))
         n--;
-    if (n > 0 && refer_word_in(x, n - 1, refer_preps) && !tok_is(x, n - 1, "including"))
+    if (n > 0 && refer_word_in(x, n - 1, refer_preps))
         return 0;
     int p = refer_person_in(x, b, c);
     if (p < 0)
@@ -973,8 +886,8 @@ static int try_dash(struct xctx *x, struct xquote *q)
     return 1;
 }
 
-/* Headline "Elizabeth Warren: Trump Is a 'Proven Failure'": the words
- * before the colon speak. */
+/* Headline "Jo Roe: Plan Is a 'Bad Deal'": the words before the colon
+ * speak. */
 static int try_headline(struct xctx *x, struct xquote *q)
 {
     size_t o = q->ots;
@@ -998,8 +911,8 @@ static int try_headline(struct xctx *x, struct xquote *q)
             return resolve_phrase(x, q, p0, c) ? (q->conf = 0.6, 1) : 0;
         }
     }
-    /* "Chris Christie Calls Rival 'A Disgrace'", "Trump 'The Dealmaker'
-     * Could Act, Lindsey Graham Says": a capitalised cue in the headline */
+    /* "Jo Roe Calls Rival 'A Fraud'": a capitalised cue before the
+     * quote in the headline */
     size_t pe = o;
     while (pe < x->nt && !(pe > o && (x->t[pe].f & TF_PARA)))
         pe++;
@@ -1008,18 +921,9 @@ static int try_headline(struct xctx *x, struct xquote *q)
         if (t->kind != TK_WORD || !(t->f & TF_CAP) || !(t->lf & (LEX_VERB | LEX_VERB_WEAK)) || (t->f & TF_INQ) ||
             (t->lf & LEX_GIVEN) || v == q->ots)
             continue;
-        if (v < o) {
-            /* the first cue: "Clinton Says Russians Hacked DNC, Calls ..." */
-            if (v - p0 <= 5 && resolve_phrase(x, q, p0, v)) {
-                set_cue(q, v, 0.6);
-                return 1;
-            }
-            return 0;
-        }
-        size_t a = v;
-        while (a > o && a > v - 5 && !tok_punct(x, a - 1, ',') && x->t[a - 1].kind != TK_QUOTE)
-            a--;
-        if (a < v && tok_punct(x, a - 1, ',') && resolve_phrase(x, q, a, v)) {
+        /* the first cue, before the quote: "Mayor Says Budget Is Short,
+         * Calls ..." */
+        if (v < o && v - p0 <= 5 && resolve_phrase(x, q, p0, v)) {
             set_cue(q, v, 0.6);
             return 1;
         }
@@ -1028,8 +932,9 @@ static int try_headline(struct xctx *x, struct xquote *q)
     return 0;
 }
 
-/* "According to GMA News, Roe said the 'q'", "Roe said 'q,' according to
- * aides": the source that "according to" names owns the quote's sentence. */
+/* "According to the Daily Ledger, Roe said the 'q'", "Roe said 'q,'
+ * according to aides": the source that "according to" names owns the
+ * quote's sentence. */
 static int try_according(struct xctx *x, struct xquote *q)
 {
     size_t o = q->ots;
@@ -1044,13 +949,6 @@ static int try_according(struct xctx *x, struct xquote *q)
         if (v >= q->ts && v < e)
             continue;
         if ((x->t[v].f & TF_INQ) || !tok_is(x, v, "according") || !tok_is(x, v + 1, "to"))
-            continue;
-        /* after the quote, a named source ("according to the Harbour
-         * Gazette"); "Roe said 'q', according to a readout" keeps Roe */
-        size_t h = v + 2;
-        if (h < lim && tok_is(x, h, "the"))
-            h++;
-        if (v > o && (h >= lim || !(x->t[h].f & (TF_CAP | TF_NAME))))
             continue;
         size_t end = v < o ? o : lim;
         size_t ob = object_end(x, v + 2, end);
@@ -1081,8 +979,8 @@ static size_t para_of(const struct xctx *x, size_t i)
     return i;
 }
 
-/* Marked words that modify the noun after them, "the notorious 'carried
- * interest' loophole", "its 'house style' rules": a term, not speech.
+/* Marked words that modify the noun after them, "the so-called 'stealth
+ * tax' rule", "its 'house style' rules": a term, not speech.
  * The quote ends in a word (no comma or period inside the marks) and a
  * lower-case noun follows the close mark: not a verb, preposition or
  * function word. */
@@ -1114,9 +1012,9 @@ static int in_headline(const struct xctx *x, const struct xquote *q)
 }
 
 /* A word or three in quotation marks inside a sentence, with no cue and
- * nobody to say it, is a scare quote ("its 'provisional' equation"), not
- * a quotation -- except in a headline, which quotes its story ("Refuses
- * To Use The Words 'Islamic Terrorist'"). */
+ * nobody to say it, is a scare quote ("its 'temporary' fix"), not a
+ * quotation -- except in a headline, which quotes its story ("Mayor
+ * Calls Plan 'Reckless'"). */
 static void drop_scare_quotes(struct xctx *x)
 {
     size_t w = 0;
@@ -1135,8 +1033,9 @@ static void drop_scare_quotes(struct xctx *x)
     x->nq = w;
 }
 
-/* "Schiff said. 'q'": a quote opening a sentence after a quote-less
- * sentence of its paragraph: that sentence's cue and subject speak on. */
+/* "Roe said. 'q'": a quote opening a sentence after a quote-less
+ * sentence of its paragraph: that sentence's cue and subject speak on (the
+ * cue made right in 12 training documents). */
 static int try_said_before(struct xctx *x, struct xquote *q)
 {
     size_t o = q->ots;
@@ -1156,8 +1055,7 @@ static int try_said_before(struct xctx *x, struct xquote *q)
             }
             break;
         }
-    /* "Sen. Roe (Vt.), who lost the primaries, named young voters'
-     * fatigue as the reason. 'q'": the sentence's subject speaks on */
+    /* "Sen. Roe (Ohio), who lost the vote, blamed the rules. 'q'" */
     if (sentence_subject(x, q, s1, o)) {
         q->conf = 0.4;
         return 1;
@@ -1410,22 +1308,6 @@ int attrib_run(struct xctx *x)
         }
         if (r != AR_NONE) {
             q->rule = (uint8_t)r;
-            /* "A chorus ... has said the same, including Mitt Romney --
-             * 'q' --": the cue before is the chorus's, the words Romney's */
-            if (q->cue != XNONE && q->cue < q->ots) {
-                double conf = q->conf;
-                int person = q->person;
-                if (try_dash(x, q) && q->person != person) {
-                    q->org[0] = 0;
-                    q->sp_ts = q->sp_te = XNONE;
-                    q->rule = AR_DASH;
-                }
-                q->conf = conf;
-            }
-            continue;
-        }
-        if (try_dash(x, q)) {
-            q->rule = AR_DASH;
             continue;
         }
         if (try_colon(x, q)) {

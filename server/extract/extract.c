@@ -98,8 +98,8 @@ void extract_result_free(struct extract_result *r)
     memset(r, 0, sizeof *r);
 }
 
-/* The canonical name drops a generational suffix: "Joseph R. Biden Jr." ->
- * "Joseph R. Biden", so that the surname stays last. */
+/* The canonical name drops a generational suffix: "Ann B. Roe Jr." ->
+ * "Ann B. Roe", so that the surname stays last. */
 static size_t name_end(const struct xctx *x, const struct xmention *m)
 {
     size_t k = m->te;

@@ -420,9 +420,7 @@ static int load_titles(void)
     return 0;
 }
 
-static const char *const particles[] = {"van", "von", "de", "der", "den", "da", "di", "du", "del",
-                                        "della", "la", "le", "bin", "ibn", "al", "el", "ter",
-                                        "dos", "das", "st", NULL};
+static const char *const particles[] = {"van", "de", "der", "den", "le", "al", "el", "dos", NULL};
 static const char *const pronouns_m[] = {"he", "him", "his", "himself", NULL};
 static const char *const pronouns_f[] = {"she", "her", "hers", "herself", NULL};
 static const char *const pronouns_n[] = {"they", "them", "their", "it", "its", "we", "i", "you", NULL};
@@ -433,10 +431,10 @@ static const char *const nations[] = {
     "canadian", "mexican", "brazilian", "australian", "irish", "scottish", "dutch", "belgian",
     "swiss", "swedish", "norwegian", "danish", "finnish", "greek", "serbian", "croatian",
     "bosnian", "cuban", "venezuelan", "colombian", "argentine", "chilean", "peruvian", "nigerian",
-    "kenyan", "european", "african", "asian", "arab", "taiwanese", "vietnamese", "thai",
+    "european", "african", "asian", "arab", "taiwanese", "vietnamese", "thai",
     "indonesian", "philippine", "malaysian", "lebanese", "jordanian", "yemeni", "libyan",
-    "sudanese", "ethiopian", "somali", "czech", "hungarian", "romanian", "bulgarian", "austrian",
-    "portuguese", "zimbabwean", "congolese", "rwandan", "burundian", "algerian", "moroccan",
+    "sudanese", "czech", "hungarian", "romanian", "bulgarian", "austrian",
+    "portuguese", "rwandan", "algerian", "moroccan",
     "tunisian", "u.s", "us", "un", "u.n", "eu", "state", "federal", "republican", "democratic",
     "labour", "conservative", "liberal", NULL};
 

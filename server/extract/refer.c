@@ -1,6 +1,6 @@
 /* Who a subject or a pronoun refers to, for attribution (attrib.c): word
  * classes that the clause heuristics share (speech verbs, auxiliaries,
- * prepositions, determiners), subject positions ("Smith, 45, said"), he /
+ * prepositions, determiners), subject positions ("Roe, 45, said"), he /
  * she / they resolution by gender, subjecthood and recency, and gender
  * learnt from the text ("Roe said she ...").  Reads the tokens and
  * mentions of one struct xctx; refer_learn_gender writes person genders. */
@@ -53,25 +53,13 @@ const char *const refer_irregular[] = {
 const char *const refer_articles[] = {"the", "a", "an", "his", "their", "its", "our", "my",
                                        "your", "this", "these", "those", "another", NULL};
 
-/* A word that makes the speech verb after it a noun: "of" ("a flurry of
- * tweets"), or a lower-case hyphenated modifier after "of" or an article
- * ("of late-night tweets"; not "the GOP front-runner said"). */
-static int refer_noun_before(const struct xctx *x, size_t k)
-{
-    const struct tok *t = &x->t[k];
-    if (tok_is(x, k, "of"))
-        return 1;
-    return k > 0 && t->kind == TK_WORD && (t->f & TF_LOWER) && (t->f & TF_HYPH) &&
-           (tok_is(x, k - 1, "of") || refer_word_in(x, k - 1, refer_articles));
-}
-
-/* A speech verb, not a noun after an article, a possessive or a
- * modifier ("the email said", "Trump's claim that", "late-night tweets"). */
+/* A speech verb, not a noun after an article or a possessive ("the
+ * claim", "Roe's claim"). */
 int refer_is_verb(const struct xctx *x, size_t i)
 {
     const struct tok *t = &x->t[i];
     return t->kind == TK_WORD && (t->lf & LEX_VERB) && (t->f & TF_LOWER) && !(t->f & TF_INQ) &&
-           !(i > 0 && (refer_word_in(x, i - 1, refer_articles) || (x->t[i - 1].f & TF_POSS) || refer_noun_before(x, i - 1)));
+           !(i > 0 && (refer_word_in(x, i - 1, refer_articles) || (x->t[i - 1].f & TF_POSS)));
 }
 
 int refer_is_ing(const struct xctx *x, size_t v)
@@ -112,22 +100,10 @@ int refer_agent_noun(const struct xctx *x, size_t k)
         unsigned char c = (unsigned char)x->text[t->s + i];
         w[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
-    if ((n > 5 && memcmp(w + n - 4, "-old", 4) == 0) || (n == 3 && memcmp(w, "old", 3) == 0 && k > 0 && tok_punct(x, k - 1, '-')))
-        return 1; /* "the 46-year-old" */
     if (t->kind != TK_WORD)
         return 0;
     if (t->lf & LEX_AGENT)
         return 1;
-    for (size_t i = n - 1; i > 0; i--)
-        if (w[i] == '-') { /* "actor-singer", "ex-official" */
-            memmove(w, w + i + 1, n - i - 1);
-            n -= i + 1;
-            if (n < 2)
-                return 0;
-            if (agent_word(w, n))
-                return 1;
-            break;
-        }
     if (w[n - 1] != 's')
         return 0;
     if (agent_word(w, n - 1)) /* officials */
@@ -212,8 +188,8 @@ int refer_verb_like(const struct xctx *x, size_t n)
     return len > 3 && w[len - 1] == 's' && w[len - 2] != 's' && w[len - 2] != 'u';
 }
 
-/* A mention followed by a verb-like word: "Smith said", "Smith, 45, told",
- * "Rep. Lee Roe of New York, a party loyalist, said". */
+/* A mention followed by a verb-like word: "Roe said", "Roe, 45, told",
+ * "Rep. Lee Roe of Ohio, a party veteran, said". */
 static int refer_subject_position(const struct xctx *x, const struct xmention *m)
 {
     size_t n = m->te;
@@ -224,7 +200,7 @@ static int refer_subject_position(const struct xctx *x, const struct xmention *m
         return 1; /* "..., said Alan Roe" */
     if (n + 2 < x->nt && (tok_is(x, n, "of") || tok_is(x, n, "at") || tok_is(x, n, "from")) &&
         ((x->t[n + 1].f & TF_CAP) || (tok_is(x, n + 1, "the") && (x->t[n + 2].f & TF_CAP)))) {
-        n += tok_is(x, n + 1, "the") ? 2 : 1; /* "of New York", "at the National Review" */
+        n += tok_is(x, n + 1, "the") ? 2 : 1; /* "of Ohio", "at the City Times" */
         while (n < x->nt && n < m->te + 7 && x->t[n].kind == TK_WORD && (x->t[n].f & TF_CAP))
             n++;
     }
@@ -235,10 +211,7 @@ static int refer_subject_position(const struct xctx *x, const struct xmention *m
         n = k + 1;
     }
     if (n + 1 < x->nt && tok_punct(x, n, ',') && (tok_is(x, n + 1, "he") || tok_is(x, n + 1, "she")))
-        return 1; /* "As for Trump, he said" */
-    /* "with Hillary Clinton -- who's called for ... -- lambasting the
-     * plan": the agent of an absolute clause */
-    int with = b > 0 && tok_is(x, b - 1, "with");
+        return 1; /* "As for Roe, he said" */
     if (n < x->nt && (tok_punct(x, n, ',') || tok_punct(x, n, '-'))) {
         /* an appositive: subject when a verb follows a closing comma or dash */
         char sep = (char)x->t[n].q;
@@ -246,19 +219,17 @@ static int refer_subject_position(const struct xctx *x, const struct xmention *m
         int closed = 0;
         for (; k < x->nt && k < n + 30 && !(x->t[k].f & (TF_SENT | TF_PARA)); k++)
             if (tok_punct(x, k, sep) && k + 1 < x->nt &&
-                (refer_verb_like(x, k + 1) || (with && sep == '-' && x->t[k + 1].kind == TK_WORD && (x->t[k + 1].f & TF_LOWER) && refer_is_ing(x, k + 1)) ||
+                (refer_verb_like(x, k + 1) ||
                  (x->t[k + 1].kind == TK_QUOTE && k + 2 < x->nt && refer_verb_like(x, k + 2)))) {
                 if (x->t[k + 1].kind == TK_QUOTE)
-                    k++; /* "Scott, who called it ''toxic,'' said" */
+                    k++; /* "Roe, who called it ''unfair,'' said" */
                 closed = 1;
                 break;
             }
-        if (closed && with && sep == '-' && refer_is_ing(x, k + 1))
-            return 1;
         if (!closed) {
-            /* "Kazakhstan's minister, Erlan Idrissov, plays down": a
-             * name in apposition, then its verb; not "the figure of
-             * Lincoln, sheltered in his memorial. He said" */
+            /* "the region's governor, Ana Ruiz, plays down": a name in
+             * apposition, then its verb; not "a statue of Lee, lit at
+             * night. He said" */
             size_t c = n + 1, h = b;
             if (h >= 2 && tok_punct(x, h - 1, '.') && (x->t[h - 2].lf & LEX_HON))
                 h -= 2; /* "Mr." */
@@ -266,13 +237,13 @@ static int refer_subject_position(const struct xctx *x, const struct xmention *m
                 h--;
             if (h > 0 && tok_punct(x, h - 1, sep) && c < x->nt && refer_verb_like(x, c))
                 return 1;
-            /* "House Speaker Paul Ryan, R-Wis., despite ...": a name
-             * that opens its paragraph is its topic */
+            /* "Sen. Jo Roe, R-Ohio, despite ...": a name that opens its
+             * paragraph is its topic */
             return (x->t[b].f & TF_PARA) != 0;
         }
         n = k + 1;
     }
-    /* "Obama himself seemed": an emphatic reflexive */
+    /* "Roe himself seemed": an emphatic reflexive */
     if (n + 1 < x->nt && (tok_is(x, n, "himself") || tok_is(x, n, "herself")))
         n++;
     while (n + 1 < x->nt && x->t[n].kind == TK_WORD && (x->t[n].f & TF_LOWER) && refer_is_adverb(x, n))
@@ -330,8 +301,8 @@ static int refer_gender_ok(const struct xctx *x, int p, uint8_t g)
 }
 
 /* The latest subject before a pronoun may sit in a subordinate clause
- * ("Ryan did not exude confidence when Tapper asked ..."): an earlier
- * subject that opens the same sentence is its topic and wins. */
+ * ("Roe did not look pleased when Lee asked ..."): an earlier subject
+ * that opens the same sentence is its topic and wins. */
 static int refer_main_subject_of_sentence(const struct xctx *x, size_t mi, uint8_t g)
 {
     const struct xmention *m = &x->m[mi];
@@ -369,20 +340,14 @@ static size_t refer_para_start(const struct xctx *x, size_t i)
     return i;
 }
 
-/* Does mention m open a subordinate clause at the start of the sentence
- * at s ("While Obama had ..., ... worries Henry Crespo")? */
+/* Conjunctions that open a subordinate clause ("While Roe had ...");
+ * speaker.c reads them. */
 const char *const refer_subordinators[] = {"while", "although", "though", "whereas", "if", "when",
-                                                  "because", "since", "after", "before", "as", NULL};
-
-static int refer_subordinate(const struct xctx *x, size_t s, const struct xmention *m)
-{
-    size_t b = m->title_ts < m->ts ? m->title_ts : m->ts;
-    return b == s + 1 && refer_word_in(x, s, refer_subordinators);
-}
+                                           "because", "since", "after", "before", "as", NULL};
 
 /* A quote paragraph whose he/she has no antecedent in its own paragraph,
  * after a paragraph without quotes whose last sentence brings in someone
- * new: "... noted NBC's Dana Roe, a pollster. / 'Quote,' she wrote."
+ * new: "... noted the pollster Dana Roe. / 'Quote,' she wrote."
  * The one person of the right gender first named in that sentence, or -1. */
 static int refer_introduced(const struct xctx *x, size_t pos, uint8_t g)
 {
@@ -417,8 +382,8 @@ static int refer_introduced(const struct xctx *x, size_t pos, uint8_t g)
             seen = x->m[j].person == p;
         int subj = refer_subject_position(x, m);
         if (seen) {
-            if (subj && !refer_subordinate(x, s, m))
-                return -1; /* "Roe, for example, said ... Kasich." */
+            if (subj)
+                return -1; /* "Roe, for example, said ... Lee." */
             continue;
         }
         if (!refer_gender_ok(x, p, g) || (m->te < x->nt && (x->t[m->te].f & TF_POSS)))
@@ -492,18 +457,13 @@ int refer_is_aux(const struct xctx *x, size_t k)
     const struct tok *t = &x->t[k];
     if (t->kind != TK_WORD || (t->f & TF_INQ))
         return 0;
-    if (t->f & TF_POSS)
-        return k > 0 && (x->t[k - 1].lf & LEX_PRONOUN); /* "he's" */
     if (!(t->f & TF_LOWER))
         return 0;
-    size_t n = t->e - t->s;
-    if (n > 3 && memcmp(x->text + t->e - 2, "ly", 2) == 0 && !(t->lf & LEX_VERB))
-        return 1;
     return refer_word_in(x, k, refer_aux_words);
 }
 
 /* Is the name at token k the subject of a verb after an appositive or
- * "of New York"? */
+ * "of Ohio"? */
 int refer_name_subject(const struct xctx *x, size_t k)
 {
     size_t lo = mentions_ending_after(x, k);

@@ -42,7 +42,7 @@ int refer_agent_noun(const struct xctx *x, size_t k);
 int refer_person_in(const struct xctx *x, size_t a, size_t b);
 
 /* Is the name at token k the subject of a verb, past an appositive or
- * "of New York"? */
+ * "of Ohio"? */
 int refer_name_subject(const struct xctx *x, size_t k);
 
 /* The person a he/she/they (gender g, enum lex_gender, 0 for any) at
@@ -57,8 +57,8 @@ int refer_resolve_pronoun_q(const struct xctx *x, const struct xquote *q, size_t
 enum { REFER_BY_INTRO = 1, REFER_BY_SUBJECT, REFER_BY_PREV, REFER_BY_RECENCY };
 int refer_resolve_pronoun_why(const struct xctx *x, const struct xquote *q, size_t pos, uint8_t g, int *why);
 
-/* Is mention mi in a subject position ("Smith said", "said Smith",
- * "Smith, 45, told")? */
+/* Is mention mi in a subject position ("Roe said", "said Roe",
+ * "Roe, 45, told")? */
 int refer_subject(const struct xctx *x, size_t mi);
 
 /* Index of the first mention starting at or after token pos (mentions are

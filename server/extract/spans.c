@@ -89,8 +89,7 @@ static int has_rsq(const struct xctx *x, uint32_t s, uint32_t e)
 }
 
 /* Title Case: a capitalised word, and no lower-case or numeric word of
- * four letters or more ("Defeat Crooked Hillary PAC", "Orange is the New
- * Black"). */
+ * four letters or more ("Save Our Harbor Fund", "Life on the Inside"). */
 static int title_case(const struct xctx *x, const struct xquote *q)
 {
     int caps = 0;
@@ -138,9 +137,9 @@ static int in_headline(const struct xctx *x, size_t k)
 }
 
 /* A Title Case quote joined by "and", "or" or a comma to a quoted Title
- * Case name before it ("licenses ''Politicking'' and ''Larry King
- * Now''"): one of a list of names or titles.  Not in the headline,
- * where every word is capitalised. */
+ * Case name before it ("the shows 'Day One' and 'Night Desk'"): one of a
+ * list of names or titles.  Not in the headline, where every word is
+ * capitalised. */
 static int listed_name(const struct xctx *x, const struct xquote *q)
 {
     size_t k = q->ots;
@@ -167,9 +166,10 @@ static int listed_name(const struct xctx *x, const struct xquote *q)
 }
 
 /* A quote with no cue that names something rather than quotes someone:
- *  - Title Case words that the text uses again ("the 'Arab Spring'
- *    uprisings ... the 'Arab Spring' was"): a name, a title, a slogan;
- *  - Title Case opening a paragraph ("“Broad City” star Ana ..."). */
+ *  - Title Case words that the text uses again ("the 'Green Deal'
+ *    vote ... the 'Green Deal' was"): a name, a title, a slogan;
+ *  - Title Case opening a paragraph ("“Night Desk” host Ann ...");
+ *  - Title Case after a dash ("- 'Main Street' ..."). */
 static int a_name(const struct xctx *x, const struct xquote *q)
 {
     if (q->cue != XNONE)
@@ -183,25 +183,6 @@ static int a_name(const struct xctx *x, const struct xquote *q)
     if (x->t[q->ots].f & TF_PARA)
         return 1;
     return listed_name(x, q);
-}
-
-/* A piece of writing named in apposition: "Ann Roe's commentary, 'Tell
- * your story,' is very thoughtful" -- a work noun and a comma before the
- * quote, a comma closing it and the sentence going on in lower case.
- * Only for a quote with no cue ("the program, 'states were ...,' Roe
- * said" is speech). */
-static int work_appositive(const struct xctx *x, const struct xquote *q)
-{
-    static const char *const works[] = {"commentary", "column", "op-ed", "essay", "editorial",
-                                        "article", "piece", "book", "memoir", "letter", "poem",
-                                        "song", "film", "movie", "documentary", "headline",
-                                        "report", "post", "blog", NULL};
-    size_t o = q->ots, c = q->cts;
-    if (q->cue != XNONE || c == XNONE || o < 2 || !tok_punct(x, o - 1, ',') ||
-        !refer_word_in(x, o - 2, works) || !tok_punct(x, q->te - 1, ','))
-        return 0;
-    return c + 1 < x->nt && x->t[c + 1].kind == TK_WORD && (x->t[c + 1].f & TF_LOWER) &&
-           !(x->t[c + 1].f & TF_PARA);
 }
 
 /* A label in marks: one or two words ending in a colon ("Related:",
@@ -228,7 +209,7 @@ static int not_a_quotation(const struct xctx *x, const struct xquote *q)
      * as two stray marks paired wrongly: only an attributed one is kept. */
     if ((!marks_pair(o, c) || (o == MK_LSQ && has_rsq(x, q->s, q->e))) && q->cue == XNONE)
         return 1;
-    return a_name(x, q) || work_appositive(x, q) || a_label(x, q);
+    return a_name(x, q) || a_label(x, q);
 }
 
 void spans_filter(struct xctx *x)

@@ -204,10 +204,10 @@ static int is_abbrev(const struct xctx *x, const struct tok *w)
         return 1;
     if (w->lf & LEX_HON)
         return 1;
-    static const char *const ab[] = {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-                                     "sept", "oct", "nov", "dec", "no", "vs", "inc", "corp",
-                                     "co", "jr", "sr", "st", "mt", "ft", "etc", "e.g", "i.e",
-                                     "approx", NULL};
+    /* month abbreviations as news style writes them, "No.", "vs.",
+     * company and name suffixes, "St.", "etc." */
+    static const char *const ab[] = {"jan", "feb", "mar", "aug", "sept", "oct", "nov", "dec", "no",
+                                     "vs", "inc", "corp", "co", "jr", "sr", "st", "etc", NULL};
     for (size_t i = 0; ab[i]; i++) {
         size_t m = strlen(ab[i]);
         if (m == n && strncasecmp(p, ab[i], n) == 0)

@@ -237,8 +237,8 @@ int main(void)
                                         "surname_gender", "short_cue", "spans2_nesting",
                                         "spans2_families", "spans2_ad_titles",
                                         "spans2_bylines", "firm_and_pollster", "reported_clause",
-                                        "given_gender", "spans3_dated_names", "spans3_made_by",
-                                        "spans3_title_lists", "spans3_work_appositive",
+                                        "given_gender",
+                                        "spans3_title_lists",
                                         "spans3_labels", "spans3_chants", "inside_quote", NULL};
     for (size_t i = 0; cases[i]; i++) {
         char name[96];
