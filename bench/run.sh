@@ -20,7 +20,15 @@ trap cleanup EXIT INT TERM
 echo "== extraction"
 if [ -d "$CORPUS/bbc" ]; then
     find "$CORPUS/bbc" -name '*.txt' | sort >"$tmp/bbc.list"
-    "$BUILD/bench/bench_extract" - <"$tmp/bbc.list" | sed 's/^/bbc /'
+    # the whole extractor, then the rules alone (tagger and speaker model
+    # off) as the reference measured in the same run, alternated twice
+    for r in 1 2; do
+        "$BUILD/bench/bench_extract" - <"$tmp/bbc.list" | sed 's/^/bbc /' | tee -a "$tmp/full"
+        "$BUILD/bench/bench_extract" --rules - <"$tmp/bbc.list" | sed 's/^/bbc rules only /' | tee -a "$tmp/rules"
+    done
+    full=$(sed -E 's/.* ([0-9.]+) MB\/s.*/\1/' "$tmp/full" | sort -n | tail -1)
+    rules=$(sed -E 's/.* ([0-9.]+) MB\/s.*/\1/' "$tmp/rules" | sort -n | tail -1)
+    awk -v f="$full" -v r="$rules" 'BEGIN { printf "bbc: best %.1f MB/s, rules alone %.1f MB/s: the models cost %.0f%% (ratio %.2f)\n", f, r, 100 * (1 - f / r), f / r }'
     find "$CORPUS/reuters21578" -name '*.txt' | sort >"$tmp/reu.list"
     [ -s "$tmp/reu.list" ] && "$BUILD/bench/bench_extract" - <"$tmp/reu.list" | sed 's/^/reuters /'
 else

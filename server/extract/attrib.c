@@ -1246,6 +1246,9 @@ int attrib_propose(struct xctx *x, size_t qi, struct attrib_guess *out, size_t m
     struct xquote save = *q;
     size_t n = 0;
     for (int r = AR_HEADLINE; r < AR_INHERIT_SAME && n < max; r++) {
+        /* the cascade ran it: it failed, or its answer is the quote's */
+        if (save.tried & (1u << r))
+            continue;
         clear_speaker(q);
         if (!run_rule(x, q, r) || !spoken(q))
             continue;
@@ -1282,43 +1285,21 @@ int attrib_run(struct xctx *x)
         q->rejected = 0;
         q->rule = AR_NONE;
         q->pron_tok = XNONE;
-        if (try_headline(x, q)) {
-            q->rule = AR_HEADLINE;
-            continue;
-        }
-        if (try_according(x, q)) {
-            q->rule = AR_ACCORDING;
-            continue;
-        }
+        q->tried = 0;
+        /* the cascade, first success wins; q->tried keeps the rules it
+         * ran, so that attrib_propose need not run them again */
+        static const uint8_t direct[] = {AR_HEADLINE, AR_ACCORDING, AR_AFTER, AR_BEFORE,
+                                         AR_BEFORE_WEAK, AR_COLON, AR_SUBJECT};
+        static const uint8_t partial[] = {AR_HEADLINE, AR_ACCORDING, AR_BEFORE, AR_BEFORE_WEAK,
+                                          AR_AFTER, AR_COLON, AR_SUBJECT};
+        const uint8_t *order = q->partial ? partial : direct;
         int r = AR_NONE;
-        if (q->partial) {
-            if (try_before(x, q, 0, 0))
-                r = AR_BEFORE;
-            else if (try_before(x, q, 1, 1))
-                r = AR_BEFORE_WEAK;
-            else if (try_after(x, q))
-                r = AR_AFTER;
-        } else {
-            if (try_after(x, q))
-                r = AR_AFTER;
-            else if (try_before(x, q, 0, 0))
-                r = AR_BEFORE;
-            else if (try_before(x, q, 1, 1))
-                r = AR_BEFORE_WEAK;
+        for (size_t k = 0; k < sizeof direct && r == AR_NONE; k++) {
+            q->tried |= 1u << order[k];
+            if (run_rule(x, q, order[k]))
+                r = order[k];
         }
-        if (r != AR_NONE) {
-            q->rule = (uint8_t)r;
-            continue;
-        }
-        if (try_colon(x, q)) {
-            q->rule = AR_COLON;
-            continue;
-        }
-        if (try_subject(x, q)) {
-            q->rule = AR_SUBJECT;
-            continue;
-        }
-        q->rule = (uint8_t)try_inherit(x, qi);
+        q->rule = (uint8_t)(r != AR_NONE ? r : try_inherit(x, qi));
     }
     for (size_t qi = 0; qi < x->nq; qi++) {
         struct xquote *q = &x->q[qi];

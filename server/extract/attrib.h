@@ -44,9 +44,10 @@ struct attrib_guess {
     uint32_t pron_tok;     /* the he/she/they the person was found through, or XNONE */
 };
 
-/* Runs every rule from AR_HEADLINE to AR_PREV_PARA on quote qi on its
- * own, then AR_CUE for every cue word around it, and stores up to max
- * answers in out; the quote is left as it was.
+/* Runs every rule from AR_HEADLINE to AR_PREV_PARA that the cascade did
+ * not already run on quote qi (those failed, or gave the quote's own
+ * speaker), then AR_CUE and its kin for every cue word around it, and
+ * stores up to max answers in out; the quote is left as it was.
  * Returns the number stored.  Call after attrib_run (pronouns resolve
  * against the speakers it gave the quotes before). */
 int attrib_propose(struct xctx *x, size_t qi, struct attrib_guess *out, size_t max);

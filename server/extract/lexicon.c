@@ -10,6 +10,7 @@
 struct slot {
     const char *key; /* into arena, lowercase */
     uint32_t klen;
+    uint32_t hhi;    /* the key's hash >> 32: most probes end on it */
     struct lex_entry e;
 };
 
@@ -18,16 +19,27 @@ static size_t tab_cap, tab_len;
 static char *arena;
 static size_t arena_len, arena_cap;
 
+/* ASCII lower case by table: the tokenizer looks up every word. */
+#define LC(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+#define L4(c) LC(c), LC((c) + 1), LC((c) + 2), LC((c) + 3)
+#define L16(c) L4(c), L4((c) + 4), L4((c) + 8), L4((c) + 12)
+static const unsigned char lower_tab[256] = {
+    L16(0),   L16(16),  L16(32),  L16(48),  L16(64),  L16(80),  L16(96),  L16(112),
+    L16(128), L16(144), L16(160), L16(176), L16(192), L16(208), L16(224), L16(240)};
+#undef L16
+#undef L4
+#undef LC
+
 static unsigned char lower(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+    return lower_tab[c];
 }
 
 static uint64_t hash_word(const char *w, size_t n)
 {
     uint64_t h = 1469598103934665603ull;
     for (size_t i = 0; i < n; i++) {
-        h ^= lower((unsigned char)w[i]);
+        h ^= lower_tab[(unsigned char)w[i]];
         h *= 1099511628211ull;
     }
     return h;
@@ -38,7 +50,7 @@ static int key_eq(const struct slot *s, const char *w, size_t n)
     if (s->klen != n)
         return 0;
     for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s->key[i] != lower((unsigned char)w[i]))
+        if ((unsigned char)s->key[i] != lower_tab[(unsigned char)w[i]])
             return 0;
     return 1;
 }
@@ -83,9 +95,10 @@ static struct lex_entry *entry_get(const char *w, size_t n)
         return NULL;
     if ((tab_len + 1) * 2 > tab_cap && grow() != 0)
         return NULL;
-    size_t j = hash_word(w, n) & (tab_cap - 1);
+    uint64_t h = hash_word(w, n);
+    size_t j = h & (tab_cap - 1);
     while (tab[j].key) {
-        if (key_eq(&tab[j], w, n))
+        if (tab[j].hhi == (uint32_t)(h >> 32) && key_eq(&tab[j], w, n))
             return &tab[j].e;
         j = (j + 1) & (tab_cap - 1);
     }
@@ -93,6 +106,7 @@ static struct lex_entry *entry_get(const char *w, size_t n)
     if (!k)
         return NULL;
     tab[j].key = k;
+    tab[j].hhi = (uint32_t)(h >> 32);
     tab[j].klen = (uint32_t)n;
     tab_len++;
     return &tab[j].e;
@@ -104,9 +118,11 @@ const struct lex_entry *lexicon_lookup(const char *w, size_t n)
         n--;
     if (!tab || n == 0 || n > 64)
         return NULL;
-    size_t j = hash_word(w, n) & (tab_cap - 1);
+    uint64_t h = hash_word(w, n);
+    uint32_t hhi = (uint32_t)(h >> 32);
+    size_t j = h & (tab_cap - 1);
     while (tab[j].key) {
-        if (key_eq(&tab[j], w, n))
+        if (tab[j].hhi == hhi && key_eq(&tab[j], w, n))
             return &tab[j].e;
         j = (j + 1) & (tab_cap - 1);
     }

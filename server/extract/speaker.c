@@ -26,13 +26,24 @@ static size_t wcap;
 static double cal_a = 1, cal_b = 0, cal_c = 0; /* conf = sigmoid(a*s + b*margin + c) */
 static int have_model;
 
+/* A feature string's key in the weight table: 8 bytes at a step (the
+ * strings are hashed once per candidate feature, so speed matters; the
+ * table is built with the same function, so any stable hash will do). */
 static uint64_t fhash(const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+        s += 8;
+        n -= 8;
     }
+    uint64_t w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 29;
     return h ? h : 1;
 }
 
@@ -133,15 +144,18 @@ bad:
 #define FBUF 6144
 
 struct fset {
+    int keep;          /* keep the strings (tracing), not only the score */
+    double score;      /* sum of the weights of the features so far */
     char buf[FBUF];
     size_t used;
     const char *f[MAXF];
-    size_t len[MAXF];
     size_t n;
 };
 
-/* Appends one feature: fmt with %s, %d and %c only (a small formatter,
- * since features are built for every candidate of every quote). */
+/* Adds one feature: fmt with %s, %d and %c only.  Its weight is added to
+ * fs->score; the string is kept only when tracing.  Features are formed
+ * for every candidate of every quote, so this is on the extractor's hot
+ * path: no stdio, one pass to write, one to hash. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
@@ -149,64 +163,53 @@ static void feat(struct fset *fs, const char *fmt, ...)
 {
     if (fs->n == MAXF)
         return;
-    char *o = fs->buf + fs->used, *end = fs->buf + FBUF - 1;
-    char num[24];
+    char buf[160];
+    size_t n = 0;
+    const size_t cap = sizeof buf - 1;
     va_list ap;
     va_start(ap, fmt);
-    for (const char *f = fmt; *f && o < end; f++) {
+    for (const char *f = fmt; *f && n < cap; f++) {
         if (*f != '%') {
-            *o++ = *f;
+            buf[n++] = *f;
             continue;
         }
-        const char *arg = NULL;
-        switch (*++f) {
-        case 's':
-            arg = va_arg(ap, const char *);
-            break;
-        case 'd': {
+        f++;
+        if (*f == 's') {
+            for (const char *a = va_arg(ap, const char *); *a && n < cap; a++)
+                buf[n++] = *a;
+        } else if (*f == 'd') {
             int v = va_arg(ap, int);
             unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
-            char *p = num + sizeof num;
-            *--p = 0;
+            char num[12];
+            size_t k = 0;
             do {
-                *--p = (char)('0' + u % 10);
+                num[k++] = (char)('0' + u % 10);
                 u /= 10;
             } while (u);
-            if (v < 0)
-                *--p = '-';
-            arg = p;
-            break;
+            if (v < 0 && n < cap)
+                buf[n++] = '-';
+            while (k && n < cap)
+                buf[n++] = num[--k];
+        } else if (*f == 'c') {
+            buf[n++] = (char)va_arg(ap, int);
+        } else {
+            buf[n++] = '%';
+            if (!*f)
+                break;
+            f--;
         }
-        case 'c':
-            num[0] = (char)va_arg(ap, int);
-            num[1] = 0;
-            arg = num;
-            break;
-        default:
-            f--; /* a lone '%' */
-            *o++ = '%';
-            continue;
-        }
-        while (*arg && o < end)
-            *o++ = *arg++;
-        if (!*f)
-            break;
     }
     va_end(ap);
-    if (o >= end)
-        return; /* no room: the feature is dropped whole */
-    *o = 0;
-    fs->f[fs->n] = fs->buf + fs->used;
-    fs->len[fs->n++] = (size_t)(o - (fs->buf + fs->used));
-    fs->used += (size_t)(o - (fs->buf + fs->used)) + 1;
-}
-
-static double fscore(const struct fset *fs)
-{
-    double s = 0;
-    for (size_t i = 0; i < fs->n; i++)
-        s += weight_of(fhash(fs->f[i], fs->len[i]));
-    return s;
+    fs->score += weight_of(fhash(buf, n));
+    if (fs->keep) {
+        if (fs->used + n + 1 > FBUF)
+            return; /* no room: the trace loses the feature, not the score */
+        memcpy(fs->buf + fs->used, buf, n);
+        fs->buf[fs->used + n] = 0;
+        fs->f[fs->n] = fs->buf + fs->used;
+        fs->used += n + 1;
+    }
+    fs->n++;
 }
 
 /* A word of the text, lower-cased, at most 23 bytes, for a feature. */
@@ -291,8 +294,6 @@ struct cand {
     uint32_t rules;        /* bit per enum attrib_rule that proposed it */
     double rconf;
     int cascade;           /* the rules' cascade chose it */
-    int pron[2][4];        /* [before/after the quote][rank 1..3]: a pronoun may mean it */
-    int pron_res;          /* refer.c's resolution of a pronoun near the quote */
     int prev;              /* bit 1: spoke the quote before, bit 2: the one before that */
     uint32_t viapron;      /* bit per rule that found it through a pronoun */
     int has_cp;            /* a possible antecedent of a cue's pronoun subject: */
@@ -346,31 +347,61 @@ struct said {
     double conf;
 };
 
+/* The first token of token i's paragraph, and the first of the next one
+ * (x->nt at the end): from x->para0/para1, which speaker_run fills once,
+ * since every candidate of every quote asks. */
 static size_t para_start(const struct xctx *x, size_t i)
 {
-    while (i > 0 && !(x->t[i].f & TF_PARA))
-        i--;
-    return i;
+    return i < x->nt ? x->para0[i] : i;
 }
 
 static size_t para_end(const struct xctx *x, size_t i)
 {
-    i++;
-    while (i < x->nt && !(x->t[i].f & TF_PARA))
-        i++;
-    return i;
+    return i < x->nt ? x->para1[i] : x->nt;
+}
+
+static int para_index(struct xctx *x)
+{
+    x->para0 = malloc((x->nt + 1) * sizeof *x->para0);
+    x->para1 = malloc((x->nt + 1) * sizeof *x->para1);
+    x->nsent = malloc((x->nt + 1) * sizeof *x->nsent);
+    x->npara = malloc((x->nt + 1) * sizeof *x->npara);
+    if (!x->para0 || !x->para1 || !x->nsent || !x->npara)
+        return -1;
+    uint32_t ns = 0, np = 0;
+    for (size_t i = 0; i < x->nt; i++) {
+        ns += (x->t[i].f & (TF_SENT | TF_PARA)) != 0;
+        np += (x->t[i].f & TF_PARA) != 0;
+        x->nsent[i] = ns;
+        x->npara[i] = np;
+    }
+    uint32_t s = 0;
+    for (size_t i = 0; i < x->nt; i++) {
+        if (x->t[i].f & TF_PARA)
+            s = (uint32_t)i;
+        x->para0[i] = s;
+    }
+    uint32_t e = (uint32_t)x->nt;
+    for (size_t i = x->nt; i-- > 0;) {
+        x->para1[i] = e;
+        if (x->t[i].f & TF_PARA)
+            e = (uint32_t)i;
+    }
+    return 0;
 }
 
 /* Sentence and paragraph boundaries in tokens (a, b]. */
 static void bounds_between(const struct xctx *x, size_t a, size_t b, int *sents, int *paras)
 {
-    *sents = *paras = 0;
-    for (size_t k = a + 1; k <= b && k < x->nt; k++) {
-        if (x->t[k].f & TF_PARA)
-            (*paras)++;
-        if (x->t[k].f & (TF_SENT | TF_PARA))
-            (*sents)++;
+    if (b >= x->nt)
+        b = x->nt - 1;
+    if (b <= a) {
+        *sents = *paras = 0;
+        return;
     }
+    /* running counts of boundaries up to each token (para_index) */
+    *sents = (int)(x->nsent[b] - x->nsent[a]);
+    *paras = (int)(x->npara[b] - x->npara[a]);
 }
 
 static int is_pronoun_he_she_they(const struct xctx *x, size_t k, uint8_t *g)
@@ -446,6 +477,8 @@ static void nearest_cues(const struct xctx *x, const struct xquote *q, uint32_t 
     }
 }
 
+/* The three latest people each he, she or they near the quote (in its
+ * region, outside quotes) may mean become candidates. */
 static void add_pronoun_cands(const struct xctx *x, size_t qi, struct cands *cs)
 {
     const struct xquote *q = &x->q[qi];
@@ -457,7 +490,6 @@ static void add_pronoun_cands(const struct xctx *x, size_t qi, struct cands *cs)
             continue;
         if (!is_pronoun_he_she_they(x, k, &g))
             continue;
-        int after = k > q->ots;
         int seen[3] = {-1, -1, -1};
         int rank = 0;
         size_t lo = refer_mentions_from(x, k);
@@ -470,15 +502,7 @@ static void add_pronoun_cands(const struct xctx *x, size_t qi, struct cands *cs)
             if (m->person == seen[0] || m->person == seen[1] || m->person == seen[2])
                 continue;
             seen[rank++] = m->person;
-            struct cand *c = cand_get(cs, m->person, NULL, 0, 0);
-            if (c)
-                c->pron[after][rank] = 1 + (refer_subject(x, mi) ? 1 : 0);
-        }
-        int p = refer_resolve_pronoun_q(x, q, k, g);
-        if (p >= 0) {
-            struct cand *c = cand_get(cs, p, NULL, 0, 0);
-            if (c)
-                c->pron_res |= 1 << after;
+            cand_get(cs, m->person, NULL, 0, 0);
         }
     }
 }
@@ -762,12 +786,6 @@ static void cand_feats(const struct xctx *x, size_t qi, const struct cand *c, co
             }
         }
         feat(fs, "cuesub=%s", sub);
-        feat(fs, "cuesub=%s|%s", sub, side);
-        char gap[8];
-        if (c->cue < q->ots)
-            feat(fs, "cuegap=%s", pattern(x, c->cue + 1, q->ots, gap));
-        else
-            feat(fs, "cuegap=a:%s", pattern(x, q->cts == XNONE ? q->te : q->cts + 1, c->cue, gap));
         feat(fs, "cuepos:%s", side);
         {
             /* does a sentence end between the quote and its cue? */
@@ -790,15 +808,6 @@ static void cand_feats(const struct xctx *x, size_t qi, const struct cand *c, co
     } else if (c->cascade == 2) {
         feat(fs, "casc|vp");
     }
-    for (int side = 0; side < 2; side++)
-        for (int r = 1; r <= 3; r++)
-            if (c->pron[side][r]) {
-                feat(fs, "pr:%d|%s", r, side ? "after" : "before");
-                if (c->pron[side][r] > 1)
-                    feat(fs, "pr:%d|%s|subj", r, side ? "after" : "before");
-            }
-    if (c->pron_res)
-        feat(fs, "pr:res%d", c->pron_res);
     for (int r = 0; r < AR_COUNT; r++)
         if (c->viapron & (1u << r))
             feat(fs, "r:%s|vp", attrib_rule_name(r));
@@ -832,12 +841,9 @@ static void cand_feats(const struct xctx *x, size_t qi, const struct cand *c, co
         for (size_t mi = refer_mentions_from(x, p0); mi < x->nm && x->m[mi].ts < q->ots; mi++)
             freq += x->m[mi].person == c->person;
         feat(fs, "cp:freq%d", freq > 3 ? 3 : freq);
-        if (c->prev & 3)
-            feat(fs, "cp:spoke|rank%d", c->cp_rank);
         feat(fs, "cp:rank%d", c->cp_rank);
         feat(fs, "cp:srank%d", c->cp_srank);
         feat(fs, "cp:hobbs%d", c->cp_hobbs);
-        feat(fs, "cp:hobbs%d|rank%d", c->cp_hobbs, c->cp_rank);
         feat(fs, "cp:s%d:p%d", c->cp_sents > 4 ? 4 : c->cp_sents, c->cp_paras > 2 ? 2 : c->cp_paras);
         feat(fs, "cp:rank%d|s%d", c->cp_rank, c->cp_sents > 3 ? 3 : c->cp_sents);
         if (c->cp_subj)
@@ -905,8 +911,7 @@ int speaker_run(struct xctx *x, speaker_trace_fn trace, void *ctx)
     struct fset *fs = malloc(sizeof *fs);
     struct cand *chosen = malloc(x->nq * sizeof *chosen);
     char *has = calloc(x->nq, 1);
-    int *spoke = NULL;
-    if (!said || !nment || !cs || !fs || !chosen || !has)
+    if (!said || !nment || !cs || !fs || !chosen || !has || para_index(x) != 0)
         goto out;
     for (size_t qi = 0; qi < x->nq; qi++) {
         const struct xquote *q = &x->q[qi];
@@ -920,15 +925,6 @@ int speaker_run(struct xctx *x, speaker_trace_fn trace, void *ctx)
         s->conf = q->conf;
         s->pron_tok = q->pron_tok;
     }
-    /* how often each person speaks by name in the document (rules, not
-     * pronouns): speakers speak again */
-    spoke = calloc(x->np ? x->np : 1, sizeof *spoke);
-    if (!spoke)
-        goto out;
-    for (size_t qi = 0; qi < x->nq; qi++)
-        if (said[qi].person >= 0 && said[qi].pron_tok == XNONE && said[qi].rule != AR_INHERIT_SAME &&
-            said[qi].rule != AR_INHERIT_NEXT)
-            spoke[said[qi].person]++;
     size_t topn = 0, hl_end = headline_end(x);
     for (size_t mi = 0; mi < x->nm; mi++)
         if (!(x->t[x->m[mi].ts].f & TF_INQ) && ++nment[x->m[mi].person] > topn)
@@ -1012,17 +1008,11 @@ int speaker_run(struct xctx *x, speaker_trace_fn trace, void *ctx)
         double sc[MAXC];
         for (size_t ci = 0; ci < cs->n; ci++) {
             fs->used = fs->n = 0;
+            fs->score = 0;
+            fs->keep = trace != NULL;
             const struct cand *c = &cs->c[ci];
             cand_feats(x, qi, c, nment, c->person >= 0 && nment[c->person] == topn, near, hl_end, fs);
-            if (c->person >= 0) {
-                /* not counting this quote's own named attribution */
-                int n = spoke[c->person] - (said[qi].person == c->person && said[qi].pron_tok == XNONE &&
-                                            said[qi].rule != AR_INHERIT_SAME && said[qi].rule != AR_INHERIT_NEXT);
-                feat(fs, "spoke:%d", n > 3 ? 3 : n);
-                if (c->has_cp)
-                    feat(fs, "cp:spoke%d", n > 3 ? 3 : n);
-            }
-            sc[ci] = have_model ? fscore(fs) : (c->cascade ? 1 : 0);
+            sc[ci] = have_model ? fs->score : (c->cascade ? 1 : 0);
             if (sc[ci] > best) {
                 second = best;
                 best = sc[ci];
@@ -1056,6 +1046,5 @@ out:
     free(fs);
     free(chosen);
     free(has);
-    free(spoke);
     return rc;
 }

@@ -32,6 +32,11 @@ void xctx_free(struct xctx *x)
     free(x->tg);
     free(x->lower);
     free(x->wh);
+    free(x->para0);
+    free(x->para1);
+    free(x->nsent);
+    free(x->npara);
+    x->para0 = x->para1 = x->nsent = x->npara = NULL;
     x->wh = NULL;
     x->tg = NULL;
     x->lower = NULL;

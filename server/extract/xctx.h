@@ -70,6 +70,7 @@ struct xquote {
     uint32_t cue;      /* cue token or XNONE */
     int rejected;      /* a speaker phrase was found but failed the speaker test */
     uint8_t rule;      /* enum attrib_rule that gave the speaker (attrib.h) */
+    uint32_t tried;    /* bit per enum attrib_rule the cascade ran on it */
     uint32_t pron_tok; /* the pronoun the speaker was resolved from, or XNONE */
     double conf;
 };
@@ -94,6 +95,8 @@ struct xctx {
     struct xquote *q;
     size_t nq, capq;
     int lenient; /* attrib.c: any noun may head a speaker phrase (when proposing candidates) */
+    uint32_t *para0, *para1; /* speaker.c: per token, its paragraph's first token and the next one's, */
+    uint32_t *nsent, *npara; /* and the sentence and paragraph starts up to it */
     struct xtag *tg; /* per token, or NULL when no tagger model is loaded */
     uint64_t *wh;    /* names.c: names_hash of every token, or NULL */
     uint64_t *lower; /* names.c: hash set of the words written in lower case */
