@@ -23,7 +23,10 @@ struct wslot {
 
 static struct wslot *wtab;
 static size_t wcap;
-static double cal_a = 1, cal_b = 0, cal_c = 0; /* conf = sigmoid(a*s + b*margin + c) */
+static double cal_a = 1, cal_b = 0, cal_c = 0; /* z = a*s + b*margin + c */
+#define MAX_ISO 64
+static double iso_z[MAX_ISO], iso_p[MAX_ISO]; /* conf from z, rising; none: sigmoid(z) */
+static int niso;
 static int have_model;
 
 /* A feature string's key in the weight table: 8 bytes at a step (the
@@ -76,9 +79,11 @@ void speaker_free(void)
     have_model = 0;
     cal_a = 1;
     cal_b = cal_c = 0;
+    niso = 0;
 }
 
-/* "feature<TAB>weight" lines, "calib A B C", "#" comments. */
+/* "feature<TAB>weight" lines, "calib A B C", "iso Z P" (rising in Z), "#"
+ * comments. */
 int speaker_init(void)
 {
     if (have_model)
@@ -113,6 +118,12 @@ int speaker_init(void)
             if (strncmp(line, "calib ", 6) == 0) {
                 if (sscanf(line + 6, "%lf %lf %lf", &cal_a, &cal_b, &cal_c) != 3)
                     goto bad;
+            } else if (strncmp(line, "iso ", 4) == 0) {
+                if (niso == MAX_ISO || sscanf(line + 4, "%lf %lf", &iso_z[niso], &iso_p[niso]) != 2 ||
+                    !isfinite(iso_z[niso]) || !(iso_p[niso] >= 0 && iso_p[niso] <= 1) ||
+                    (niso && iso_z[niso] < iso_z[niso - 1]))
+                    goto bad;
+                niso++;
             } else {
                 char *tab = strchr(line, '\t');
                 char *end = NULL;
@@ -1030,9 +1041,22 @@ int speaker_run(struct xctx *x, speaker_trace_fn trace, void *ctx)
         double margin = cs->n > 1 ? best - second : 10;
         if (margin > 10)
             margin = 10;
-        double z = cal_a * best + cal_b * margin + cal_c;
+        double z = cal_a * best + cal_b * margin + cal_c, conf;
+        if (niso == 0) {
+            conf = 1 / (1 + exp(-z));
+        } else if (z <= iso_z[0]) {
+            conf = iso_p[0];
+        } else if (z >= iso_z[niso - 1]) {
+            conf = iso_p[niso - 1];
+        } else {
+            int k = 1;
+            while (iso_z[k] < z)
+                k++;
+            double dz = iso_z[k] - iso_z[k - 1];
+            conf = dz > 0 ? iso_p[k - 1] + (iso_p[k] - iso_p[k - 1]) * (z - iso_z[k - 1]) / dz : iso_p[k];
+        }
         chosen[qi] = cs->c[bi];
-        chosen[qi].rconf = 1 / (1 + exp(-z));
+        chosen[qi].rconf = conf;
         has[qi] = 1;
     }
     for (size_t qi = 0; qi < x->nq; qi++)

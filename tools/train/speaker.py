@@ -14,10 +14,11 @@
    logistic regression, deterministic), chooses the best-scored candidate
    on the held-out fold, and reports speaker accuracy as score.py counts
    it (a quote with no right candidate, or none, is wrong).
-4. Fits the confidence calibration (Platt: a logistic regression of
-   right/wrong on the chosen candidate's score and its margin over the
-   runner-up) on the cross-validated choices, trains on all folds and
-   writes the model file: "calib A B C" and "feature<TAB>weight" lines.
+4. Fits the confidence calibration on the cross-validated choices (Platt:
+   a logistic regression of right/wrong on the chosen candidate's score
+   and its margin over the runner-up, then an isotonic map from Platt's
+   z to the observed rate), trains on all folds and writes the model file:
+   "calib A B C", "iso Z P" and "feature<TAB>weight" lines.
 
 Python 3 standard library only; liblinear-train from Debian's
 liblinear-tools.
@@ -189,11 +190,47 @@ def solve3(A, y):
     return [M[r][3] / M[r][r] if M[r][r] else 0.0 for r in range(3)]
 
 
-def calibration_table(rows, cal, edges=(0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)):
+def isotonic(rows, cal, per_bin=200):
+    """Monotone map from Platt's z = a*s + b*m + c to the observed rate of
+    right choices: z-sorted bins of per_bin quotes, pooled where the rate
+    falls (pool adjacent violators), as (z at the bin's centre, rate)
+    points.  Sigmoid alone was under-confident below 0.5."""
     a, b, c = cal
+    pts = sorted((a * s + b * m + c, y) for s, m, y in rows)
+    bins = []
+    for i in range(0, len(pts), per_bin):
+        chunk = pts[i:i + per_bin]
+        bins.append([sum(z for z, _ in chunk), sum(y for _, y in chunk), len(chunk)])
+    blocks = []
+    for zsum, ysum, n in bins:
+        blocks.append([zsum, ysum, n])
+        while len(blocks) > 1 and blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]:
+            z2, y2, n2 = blocks.pop()
+            blocks[-1][0] += z2
+            blocks[-1][1] += y2
+            blocks[-1][2] += n2
+    return [(zs / n, min(max(ys / n, 0.01), 0.995)) for zs, ys, n in blocks]
+
+
+def conf_of(z, iso):
+    """The calibrated confidence for z: linear between the isotonic points,
+    flat beyond them (speaker.c does the same)."""
+    if not iso:
+        return sigmoid(z)
+    if z <= iso[0][0]:
+        return iso[0][1]
+    for (z0, p0), (z1, p1) in zip(iso, iso[1:]):
+        if z <= z1:
+            return p0 + (p1 - p0) * (z - z0) / (z1 - z0) if z1 > z0 else p1
+    return iso[-1][1]
+
+
+def calibration_table(rows, cal, iso=None, edges=(0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)):
+    a, b, c = cal
+    conf = [(conf_of(a * s + b * m + c, iso), y) for s, m, y in rows]
     out = []
     for lo, hi in zip(edges, edges[1:]):
-        sel = [(sigmoid(a * s + b * m + c), y) for s, m, y in rows if lo <= sigmoid(a * s + b * m + c) < hi]
+        sel = [(p, y) for p, y in conf if lo <= p < hi]
         if sel:
             out.append((lo, min(hi, 1.0), len(sel), sum(p for p, _ in sel) / len(sel), sum(y for _, y in sel) / len(sel)))
     return out
@@ -248,8 +285,10 @@ def main():
           "a right candidate exists for %.4f (CV) of %d quotes" % (
               args.cv, mean, sd, " ".join("%.3f" % a for a in accs), bmean, oracle, len(groups)))
     cal = platt(rows)
-    print("calibration (cross-validated): conf = sigmoid(%.4f*score + %.4f*margin + %.4f)" % cal)
-    for lo, hi, n, pm, obs in calibration_table(rows, cal):
+    iso = isotonic(rows, cal)
+    print("calibration (cross-validated): z = %.4f*score + %.4f*margin + %.4f, then %d isotonic points" % (
+        cal + (len(iso),)))
+    for lo, hi, n, pm, obs in calibration_table(rows, cal, iso):
         print("  conf %.1f-%.1f  quotes %5d  mean conf %.3f  observed %.3f" % (lo, hi, n, pm, obs))
     w = train(groups, args.C, work, args.liblinear)
     if args.test:
@@ -262,8 +301,11 @@ def main():
         with open(args.out, "w") as f:
             f.write("# quotewire speaker model: L2 logistic regression (liblinear-train -s 0 -c %g)\n" % args.C)
             f.write("# over the candidates of %d quotes of polnear-train; made by make train\n" % len(groups))
-            f.write("# (tools/train/speaker.py). Lines: calib A B C, then feature<TAB>weight.\n")
+            f.write("# (tools/train/speaker.py). Lines: calib A B C; iso Z P (the calibration's\n")
+            f.write("# points, rising in Z); then feature<TAB>weight.\n")
             f.write("calib %.6f %.6f %.6f\n" % cal)
+            for z, p in iso:
+                f.write("iso %.6f %.6f\n" % (z, p))
             for feat in sorted(w):
                 if abs(w[feat]) >= 1e-6:
                     f.write("%s\t%.6g\n" % (feat, w[feat]))
