@@ -37,6 +37,15 @@ sys.exit(0 if [q["confidence"] for q in a["quotes"]] != [q["confidence"] for q i
 check "an empty tagger model is accepted" [ "$(status "$BIN" extract --data "tagger.model=$tmp/empty" "$ART")" = 0 ]
 printf 'not a model\n' >"$tmp/junk"
 check "a malformed speaker model is refused" [ "$(status "$BIN" extract --data "speaker.model=$tmp/junk" "$ART")" != 0 ]
+printf 'calib 1 0 0\niso 1 0.5\niso 0 0.6\nbias\t1\n' >"$tmp/falling"
+check "calibration points that fall are refused" [ "$(status "$BIN" extract --data "speaker.model=$tmp/falling" "$ART")" != 0 ]
+printf 'calib 1 0 0\niso 0 0.4\niso 1 0.9\nbias\t1\n' >"$tmp/tiny"
+check "a small hand-made model is used" [ "$(status "$BIN" extract --data "speaker.model=$tmp/tiny" "$ART")" = 0 ]
+check "its confidences come from its calibration points" "$PY" -c '
+import json, sys
+qs = json.load(open(sys.argv[1]))["quotes"]
+sys.exit(0 if qs and all(0.4 <= q["confidence"] <= 0.9 for q in qs) else 1)
+' "$tmp/out"
 check "an unknown data name exits 2" [ "$(status "$BIN" extract --data "nosuch.tsv=$tmp/empty" "$ART")" = 2 ]
 check "--data without NAME=FILE exits 2" [ "$(status "$BIN" extract --data speaker.model "$ART")" = 2 ]
 check "a name given twice is refused" [ "$(status "$BIN" extract --data "speaker.model=$tmp/empty" --data "speaker.model=$tmp/empty" "$ART")" != 0 ]
