@@ -113,9 +113,8 @@ static size_t title_cut(const struct xctx *x, size_t a, size_t b)
 {
     if (b - a < 3)
         return b;
-    for (size_t k = 1; k <= a; k++)
-        if (x->t[k].f & TF_PARA)
-            return b; /* headlines only */
+    if (x->para0[a] != 0)
+        return b; /* headlines only */
     for (size_t k = a; k < b; k++)
         if (x->t[k].kind != TK_WORD || !(x->t[k].f & TF_CAP))
             return b;
@@ -235,6 +234,17 @@ static int resolve_phrase(struct xctx *x, struct xquote *q, size_t a, size_t b)
 static size_t sent_start(const struct xctx *x, size_t i)
 {
     while (i > 0 && !(x->t[i].f & (TF_SENT | TF_PARA)))
+        i--;
+    return i;
+}
+
+/* sent_start for the rules that look at most PRE_MAX tokens back: past
+ * that it stops, at a token more than PRE_MAX before i, so that a text of
+ * one endless sentence costs each quote PRE_MAX steps, not the text. */
+static size_t sent_start_near(const struct xctx *x, size_t i)
+{
+    size_t lim = i > PRE_MAX + 1 ? i - PRE_MAX - 1 : 0;
+    while (i > lim && !(x->t[i].f & (TF_SENT | TF_PARA)))
         i--;
     return i;
 }
@@ -556,7 +566,7 @@ static int try_after(struct xctx *x, struct xquote *q)
         if (sa == v && refer_is_ing(x, v) && !according) {
             /* "Roe called the plan 'a mistake,' telling reporters": the
              * subject of the sentence, not the one addressed */
-            size_t s0 = sent_start(x, q->ots);
+            size_t s0 = sent_start_near(x, q->ots);
             if (q->ots - s0 <= PRE_MAX && sentence_subject(x, q, s0, q->ots)) {
                 set_cue(q, v, 0.7);
                 return 1;
@@ -666,7 +676,7 @@ static int try_before(struct xctx *x, struct xquote *q, int pass0, int pass1)
     size_t o = q->ots;
     if (x->t[o].f & (TF_PARA | TF_SENT))
         return 0;
-    size_t s0 = sent_start(x, o);
+    size_t s0 = sent_start_near(x, o);
     if (o - s0 > PRE_MAX)
         s0 = o - PRE_MAX;
     for (int pass = pass0; pass <= pass1; pass++)
@@ -728,7 +738,7 @@ static int clause_np(struct xctx *x, struct xquote *q, size_t s0, size_t lim);
 static int try_subject(struct xctx *x, struct xquote *q)
 {
     size_t o = q->ots;
-    size_t s0 = sent_start(x, o);
+    size_t s0 = sent_start_near(x, o);
     if (o - s0 > PRE_MAX)
         return 0;
     if (sentence_subject(x, q, s0, o)) {
@@ -818,7 +828,7 @@ static int try_colon(struct xctx *x, struct xquote *q)
     if (c == 0 || !tok_punct(x, c - 1, ':'))
         return 0;
     c--;
-    size_t s0 = sent_start(x, c);
+    size_t s0 = sent_start_near(x, c);
     if (c - s0 > PRE_MAX)
         s0 = c - PRE_MAX;
     for (size_t v = c; v-- > s0;) {
@@ -891,17 +901,9 @@ static int try_dash(struct xctx *x, struct xquote *q)
 static int try_headline(struct xctx *x, struct xquote *q)
 {
     size_t o = q->ots;
-    size_t p0 = o;
-    while (p0 > 0 && !(x->t[p0].f & TF_PARA))
-        p0--;
-    for (size_t k = 1; k <= p0 && k < x->nt; k++)
-        if (x->t[k].f & TF_PARA)
-            return 0; /* not the first paragraph */
-    int more = 0; /* a headline has a body after it */
-    for (size_t k = o; k < x->nt && !more; k++)
-        more = (x->t[k].f & TF_PARA) != 0;
-    if (!more)
-        return 0;
+    size_t p0 = x->para0[o];
+    if (p0 != 0 || x->para1[o] >= x->nt)
+        return 0; /* not the first paragraph, or no body after it */
     for (size_t c = p0 + 1; c < o && c < p0 + 7; c++) {
         if (refer_is_verb(x, c))
             return 0;
@@ -938,7 +940,7 @@ static int try_headline(struct xctx *x, struct xquote *q)
 static int try_according(struct xctx *x, struct xquote *q)
 {
     size_t o = q->ots;
-    size_t s0 = (x->t[o].f & (TF_PARA | TF_SENT)) ? o : sent_start(x, o);
+    size_t s0 = (x->t[o].f & (TF_PARA | TF_SENT)) ? o : sent_start_near(x, o);
     if (o - s0 > PRE_MAX)
         s0 = o - PRE_MAX;
     size_t e = q->cts == XNONE ? q->te : q->cts + 1;
@@ -974,9 +976,7 @@ static void inherit(struct xquote *q, const struct xquote *prev, double conf)
 
 static size_t para_of(const struct xctx *x, size_t i)
 {
-    while (i > 0 && !(x->t[i].f & TF_PARA))
-        i--;
-    return i;
+    return x->para0[i];
 }
 
 /* Marked words that modify the noun after them, "the so-called 'stealth
@@ -1002,13 +1002,9 @@ static int modifier_quote(const struct xctx *x, const struct xquote *q)
 /* Is quote q in the headline: the first paragraph, with a body after? */
 static int in_headline(const struct xctx *x, const struct xquote *q)
 {
-    for (size_t k = 1; k <= q->ots && k < x->nt; k++)
-        if (x->t[k].f & TF_PARA)
-            return 0;
-    for (size_t k = q->te; k < x->nt; k++)
-        if (x->t[k].f & TF_PARA)
-            return 1;
-    return 0;
+    if (x->para0[q->ots] != 0 || q->te >= x->nt)
+        return 0;
+    return (x->t[q->te].f & TF_PARA) || x->para1[q->te] < x->nt;
 }
 
 /* A word or three in quotation marks inside a sentence, with no cue and
@@ -1041,7 +1037,7 @@ static int try_said_before(struct xctx *x, struct xquote *q)
     size_t o = q->ots;
     if ((x->t[o].f & TF_PARA) || !(x->t[o].f & TF_SENT) || o == 0)
         return 0;
-    size_t s1 = sent_start(x, o - 1);
+    size_t s1 = sent_start_near(x, o - 1);
     int has_quote = 0;
     for (size_t k = s1; k < o && !has_quote; k++)
         has_quote = x->t[k].kind == TK_QUOTE;
@@ -1172,7 +1168,7 @@ static int is_cue_word(const struct xctx *x, size_t v)
 static size_t cue_guesses(struct xctx *x, struct xquote *q, struct attrib_guess *out, size_t max)
 {
     size_t o = q->ots, c = q->cts == XNONE ? q->te : q->cts;
-    size_t s0 = sent_start(x, o);
+    size_t s0 = sent_start_near(x, o);
     if (o - s0 > PRE_MAX)
         s0 = o - PRE_MAX;
     size_t e = c + 1;

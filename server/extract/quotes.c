@@ -166,10 +166,7 @@ static int not_speech(const struct xctx *x, const struct xquote *q)
         else if (t->lf & LEX_COMMON)
             fn++;
     }
-    int headline = 1;
-    for (size_t k = 1; k <= o && headline; k++)
-        if ((x->t[k].f & TF_PARA) && k <= o)
-            headline = 0;
+    int headline = x->para0[o] == 0; /* the first paragraph */
     /* a nickname between a given name and a surname; in a Title Case
      * headline every word is capitalised, so there it takes a given name */
     if (nw == 1 && caps == 1 && o > 0 && c + 1 < x->nt && (x->t[o - 1].f & TF_CAP) &&

@@ -335,9 +335,7 @@ static int refer_main_subject_of_sentence(const struct xctx *x, size_t mi, uint8
  * else recency. */
 static size_t refer_para_start(const struct xctx *x, size_t i)
 {
-    while (i > 0 && !(x->t[i].f & TF_PARA))
-        i--;
-    return i;
+    return x->para0[i];
 }
 
 /* Conjunctions that open a subordinate clause ("While Roe had ...");

@@ -359,8 +359,8 @@ struct said {
 };
 
 /* The first token of token i's paragraph, and the first of the next one
- * (x->nt at the end): from x->para0/para1, which speaker_run fills once,
- * since every candidate of every quote asks. */
+ * (x->nt at the end): from x->para0/para1, which tok_run fills, since
+ * every candidate of every quote asks. */
 static size_t para_start(const struct xctx *x, size_t i)
 {
     return i < x->nt ? x->para0[i] : i;
@@ -369,36 +369,6 @@ static size_t para_start(const struct xctx *x, size_t i)
 static size_t para_end(const struct xctx *x, size_t i)
 {
     return i < x->nt ? x->para1[i] : x->nt;
-}
-
-static int para_index(struct xctx *x)
-{
-    x->para0 = malloc((x->nt + 1) * sizeof *x->para0);
-    x->para1 = malloc((x->nt + 1) * sizeof *x->para1);
-    x->nsent = malloc((x->nt + 1) * sizeof *x->nsent);
-    x->npara = malloc((x->nt + 1) * sizeof *x->npara);
-    if (!x->para0 || !x->para1 || !x->nsent || !x->npara)
-        return -1;
-    uint32_t ns = 0, np = 0;
-    for (size_t i = 0; i < x->nt; i++) {
-        ns += (x->t[i].f & (TF_SENT | TF_PARA)) != 0;
-        np += (x->t[i].f & TF_PARA) != 0;
-        x->nsent[i] = ns;
-        x->npara[i] = np;
-    }
-    uint32_t s = 0;
-    for (size_t i = 0; i < x->nt; i++) {
-        if (x->t[i].f & TF_PARA)
-            s = (uint32_t)i;
-        x->para0[i] = s;
-    }
-    uint32_t e = (uint32_t)x->nt;
-    for (size_t i = x->nt; i-- > 0;) {
-        x->para1[i] = e;
-        if (x->t[i].f & TF_PARA)
-            e = (uint32_t)i;
-    }
-    return 0;
 }
 
 /* Sentence and paragraph boundaries in tokens (a, b]. */
@@ -438,18 +408,22 @@ static int gender_ok(const struct xctx *x, int p, uint8_t g)
     return !g || !pg || pg == g;
 }
 
+#define REGION_BACK 120
+
 /* The quote's attribution region: from the start of the sentence the
  * open mark sits in (or of the previous sentence, when the quote opens
  * its own) to the end of the sentence after the close mark. */
 static void region(const struct xctx *x, const struct xquote *q, size_t *r0, size_t *r1)
 {
     size_t o = q->ots;
+    /* at most REGION_BACK tokens back, however long the sentence */
+    size_t lim = o > REGION_BACK ? o - REGION_BACK : 0;
     size_t s = o;
-    while (s > 0 && !(x->t[s].f & (TF_SENT | TF_PARA)))
+    while (s > lim && !(x->t[s].f & (TF_SENT | TF_PARA)))
         s--;
-    if (s == o && o > 0 && !(x->t[o].f & TF_PARA)) {
+    if (s == o && o > lim && !(x->t[o].f & TF_PARA)) {
         s = o - 1;
-        while (s > 0 && !(x->t[s].f & (TF_SENT | TF_PARA)))
+        while (s > lim && !(x->t[s].f & (TF_SENT | TF_PARA)))
             s--;
     }
     *r0 = s;
@@ -848,6 +822,8 @@ static void cand_feats(const struct xctx *x, size_t qi, const struct cand *c, co
         size_t p0 = para_start(x, q->ots);
         p0 = p0 > 0 ? para_start(x, p0 - 1) : 0;
         p0 = p0 > 0 ? para_start(x, p0 - 1) : 0;
+        if (q->ots > 400 && p0 < q->ots - 400)
+            p0 = q->ots - 400; /* as the candidate window: bounded per quote */
         int freq = 0;
         for (size_t mi = refer_mentions_from(x, p0); mi < x->nm && x->m[mi].ts < q->ots; mi++)
             freq += x->m[mi].person == c->person;
@@ -922,7 +898,7 @@ int speaker_run(struct xctx *x, speaker_trace_fn trace, void *ctx)
     struct fset *fs = malloc(sizeof *fs);
     struct cand *chosen = malloc(x->nq * sizeof *chosen);
     char *has = calloc(x->nq, 1);
-    if (!said || !nment || !cs || !fs || !chosen || !has || para_index(x) != 0)
+    if (!said || !nment || !cs || !fs || !chosen || !has)
         goto out;
     for (size_t qi = 0; qi < x->nq; qi++) {
         const struct xquote *q = &x->q[qi];

@@ -251,6 +251,40 @@ static void mark_sentences(struct xctx *x)
     }
 }
 
+/* Per token: its paragraph's first token, the next paragraph's first
+ * token, and running counts of sentence and paragraph starts, so that the
+ * later passes answer "which paragraph" and "how many sentences between"
+ * without walking the text for every quote. */
+static int index_bounds(struct xctx *x)
+{
+    x->para0 = malloc((x->nt + 1) * sizeof *x->para0);
+    x->para1 = malloc((x->nt + 1) * sizeof *x->para1);
+    x->nsent = malloc((x->nt + 1) * sizeof *x->nsent);
+    x->npara = malloc((x->nt + 1) * sizeof *x->npara);
+    if (!x->para0 || !x->para1 || !x->nsent || !x->npara)
+        return -1;
+    uint32_t ns = 0, np = 0;
+    for (size_t i = 0; i < x->nt; i++) {
+        ns += (x->t[i].f & (TF_SENT | TF_PARA)) != 0;
+        np += (x->t[i].f & TF_PARA) != 0;
+        x->nsent[i] = ns;
+        x->npara[i] = np;
+    }
+    uint32_t s = 0;
+    for (size_t i = 0; i < x->nt; i++) {
+        if (x->t[i].f & TF_PARA)
+            s = (uint32_t)i;
+        x->para0[i] = s;
+    }
+    uint32_t e = (uint32_t)x->nt;
+    for (size_t i = x->nt; i-- > 0;) {
+        x->para1[i] = e;
+        if (x->t[i].f & TF_PARA)
+            e = (uint32_t)i;
+    }
+    return 0;
+}
+
 int tok_run(struct xctx *x)
 {
     const unsigned char *s = (const unsigned char *)x->text;
@@ -359,5 +393,5 @@ int tok_run(struct xctx *x)
     if (x->nt && space)
         x->t[x->nt - 1].f |= TF_SPA;
     mark_sentences(x);
-    return 0;
+    return index_bounds(x);
 }

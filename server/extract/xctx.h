@@ -95,7 +95,7 @@ struct xctx {
     struct xquote *q;
     size_t nq, capq;
     int lenient; /* attrib.c: any noun may head a speaker phrase (when proposing candidates) */
-    uint32_t *para0, *para1; /* speaker.c: per token, its paragraph's first token and the next one's, */
+    uint32_t *para0, *para1; /* tok.c: per token, its paragraph's first token and the next one's, */
     uint32_t *nsent, *npara; /* and the sentence and paragraph starts up to it */
     struct xtag *tg; /* per token, or NULL when no tagger model is loaded */
     uint64_t *wh;    /* names.c: names_hash of every token, or NULL */
