@@ -36,6 +36,28 @@ else
     "$BUILD/bench/bench_extract" samples/*.txt
 fi
 
+echo "== extraction, hostile shapes (MB/s at 0.5 MB and 2 MB: equal rates mean linear time)"
+/usr/bin/python3 - "$tmp" <<'PY'
+import sys
+d = sys.argv[1]
+shapes = {
+    "one-line-quotes": lambda n: "Headline\n\n" + 'Mr Smith said "no" ' * n,
+    "no-newline": lambda n: 'Headline Mr Smith said "no" ' * n,
+    "only-marks": lambda n: '"' * (19 * n),
+    "only-names": lambda n: "Headline\n\n" + "Anna Bell Carter " * n,
+    "tiny-paragraphs": lambda n: "Headline\n\n" + 'He said "x".\n\n' * n,
+}
+for name, make in shapes.items():
+    for size, n in (("small", 26000), ("large", 104000)):
+        with open("%s/%s-%s.txt" % (d, name, size), "w") as f:
+            f.write(make(n))
+PY
+for shape in one-line-quotes no-newline only-marks only-names tiny-paragraphs; do
+    s=$("$BUILD/bench/bench_extract" "$tmp/$shape-small.txt" | sed -E 's/.* ([0-9.]+) MB\/s.*/\1/')
+    l=$("$BUILD/bench/bench_extract" "$tmp/$shape-large.txt" | sed -E 's/.* ([0-9.]+) MB\/s.*/\1/')
+    echo "$shape: $s MB/s small, $l MB/s large"
+done
+
 echo "== load"
 for set in bbc reuters21578; do
     [ -d "$CORPUS/$set" ] || { echo "$set: skipped (no $CORPUS/$set)"; continue; }
