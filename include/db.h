@@ -40,4 +40,13 @@ qw_status db_exec(sqlite3 *db, const char *sql);
  * NOMEM -> QW_ERR_NOMEM, CONSTRAINT -> QW_ERR_INVALID, others QW_ERR_DB). */
 qw_status db_status(int rc);
 
+/* Prepares sql into *st; a failure is logged as "who: <SQLite's message>".
+ * QW_OK or QW_ERR_DB. */
+qw_status db_prepare(sqlite3 *db, const char *who, const char *sql, sqlite3_stmt **st);
+
+/* Steps st once (a statement with no rows, or whose first row is not
+ * wanted) and resets it.  QW_OK, or the status of SQLite's error (logged
+ * as in db_prepare). */
+qw_status db_step_once(sqlite3 *db, const char *who, sqlite3_stmt *st);
+
 #endif

@@ -36,6 +36,28 @@ qw_status db_status(int rc)
     }
 }
 
+qw_status db_prepare(sqlite3 *db, const char *who, const char *sql, sqlite3_stmt **st)
+{
+    int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
+    if (rc != SQLITE_OK) {
+        log_error("%s: %s", who, sqlite3_errmsg(db));
+        return QW_ERR_DB;
+    }
+    return QW_OK;
+}
+
+qw_status db_step_once(sqlite3 *db, const char *who, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        log_error("%s: %s", who, sqlite3_errmsg(db));
+        qw_status s = db_status(rc);
+        return s != QW_OK ? s : QW_ERR_DB;
+    }
+    return QW_OK;
+}
+
 qw_status db_exec(sqlite3 *db, const char *sql)
 {
     char *msg = NULL;

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -24,7 +23,6 @@
 /* A batch is also committed after this long, so a slow load still
  * commits often and a crash loses little work. */
 #define BATCH_SECONDS 1.0
-#define PROGRESS_INTERVAL 0.1
 #define WALK_MAX_DEPTH 128
 
 /* ---- the file list ---- */
@@ -243,13 +241,6 @@ static void process(void *ctx, int worker, size_t i, void *slot)
 
 /* ---- the writer ---- */
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static const char *const skip_names[SKIP_NREASONS] = {"empty", "binary", "too large",
                                                       "unreadable", "invalid"};
 
@@ -288,44 +279,20 @@ struct writer {
     int in_tx;
     int in_batch;
     double batch_started;
-    int progress, progress_shown;
-    double last_progress, started;
+    struct log_progress progress;
+    double started;
     size_t nfiles;
 };
 
-static void progress_clear(struct writer *w)
-{
-    if (w->progress_shown) {
-        fputs("\r\033[K", stderr);
-        w->progress_shown = 0;
-    }
-}
-
 static void progress_draw(struct writer *w, const struct loader_summary *sum, size_t done)
 {
-    if (!w->progress)
+    if (!log_progress_due(&w->progress))
         return;
-    double t = now_seconds();
-    if (t - w->last_progress < PROGRESS_INTERVAL)
-        return;
-    w->last_progress = t;
-    double el = t - w->started;
+    double el = w->progress.last - w->started;
     fprintf(stderr, "\r\033[Kquotewire: %zu/%zu files, %lld articles, %.0f articles/s", done,
             w->nfiles, (long long)sum->added, el > 0 ? (double)sum->added / el : 0.0);
     fflush(stderr);
-    w->progress_shown = 1;
-}
-
-static qw_status step_stmt(struct writer *w, sqlite3_stmt *stmt)
-{
-    int rc = sqlite3_step(stmt);
-    sqlite3_reset(stmt);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        log_error("loader: %s", sqlite3_errmsg(w->db));
-        qw_status st = db_status(rc);
-        return st != QW_OK ? st : QW_ERR_DB;
-    }
-    return QW_OK;
+    w->progress.shown = 1;
 }
 
 static qw_status tx_commit(struct writer *w)
@@ -343,7 +310,7 @@ static qw_status tx_commit(struct writer *w)
 /* why == NULL: the Windows-1252 warning. */
 static void warn_file(struct writer *w, const char *path, const char *why)
 {
-    progress_clear(w);
+    log_progress_clear(&w->progress);
     if (why)
         log_warn("skipped %s: %s", path, why);
     else
@@ -379,17 +346,17 @@ static qw_status write_one(struct writer *w, const struct loader_options *opt, c
             return st;
         w->in_tx = 1;
         w->in_batch = 0;
-        w->batch_started = now_seconds();
+        w->batch_started = log_now();
     }
     /* A savepoint per article: an article the store refuses is undone
      * alone, and the rest of the batch stays. */
-    if ((st = step_stmt(w, w->sp_begin)) != QW_OK)
+    if ((st = db_step_once(w->db, "loader", w->sp_begin)) != QW_OK)
         return st;
     st = store_article(w->store, &s->a, path, &s->x, &id, &created);
     if (st != QW_OK) {
-        qw_status st2 = step_stmt(w, w->sp_rollback);
+        qw_status st2 = db_step_once(w->db, "loader", w->sp_rollback);
         if (st2 == QW_OK)
-            st2 = step_stmt(w, w->sp_release);
+            st2 = db_step_once(w->db, "loader", w->sp_release);
         if (st != QW_ERR_INVALID || st2 != QW_OK)
             return st;
         warn_file(w, path, "the database refused it");
@@ -397,14 +364,14 @@ static qw_status write_one(struct writer *w, const struct loader_options *opt, c
         sum->skipped_by[SKIP_INVALID]++;
         return QW_OK;
     }
-    if ((st = step_stmt(w, w->sp_release)) != QW_OK)
+    if ((st = db_step_once(w->db, "loader", w->sp_release)) != QW_OK)
         return st;
     if (created)
         sum->added++;
     else
         sum->duplicates++;
     w->in_batch++;
-    if (w->in_batch >= opt->batch_size || now_seconds() - w->batch_started >= BATCH_SECONDS)
+    if (w->in_batch >= opt->batch_size || log_now() - w->batch_started >= BATCH_SECONDS)
         return tx_commit(w);
     return QW_OK;
 }
@@ -414,16 +381,6 @@ static void slot_clear(void *slot)
     struct slot *s = slot;
     article_free(&s->a);
     extract_result_free(&s->x);
-}
-
-static qw_status prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
-{
-    int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
-    if (rc != SQLITE_OK) {
-        log_error("loader: %s", sqlite3_errmsg(db));
-        return QW_ERR_DB;
-    }
-    return QW_OK;
 }
 
 qw_status loader_run(sqlite3 *db, char *const *paths, int npaths, const struct loader_options *o,
@@ -447,16 +404,16 @@ qw_status loader_run(sqlite3 *db, char *const *paths, int npaths, const struct l
     if (opt.batch_size <= 0)
         opt.batch_size = LOADER_DEFAULT_BATCH;
     w.db = db;
-    w.progress = opt.progress;
-    w.started = now_seconds();
+    w.progress.on = opt.progress;
+    w.started = log_now();
 
     if ((st = (qw_status)extract_init()) != QW_OK)
         goto out;
     if ((st = store_new(db, &w.store)) != QW_OK)
         goto out;
-    if ((st = prepare(db, "SAVEPOINT loader_article", &w.sp_begin)) != QW_OK ||
-        (st = prepare(db, "RELEASE loader_article", &w.sp_release)) != QW_OK ||
-        (st = prepare(db, "ROLLBACK TO loader_article", &w.sp_rollback)) != QW_OK)
+    if ((st = db_prepare(db, "loader", "SAVEPOINT loader_article", &w.sp_begin)) != QW_OK ||
+        (st = db_prepare(db, "loader", "RELEASE loader_article", &w.sp_release)) != QW_OK ||
+        (st = db_prepare(db, "loader", "ROLLBACK TO loader_article", &w.sp_rollback)) != QW_OK)
         goto out;
     if ((st = store_counts(w.store, &a0, &p0, &q0)) != QW_OK)
         goto out;
@@ -499,7 +456,7 @@ qw_status loader_run(sqlite3 *db, char *const *paths, int npaths, const struct l
 out:
     if (w.in_tx)
         store_rollback(w.store);
-    progress_clear(&w);
+    log_progress_clear(&w.progress);
     pipeline_free(pipe, slot_clear);
     free(anc);
     sqlite3_finalize(w.sp_begin);
@@ -507,7 +464,7 @@ out:
     sqlite3_finalize(w.sp_rollback);
     store_free(w.store);
     filelist_free(&files);
-    sum->seconds = now_seconds() - w.started;
+    sum->seconds = log_now() - w.started;
     return st;
 }
 

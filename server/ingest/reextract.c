@@ -5,7 +5,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "db.h"
 #include "extract.h"
@@ -16,14 +15,6 @@
 /* As in the loader: a batch is also committed after this long, so that a
  * crash loses little and the server's writes never wait long. */
 #define BATCH_SECONDS 1.0
-#define PROGRESS_INTERVAL 0.1
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- the articles to do ---- */
 
@@ -153,43 +144,19 @@ struct writer {
     int in_tx, in_batch;
     double batch_started;
     int64_t people_at_begin, removed_in_tx;
-    int progress, progress_shown;
-    double last_progress, started;
+    struct log_progress progress;
+    double started;
 };
-
-static void progress_clear(struct writer *w)
-{
-    if (w->progress_shown) {
-        fputs("\r\033[K", stderr);
-        w->progress_shown = 0;
-    }
-}
 
 static void progress_draw(struct writer *w, const struct reextract_summary *sum, size_t done)
 {
-    if (!w->progress)
+    if (!log_progress_due(&w->progress))
         return;
-    double t = now_seconds();
-    if (t - w->last_progress < PROGRESS_INTERVAL)
-        return;
-    w->last_progress = t;
-    double el = t - w->started;
+    double el = w->progress.last - w->started;
     fprintf(stderr, "\r\033[Kquotewire: %zu/%lld articles, %.0f articles/s", done,
             (long long)sum->selected, el > 0 ? (double)sum->reextracted / el : 0.0);
     fflush(stderr);
-    w->progress_shown = 1;
-}
-
-static qw_status step_stmt(struct writer *w, sqlite3_stmt *stmt)
-{
-    int rc = sqlite3_step(stmt);
-    sqlite3_reset(stmt);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        log_error("reextract: %s", sqlite3_errmsg(w->db));
-        qw_status st = db_status(rc);
-        return st != QW_OK ? st : QW_ERR_DB;
-    }
-    return QW_OK;
+    w->progress.shown = 1;
 }
 
 static qw_status people_count(struct writer *w, int64_t *n)
@@ -217,7 +184,7 @@ static qw_status tx_begin(struct writer *w)
     w->in_tx = 1;
     w->in_batch = 0;
     w->removed_in_tx = 0;
-    w->batch_started = now_seconds();
+    w->batch_started = log_now();
     return QW_OK;
 }
 
@@ -280,13 +247,13 @@ static qw_status write_one(struct writer *w, const struct reextract_options *opt
         return QW_OK;
     }
     /* A savepoint per article: one the database refuses is undone alone. */
-    if ((st = step_stmt(w, w->sp_begin)) != QW_OK)
+    if ((st = db_step_once(w->db, "reextract", w->sp_begin)) != QW_OK)
         return st;
     st = store_reextract(w->store, id, s->text, s->len, &s->x, &d);
     if (st != QW_OK) {
-        qw_status st2 = step_stmt(w, w->sp_rollback);
+        qw_status st2 = db_step_once(w->db, "reextract", w->sp_rollback);
         if (st2 == QW_OK)
-            st2 = step_stmt(w, w->sp_release);
+            st2 = db_step_once(w->db, "reextract", w->sp_release);
         if (st2 != QW_OK)
             return st2;
         if (st == QW_ERR_NOT_FOUND) { /* deleted, and its id taken by another text */
@@ -295,31 +262,21 @@ static qw_status write_one(struct writer *w, const struct reextract_options *opt
         }
         if (st != QW_ERR_INVALID)
             return st;
-        progress_clear(w);
+        log_progress_clear(&w->progress);
         log_warn("article %lld: the database refused its new extraction; left as it was",
                  (long long)id);
         sum->failed++;
         return QW_OK;
     }
-    if ((st = step_stmt(w, w->sp_release)) != QW_OK)
+    if ((st = db_step_once(w->db, "reextract", w->sp_release)) != QW_OK)
         return st;
     sum->reextracted++;
     sum->bytes += (int64_t)s->len;
     diff_add(&sum->diff, &d);
     w->removed_in_tx += d.people_removed;
     w->in_batch++;
-    if (w->in_batch >= opt->batch_size || now_seconds() - w->batch_started >= BATCH_SECONDS)
+    if (w->in_batch >= opt->batch_size || log_now() - w->batch_started >= BATCH_SECONDS)
         return tx_commit(w, sum);
-    return QW_OK;
-}
-
-static qw_status prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
-{
-    int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
-    if (rc != SQLITE_OK) {
-        log_error("reextract: %s", sqlite3_errmsg(db));
-        return QW_ERR_DB;
-    }
     return QW_OK;
 }
 
@@ -345,8 +302,8 @@ qw_status reextract_run(sqlite3 *db, const struct reextract_options *o,
     if (opt.threads > PIPELINE_MAX_THREADS)
         opt.threads = PIPELINE_MAX_THREADS;
     w.db = db;
-    w.progress = opt.progress;
-    w.started = now_seconds();
+    w.progress.on = opt.progress;
+    w.started = log_now();
     sum->version = extract_version();
 
     wc.path = sqlite3_db_filename(db, "main");
@@ -359,10 +316,10 @@ qw_status reextract_run(sqlite3 *db, const struct reextract_options *o,
         goto out;
     if ((st = store_new(db, &w.store)) != QW_OK)
         goto out;
-    if ((st = prepare(db, "SAVEPOINT reextract_article", &w.sp_begin)) != QW_OK ||
-        (st = prepare(db, "RELEASE reextract_article", &w.sp_release)) != QW_OK ||
-        (st = prepare(db, "ROLLBACK TO reextract_article", &w.sp_rollback)) != QW_OK ||
-        (st = prepare(db, "SELECT count(*) FROM people", &w.count_people)) != QW_OK)
+    if ((st = db_prepare(db, "reextract", "SAVEPOINT reextract_article", &w.sp_begin)) != QW_OK ||
+        (st = db_prepare(db, "reextract", "RELEASE reextract_article", &w.sp_release)) != QW_OK ||
+        (st = db_prepare(db, "reextract", "ROLLBACK TO reextract_article", &w.sp_rollback)) != QW_OK ||
+        (st = db_prepare(db, "reextract", "SELECT count(*) FROM people", &w.count_people)) != QW_OK)
         goto out;
     if ((st = version_counts(db, sum->version, sum)) != QW_OK ||
         (st = select_ids(db, opt.all, sum->version, &ids)) != QW_OK)
@@ -399,7 +356,7 @@ out:
     pipeline_free(pipe, slot_clear);
     if (w.in_tx)
         store_rollback(w.store);
-    progress_clear(&w);
+    log_progress_clear(&w.progress);
     for (int i = 0; wc.readers && i < nreaders; i++) {
         store_free(wc.readers[i].store);
         db_close(wc.readers[i].db);
@@ -411,7 +368,7 @@ out:
     sqlite3_finalize(w.sp_rollback);
     sqlite3_finalize(w.count_people);
     store_free(w.store);
-    sum->seconds = now_seconds() - w.started;
+    sum->seconds = log_now() - w.started;
     return st;
 }
 

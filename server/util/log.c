@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 
 static enum log_level current = LOG_INFO;
 
@@ -29,4 +30,30 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
     va_end(ap);
     /* one write per line keeps lines whole across threads */
     fprintf(stderr, "%s\n", line);
+}
+
+double log_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int log_progress_due(struct log_progress *p)
+{
+    if (!p->on)
+        return 0;
+    double t = log_now();
+    if (t - p->last < 0.1)
+        return 0;
+    p->last = t;
+    return 1;
+}
+
+void log_progress_clear(struct log_progress *p)
+{
+    if (p->shown) {
+        fputs("\r\033[K", stderr);
+        p->shown = 0;
+    }
 }
