@@ -715,6 +715,28 @@ static int plural_shape(const struct xctx *x, size_t i)
     return 1;
 }
 
+/* Keeps the people whose keep[] is non-zero, in order, and renumbers the
+ * mentions (a mention of a dropped person gets -1).  keep is overwritten
+ * with the old -> new map. */
+static void keep_people(struct xctx *x, int *keep)
+{
+    size_t w = 0;
+    for (size_t p = 0; p < x->np; p++) {
+        if (!keep[p]) {
+            keep[p] = -1;
+            continue;
+        }
+        keep[p] = (int)w;
+        if (w != p)
+            x->p[w] = x->p[p];
+        w++;
+    }
+    x->np = w;
+    for (size_t mi = 0; mi < x->nm; mi++)
+        if (x->m[mi].person >= 0)
+            x->m[mi].person = keep[x->m[mi].person];
+}
+
 /* People known by one word only need evidence that the word is a person's
  * name: drops the ones that are plurals, brands, organisations, common
  * words of the text, or given names alone after a title that is not a
@@ -777,7 +799,6 @@ static int drop_weak_singles(struct xctx *x, struct nindex *ix)
             pp->first_ts = (uint32_t)(sur == m->ts ? m->ts + 1 : m->ts);
         }
     }
-    size_t w = 0;
     for (size_t p = 0; p < x->np; p++) {
         size_t i = x->p[p].last_ts;
         int drop = 0;
@@ -794,19 +815,9 @@ static int drop_weak_singles(struct xctx *x, struct nindex *ix)
                               hset_has(org, ocap, names_tok_hash(x, i)) || names_lower_seen(x, ix, i)))
                 drop = 1;
         }
-        if (drop) {
-            map[p] = -1;
-            continue;
-        }
-        map[p] = (int)w;
-        if (w != p)
-            x->p[w] = x->p[p];
-        w++;
+        map[p] = !drop;
     }
-    x->np = w;
-    for (size_t mi = 0; mi < x->nm; mi++)
-        if (x->m[mi].person >= 0)
-            x->m[mi].person = map[x->m[mi].person];
+    keep_people(x, map);
     free(map);
     free(org);
     free(ev);
@@ -1000,20 +1011,7 @@ static int drop_unmentioned(struct xctx *x)
         return -1;
     for (size_t mi = 0; mi < x->nm; mi++)
         map[x->m[mi].person] = 1;
-    size_t w = 0;
-    for (size_t p = 0; p < x->np; p++) {
-        if (!map[p]) {
-            map[p] = -1;
-            continue;
-        }
-        map[p] = (int)w;
-        if (w != p)
-            x->p[w] = x->p[p];
-        w++;
-    }
-    x->np = w;
-    for (size_t mi = 0; mi < x->nm; mi++)
-        x->m[mi].person = map[x->m[mi].person];
+    keep_people(x, map);
     free(map);
     return 0;
 }
