@@ -1156,6 +1156,18 @@ static void clear_speaker(struct xquote *q)
     q->rejected = 0;
 }
 
+void attrib_guess_of(const struct xquote *q, int rule, struct attrib_guess *g)
+{
+    g->rule = (uint8_t)rule;
+    g->person = q->person;
+    memcpy(g->org, q->org, sizeof g->org);
+    g->sp_ts = q->sp_ts;
+    g->sp_te = q->sp_te;
+    g->cue = q->cue;
+    g->conf = q->conf;
+    g->pron_tok = q->pron_tok;
+}
+
 /* A cue word harvested from annotations (data/cue-words.tsv) or a speech
  * verb, outside quotes, in the quote's sentence: its subject, or the
  * phrase after it when it follows the quote ("'q,' cracked Roe"). */
@@ -1221,15 +1233,9 @@ static size_t cue_guesses(struct xctx *x, struct xquote *q, struct attrib_guess 
             }
             if (!found || !spoken(q))
                 continue;
-            struct attrib_guess *g = &out[n++];
-            g->rule = rule;
-            g->person = q->person;
-            memcpy(g->org, q->org, sizeof g->org);
-            g->sp_ts = q->sp_ts;
-            g->sp_te = q->sp_te;
-            g->cue = (uint32_t)v;
-            g->conf = 0.5;
-            g->pron_tok = q->pron_tok;
+            q->cue = (uint32_t)v;
+            q->conf = 0.5;
+            attrib_guess_of(q, rule, &out[n++]);
         }
     }
     x->lenient = 0;
@@ -1248,15 +1254,7 @@ int attrib_propose(struct xctx *x, size_t qi, struct attrib_guess *out, size_t m
         clear_speaker(q);
         if (!run_rule(x, q, r) || !spoken(q))
             continue;
-        struct attrib_guess *g = &out[n++];
-        g->rule = (uint8_t)r;
-        g->person = q->person;
-        memcpy(g->org, q->org, sizeof g->org);
-        g->sp_ts = q->sp_ts;
-        g->sp_te = q->sp_te;
-        g->cue = q->cue;
-        g->conf = q->conf;
-        g->pron_tok = q->pron_tok;
+        attrib_guess_of(q, r, &out[n++]);
     }
     if (n < max)
         n += cue_guesses(x, q, out + n, max - n);

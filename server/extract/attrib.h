@@ -52,6 +52,9 @@ struct attrib_guess {
  * against the speakers it gave the quotes before). */
 int attrib_propose(struct xctx *x, size_t qi, struct attrib_guess *out, size_t max);
 
+/* Fills g with quote q's speaker, cue and confidence as rule found them. */
+void attrib_guess_of(const struct xquote *q, int rule, struct attrib_guess *g);
+
 /* "after", "colon", ...: a rule's name for features and traces. */
 const char *attrib_rule_name(int r);
 

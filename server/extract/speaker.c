@@ -348,16 +348,6 @@ static struct cand *cand_get(struct cands *cs, int person, const char *org, uint
     return c;
 }
 
-/* What the rules' cascade said, per quote, before the model speaks. */
-struct said {
-    uint32_t pron_tok;
-    int person;
-    char org[112];
-    uint32_t sp_ts, sp_te, cue;
-    uint8_t rule;
-    double conf;
-};
-
 /* The first token of token i's paragraph, and the first of the next one
  * (x->nt at the end): from x->para0/para1, which tok_run fills, since
  * every candidate of every quote asks. */
@@ -878,7 +868,7 @@ static void apply(struct xquote *q, const struct cand *c, double conf)
     q->conf = conf;
 }
 
-static void add_said(struct cands *cs, const struct said *s, int bit_prev)
+static void add_said(struct cands *cs, const struct attrib_guess *s, int bit_prev)
 {
     if (s->person < 0 && !s->org[0])
         return;
@@ -892,7 +882,8 @@ int speaker_run(struct xctx *x, speaker_trace_fn trace, void *ctx)
     if (x->nq == 0 || (!have_model && !trace))
         return 0;
     int rc = -1;
-    struct said *said = calloc(x->nq, sizeof *said);
+    /* what the rules' cascade said, per quote, before the model speaks */
+    struct attrib_guess *said = calloc(x->nq, sizeof *said);
     size_t *nment = calloc(x->np ? x->np : 1, sizeof *nment);
     struct cands *cs = malloc(sizeof *cs);
     struct fset *fs = malloc(sizeof *fs);
@@ -900,18 +891,8 @@ int speaker_run(struct xctx *x, speaker_trace_fn trace, void *ctx)
     char *has = calloc(x->nq, 1);
     if (!said || !nment || !cs || !fs || !chosen || !has)
         goto out;
-    for (size_t qi = 0; qi < x->nq; qi++) {
-        const struct xquote *q = &x->q[qi];
-        struct said *s = &said[qi];
-        s->person = q->person;
-        memcpy(s->org, q->org, sizeof s->org);
-        s->sp_ts = q->sp_ts;
-        s->sp_te = q->sp_te;
-        s->cue = q->cue;
-        s->rule = q->rule;
-        s->conf = q->conf;
-        s->pron_tok = q->pron_tok;
-    }
+    for (size_t qi = 0; qi < x->nq; qi++)
+        attrib_guess_of(&x->q[qi], x->q[qi].rule, &said[qi]);
     size_t topn = 0, hl_end = headline_end(x);
     for (size_t mi = 0; mi < x->nm; mi++)
         if (!(x->t[x->m[mi].ts].f & TF_INQ) && ++nment[x->m[mi].person] > topn)
@@ -919,7 +900,7 @@ int speaker_run(struct xctx *x, speaker_trace_fn trace, void *ctx)
     struct attrib_guess guesses[32];
     for (size_t qi = 0; qi < x->nq; qi++) {
         struct xquote *q = &x->q[qi];
-        const struct said *s = &said[qi];
+        const struct attrib_guess *s = &said[qi];
         cs->n = 0;
         /* the cascade's choice first: it wins ties */
         if (s->person >= 0 || s->org[0]) {
