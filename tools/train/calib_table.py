@@ -25,26 +25,12 @@ def main():
     with open(gold_path, encoding="utf-8") as f:
         docs = [__import__("json").loads(l) for l in f if l.strip()]
     preds, raws = score.run_extractor(cmd, docs)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from speaker import matched_quotes  # score.py's matching, as training labels it
+
     rows = []
     for i, d in enumerate(docs):
-        cb = score.byte_offsets(d["text"])
-        raw = raws[i]
-        gold = []
-        for q in d.get("quotes", []):
-            for seg in q.get("quoted_segments", []):
-                s, e = score.strip_marks(raw, cb[seg["start"]], cb[seg["end"]])
-                if e > s:
-                    gold.append(((s, e), score.gold_names(q.get("speaker"), q.get("speaker_name_auto"))))
-        pred = []
-        for q in preds.get(i, {}).get("quotes", []) or []:
-            s, e = score.strip_marks(raw, q["start"], q["end"])
-            if e > s:
-                pred.append(((s, e), q))
-        for gi, pi in score.match([g[0] for g in gold], [p[0] for p in pred], 0.5):
-            names = gold[gi][1]
-            if names is None:
-                continue
-            q = pred[pi][1]
+        for _, names, q in matched_quotes(score, d, raws[i], preds.get(i, {}).get("quotes", []) or []):
             rows.append((float(q.get("confidence") or 0), 1 if score.speaker_ok(q.get("speaker"), names) else 0))
     edges = [0.0, 0.2, 0.4, 0.6, 0.7, 0.8, 0.9, 1.0001]
     print("%-10s %7s %10s %9s %6s" % ("confidence", "quotes", "mean conf", "observed", "gap"))

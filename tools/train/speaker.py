@@ -61,65 +61,46 @@ def dump(binary, docs, data):
     return [out.get(i, {"quotes": []}) for i in range(len(docs))]
 
 
-def pron_gold(score, q):
-    """Is the gold source a pronoun (labelled through CoreNLP's automatic
-    name, not by an annotator)?"""
-    words = [t for t in score.tokens(q.get("speaker"), drop_stop=False) if t not in score.FUNCTION_WORDS]
-    return bool(words) and all(t in score.PRONOUNS for t in words)
+def matched_quotes(score, doc, raw, quotes):
+    """The quotes (extractor output records) that score.py matches to a
+    gold quote of doc whose source can be scored, as (gold quote, its
+    names, the quote), by score.py's own matching."""
+    cb = score.byte_offsets(doc["text"])
+    gold = []
+    for q in doc.get("quotes", []):
+        for seg in q.get("quoted_segments", []):
+            s, e = score.strip_marks(raw, cb[seg["start"]], cb[seg["end"]])
+            if e > s:
+                gold.append(((s, e), score.gold_names(q.get("speaker"), q.get("speaker_name_auto")), q))
+    pred = []
+    for q in quotes:
+        s, e = score.strip_marks(raw, q["start"], q["end"])
+        if e > s:
+            pred.append(((s, e), q))
+    for gi, pi in score.match([g[0] for g in gold], [p[0] for p in pred], 0.5):
+        if gold[gi][1] is not None:
+            yield gold[gi][2], gold[gi][1], pred[pi][1]
 
 
 def label(score, docs, dumps):
-    """Per matched, scorable quote: (doc, [(features, right)], cascade_right).
-    Also returns the number of scorable matched quotes."""
+    """Per matched, scorable quote: (doc, [(features, right)], the rules'
+    choice right)."""
     groups = []
     for i, (d, o) in enumerate(zip(docs, dumps)):
-        raw = d["text"].encode("utf-8")
-        cb = score.byte_offsets(d["text"])
-        gold = []
-        for q in d.get("quotes", []):
-            for seg in q.get("quoted_segments", []):
-                s, e = score.strip_marks(raw, cb[seg["start"]], cb[seg["end"]])
-                if e > s:
-                    gold.append(((s, e), score.gold_names(q.get("speaker"), q.get("speaker_name_auto")), q))
-        pred = []
-        for q in o["quotes"]:
-            s, e = score.strip_marks(raw, q["start"], q["end"])
-            if e > s:
-                pred.append(((s, e), q))
-        for gi, pi in score.match([g[0] for g in gold], [p[0] for p in pred], 0.5):
-            names = gold[gi][1]
-            if names is None:
-                continue
-            q = pred[pi][1]
+        for _, names, q in matched_quotes(score, d, d["text"].encode("utf-8"), o["quotes"]):
             cands = [(c["f"], bool(score.speaker_ok(c["name"], names))) for c in q["cands"]]
-            g0 = gold[gi]
-            groups.append((i, cands, bool(score.speaker_ok(q["speaker"], names)), pron_gold(score, g0[2])))
+            groups.append((i, cands, bool(score.speaker_ok(q["speaker"], names))))
     return groups
-
-
-PAIRWISE = os.environ.get("SPK_PAIRWISE") == "1"
-SKIP_PRON = os.environ.get("SPK_SKIP_PRON") == "1"
 
 
 def train(groups, C, workdir, liblinear):
     """LIBLINEAR L2 logistic regression over the candidates of groups;
     returns {feature: weight}."""
-    feats = sorted({f for _, cands, _, _ in groups for fs, _ in cands for f in fs})
+    feats = sorted({f for _, cands, _ in groups for fs, _ in cands for f in fs})
     index = {f: k + 1 for k, f in enumerate(feats)}
     path = os.path.join(workdir, "train.svm")
     with open(path, "w") as out:
-        for _, cands, _, _ in groups:
-            if PAIRWISE:
-                rights = [set(index[f] for f in fs) for fs, r in cands if r]
-                wrongs = [set(index[f] for f in fs) for fs, r in cands if not r]
-                for n, (a, b) in enumerate((a, b) for a in rights for b in wrongs):
-                    d = {k: 1 for k in a - b}
-                    d.update({k: -1 for k in b - a})
-                    if not d:
-                        continue
-                    sgn = 1 if n % 2 == 0 else -1
-                    out.write("%d %s\n" % (1 if sgn > 0 else 0, " ".join("%d:%d" % (k, sgn * d[k]) for k in sorted(d))))
-                continue
+        for _, cands, _ in groups:
             for fs, right in cands:
                 ids = sorted({index[f] for f in fs})
                 out.write("%d %s\n" % (1 if right else 0, " ".join("%d:1" % k for k in ids)))
@@ -265,10 +246,10 @@ def main():
         fold_groups = label(score, docs, dump(args.dump, docs, [d for d in args.data if not d.startswith("cue-words.tsv=")] + ["cue-words.tsv=" + cue_file]))
         tr = [g for g in fold_groups if g[0] % args.cv != k]
         te = [g for g in fold_groups if g[0] % args.cv == k]
-        oracles.append(sum(any(r for _, r in cands) for _, cands, _, _ in te) / len(te))
-        w = train([t for t in tr if not (SKIP_PRON and t[3])], args.C, work, args.liblinear)
+        oracles.append(sum(any(r for _, r in cands) for _, cands, _ in te) / len(te))
+        w = train(tr, args.C, work, args.liblinear)
         right = 0
-        for _, cands, _, _ in te:
+        for _, cands, _ in te:
             bi, s, m = choose(w, cands)
             y = 1 if bi is not None and cands[bi][1] else 0
             right += y
@@ -294,7 +275,7 @@ def main():
     if args.test:
         tdocs = load_jsonl(args.test)
         tg = label(score, tdocs, dump(args.dump, tdocs, args.data))
-        right = sum(1 for _, cands, _, _ in tg if (lambda bi: bi is not None and cands[bi][1])(choose(w, cands)[0]))
+        right = sum(1 for _, cands, _ in tg if (lambda bi: bi is not None and cands[bi][1])(choose(w, cands)[0]))
         print("%s: %.4f of %d (rules alone %.4f)" % (os.path.basename(args.test), right / len(tg), len(tg),
                                                     sum(g[2] for g in tg) / len(tg)))
     if args.out:
