@@ -868,34 +868,6 @@ static int try_colon(struct xctx *x, struct xquote *q)
     return 0;
 }
 
-/* "including the former mayor Jo Roe -- 'q' --": a quote set off by a
- * dash right after a name is that person's.  Used only as a candidate
- * for the learned chooser (attrib_propose); the cascade no longer runs
- * it (it changed no polnear-train output). */
-static int try_dash(struct xctx *x, struct xquote *q)
-{
-    size_t o = q->ots, c = o;
-    while (c > 0 && c + 2 > o && tok_punct(x, c - 1, '-'))
-        c--;
-    if (c == o || c == 0 || !(x->t[c].f & TF_SPB) || !(x->t[c - 1].f & TF_NAME) || (x->t[c].f & (TF_SENT | TF_PARA)))
-        return 0;
-    size_t b = c - 1;
-    while (b > 0 && (x->t[b - 1].f & TF_NAME))
-        b--;
-    size_t n = b; /* the word before the name and its titles */
-    while (n > 0 && (((x->t[n - 1].lf & (LEX_HON | LEX_TITLE)) && !(x->t[n - 1].f & TF_NAME)) ||
-                     (tok_punct(x, n - 1, '.') && n >= 2 && (x->t[n - 2].lf & LEX_HON))))
-        n--;
-    if (n > 0 && refer_word_in(x, n - 1, refer_preps))
-        return 0;
-    int p = refer_person_in(x, b, c);
-    if (p < 0)
-        return 0;
-    q->person = p;
-    q->conf = 0.5;
-    return 1;
-}
-
 /* Headline "Jo Roe: Plan Is a 'Bad Deal'": the words before the colon
  * speak. */
 static int try_headline(struct xctx *x, struct xquote *q)
@@ -1130,8 +1102,6 @@ static int run_rule(struct xctx *x, struct xquote *q, int r)
         return try_before(x, q, 0, 0);
     case AR_BEFORE_WEAK:
         return try_before(x, q, 1, 1);
-    case AR_DASH:
-        return try_dash(x, q);
     case AR_COLON:
         return try_colon(x, q);
     case AR_SUBJECT:
@@ -1265,7 +1235,7 @@ int attrib_propose(struct xctx *x, size_t qi, struct attrib_guess *out, size_t m
 const char *attrib_rule_name(int r)
 {
     static const char *const names[AR_COUNT] = {
-        "none", "headline", "according", "after", "before", "before_weak", "dash", "colon",
+        "none", "headline", "according", "after", "before", "before_weak", "colon",
         "subject", "said_before", "prev_para", "inherit_same", "inherit_next", "cue", "cue_clause", "cue_ing"};
     return r >= 0 && r < AR_COUNT ? names[r] : "none";
 }

@@ -20,7 +20,6 @@ enum attrib_rule {
     AR_AFTER,       /* the same sentence after the quote: "..., X said" */
     AR_BEFORE,      /* before it, a speech verb: "X said: ..." */
     AR_BEFORE_WEAK, /* before it, a weak cue near the mark */
-    AR_DASH,        /* "including X -- 'q' --" */
     AR_COLON,       /* the clause before a colon */
     AR_SUBJECT,     /* no cue: the subject of the quote's sentence */
     AR_SAID_BEFORE, /* the quote-less sentence before it in its paragraph */
