@@ -1182,8 +1182,8 @@ static size_t cue_guesses(struct xctx *x, struct xquote *q, struct attrib_guess 
                     found = ob > v + 1 && !(x->t[v + 1].lf & LEX_PRONOUN) && resolve_phrase(x, q, v + 1, ob);
                 }
             } else if (how == 2) {
-                /* the noun phrase that opens the clause: "His aide doubled
-                 * down ..., saying", "an official who spoke ... said" */
+                /* the noun phrase that opens the clause: "Her aide pushed
+                 * back ..., saying", "a clerk who was there ... said" */
                 rule = AR_CUE_CLAUSE;
                 found = v > from && clause_np(x, q, from, v);
             } else {

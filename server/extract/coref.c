@@ -323,7 +323,7 @@ static int gender_ok(const struct xperson *p, uint8_t g)
 }
 
 /* Does one of person p's roles contain the title word at token k
- * ("President Clinton" and "former President Bill Clinton")? */
+ * ("President Roe" and "former President Jo Roe")? */
 static int role_has(const struct xctx *x, const struct xperson *p, size_t k)
 {
     for (int r = 0; r < p->nroles; r++)
@@ -476,7 +476,7 @@ static int name_within(const struct xctx *x, size_t a, size_t ae, size_t b, size
 }
 
 /* A word that is no part of a name before a surname ("Following
- * Smetana's example", "Said Comey", "the Stop Trump movement"): no given
+ * Roe's example", "Said Roe", "the Stop Roe campaign"): no given
  * name, and a word of the text in lower case or shaped like a verb or an
  * adverb. */
 static int stray_word(const struct xctx *x, struct nindex *ix, size_t k)
@@ -798,7 +798,7 @@ static int lexical_surnames(struct xctx *x, struct nindex *ix)
  * ("in Houston", "to Washington"), in a dateline ("WASHINGTON (AP)"), or
  * before a state's abbreviation ("Washington, D.C.").  A surname that is
  * also a place ("Tyler Houston", "George Washington") is a person only
- * elsewhere ("a portrait of Washington"). */
+ * elsewhere ("a statue of Houston"). */
 static int place_use(const struct xctx *x, size_t i)
 {
     static const char *const at[] = {"in", "from", "to", "into", "at", "near", "across", "throughout", NULL};

@@ -894,9 +894,9 @@ static int plain_single(const struct xctx *x, size_t i)
  * the words and their context as a whole, says whether it is a person's
  * name at all.  Mentions that it is sure name an organisation, a place or
  * nothing lose their person, unless another mention of that person is
- * surely a name ("The New Mitt Romney" in a Title Case headline) or, for
- * one word, a full name of that person stays ("Leonhard Euler ... by
- * Euler").  Runs of words that it is sure are a person's name and that no
+ * surely a name ("The New Jo Roe" in a Title Case headline) or, for
+ * one word, a full name of that person stays ("Ada Roe ... by
+ * Roe").  Runs of words that it is sure are a person's name and that no
  * rule took become mentions, of the person with that name if there is
  * one. */
 static int tagger_evidence(struct xctx *x)
