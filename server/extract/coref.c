@@ -145,7 +145,7 @@ static int build_keys(struct xctx *x, struct nindex *ix)
  * Several people may carry the name ("Bill Clinton", "Hillary Clinton").
  * The scan goes through the text in order and keeps, for every person,
  * how often, how and where it was mentioned so far.  Writers give a
- * namesake a longer form ("Eric Trump", "Anne Marie Murphy") and leave the
+ * namesake a longer form ("Tom Roe", "Ann Marie Lee") and leave the
  * bare name to the person who already has it, so a one-word name goes:
  *   1. to the centre of this or the previous sentence (mentioned there as
  *      subject -- "X said" -- rather than elsewhere, first rather than
@@ -448,9 +448,9 @@ static int single_speaker(const struct xctx *x, struct nindex *ix, size_t i)
 /* ---- shorter forms of a full name ----
  *
  * A double surname or a middle name used as the first name makes a second
- * person in pass 1 ("Wasserman Schultz" beside "Debbie Wasserman Schultz",
- * "Le Pen" beside "Marine Le Pen", "Otto Jespersen" beside "Jens Otto
- * Harry Jespersen").  Such a form is resolved like a surname among the
+ * person in pass 1 ("Lee Roe" beside "Ann Lee Roe",
+ * "Van Dam" beside "Jo Van Dam", "Otto Roe" beside "Hans Otto
+ * Karl Roe").  Such a form is resolved like a surname among the
  * people whose name contains it. */
 
 /* Are the words of [a, ae) those of [b, be) with some left out, the last

@@ -390,7 +390,7 @@ int names_scan_runs(struct xctx *x, struct nindex *ix)
         }
         size_t a = i, b = i + 1;
         while (b < x->nt && b - a < 12 && !(x->t[b].f & TF_PARA)) {
-            /* a headline cue ends a name: "Glenn Beck Says Trump ..." */
+            /* a headline cue ends a name: "Jo Roe Says Ann Lee ..." */
             if ((x->t[b].lf & LEX_VERB) && !(x->t[b].lf & (LEX_GIVEN | LEX_TITLE)) && (x->t[b].f & TF_CAP) &&
                 !(x->t[b].f & TF_ALLCAP))
                 break;
@@ -398,7 +398,7 @@ int names_scan_runs(struct xctx *x, struct nindex *ix)
                 b++;
                 continue;
             }
-            /* a middle initial without its period: "George W Bush" */
+            /* a middle initial without its period: "Jo T Roe" */
             if (b + 1 < x->nt && x->t[b].kind == TK_WORD && x->t[b].e - x->t[b].s == 1 &&
                 (x->t[b].f & TF_CAP) && !(x->t[b + 1].f & TF_PARA) && names_run_word(x, b + 1) &&
                 (x->t[b - 1].lf & LEX_GIVEN) && !(x->t[b - 1].lf & LEX_COMMON)) {
@@ -465,7 +465,7 @@ int names_scan_runs(struct xctx *x, struct nindex *ix)
                 break;
             }
         }
-        /* a given-name start further in ("Democrat Hillary Clinton") */
+        /* a given-name start further in ("Democrat Ann Lee") */
         if (!titled && s < b && !(x->t[s].lf & LEX_GIVEN)) {
             for (size_t k = s + 1; k + 1 < b; k++) {
                 if (x->t[k - 1].lf & LEX_NONPERSON)
@@ -477,7 +477,7 @@ int names_scan_runs(struct xctx *x, struct nindex *ix)
                 }
             }
         }
-        /* headline verbs: "Lindsey Graham Says" */
+        /* headline verbs: "Jo Roe Says" */
         while (b - s >= 3 && (x->t[b - 1].lf & (LEX_VERB | LEX_VERB_WEAK)) && !(x->t[b - 1].lf & LEX_GIVEN))
             b--;
         if (s >= b)
@@ -526,7 +526,7 @@ int names_scan_runs(struct xctx *x, struct nindex *ix)
          * this text ("Nippon Mining", "Weight Watchers") */
         if (n >= 3 && s == title_ts && (x->t[s].f & (TF_SENT | TF_PARA)) && !(x->t[s].lf & LEX_GIVEN) &&
             names_lower_seen(x, ix, s)) {
-            /* a sentence-opening common word: "Broker Khurshid Alam said" */
+            /* a sentence-opening common word: "Broker Ann Lee said" */
             s++;
             title_ts = s;
             n--;
@@ -667,7 +667,7 @@ static int org_context(const struct xctx *x, const struct xmention *m)
     if (co_word(x, b))
         return 1;
     /* "analyst with Merrill Lynch", "Jack Kirnan of Kidder Peabody",
-     * "William Byers, of Bear Stearns": a person's employer */
+     * "Jo Roe, of Acme Bank": a person's employer */
     if (a >= 2 && a == m->ts && (tok_is(x, a - 1, "at") || tok_is(x, a - 1, "with") || tok_is(x, a - 1, "of"))) {
         static const char *const roles[] = {"analyst", "analysts", "economist", "economists", "strategist",
                                             "strategists", "trader", "traders", "dealer", "dealers", "broker",
@@ -782,10 +782,10 @@ static int drop_weak_singles(struct xctx *x, struct nindex *ix)
         free(org);
         return -1;
     }
-    /* "Shaw & Company Research" and "pollster Daron Shaw": the firm's
+    /* "Roe & Company Research" and "pollster Jo Roe": the firm's
      * mention leaves the person that a full name (a title or a common
      * given name first, no "the" before) outside any firm's context
-     * keeps (16); "the aircraft carrier Carl Vinson" does not */
+     * keeps (16); "the research ship Jo Roe" does not */
     for (size_t mi = 0; mi < x->nm; mi++) {
         struct xmention *m = &x->m[mi];
         if (m->person < 0 || (ev[m->person] & 20) != 20)

@@ -89,7 +89,7 @@ static int has_rsq(const struct xctx *x, uint32_t s, uint32_t e)
 }
 
 /* Title Case: a capitalised word, and no lower-case or numeric word of
- * four letters or more ("Save Our Harbor Fund", "Life on the Inside"). */
+ * four letters or more ("Save Our River Fund", "Days at the Mill"). */
 static int title_case(const struct xctx *x, const struct xquote *q)
 {
     int caps = 0;
