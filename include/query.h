@@ -39,6 +39,7 @@ struct query_list {
     const char *until;
     int64_t article_id;        /* 0: any */
     const char *kind;          /* "direct"/"partial" or NULL */
+    int64_t cluster_id;        /* quotes of one cluster; 0: any */
     const struct cursor *after;/* NULL: first page */
     int limit;                 /* 1..1000 */
 };
@@ -127,7 +128,7 @@ json_t *query_json_snippet(sqlite3_stmt *s, int col);
 
 /* The cached statement for the list SQL in b, with the filter values of q
  * that the SQL uses bound (?1 fts/like, ?2 person, ?3 source, ?4 since,
- * ?5 until, ?6/?7 cursor key/id, ?8 limit+1, ?9 article, ?10 kind).
+ * ?5 until, ?6/?7 cursor key/id, ?8 limit+1, ?9 article, ?10 kind, ?11 cluster).
  * Returns NULL with *st set when b overflowed (logged as QW_ERR_DB) or
  * preparing or binding failed; else the caller releases it with
  * qconn_release. */

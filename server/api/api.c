@@ -359,6 +359,7 @@ static const struct {
     {"limit", P_LIMIT},   {"cursor", P_CURSOR}, {"format", P_FORMAT}, {"q", P_Q},
     {"person", P_PERSON}, {"source", P_SOURCE}, {"since", P_SINCE},   {"until", P_UNTIL},
     {"sort", P_SORT},     {"article", P_ARTICLE}, {"kind", P_KIND},
+    {"cluster", P_CLUSTER},
 };
 
 static int is_date(const char *s, size_t n)
@@ -507,7 +508,8 @@ int api_args(struct call *c, unsigned allowed, struct args *a)
             a->sort_len = n;
             break;
         case P_ARTICLE:
-            if (router_parse_id(v, n, &a->article) != 0) {
+        case P_CLUSTER:
+            if (router_parse_id(v, n, bit == P_ARTICLE ? &a->article : &a->cluster) != 0) {
                 /* digits past INT64_MAX name no article: an empty list;
                  * zero, signs and letters are bad values */
                 int digits = 1, nonzero = 0;
@@ -516,9 +518,10 @@ int api_args(struct call *c, unsigned allowed, struct args *a)
                     nonzero |= v[k] > '0';
                 }
                 if (digits && nonzero)
-                    a->article = INT64_MAX;
+                    *(bit == P_ARTICLE ? &a->article : &a->cluster) = INT64_MAX;
                 else
-                    bad = "an article id (a positive integer)";
+                    bad = bit == P_ARTICLE ? "an article id (a positive integer)"
+                                           : "a cluster id (a positive integer)";
             }
             break;
         case P_KIND:
@@ -673,7 +676,7 @@ static const char *const csv_people[] = {"id", "name", "gender", "roles", "alias
                                          "article_count", "quote_count", NULL};
 static const char *const csv_quotes[] = {
     "id", "kind", "text", "speaker", "speaker_person_id", "cue", "confidence", "article_id",
-    "article_title", "published", "start", "end", "snippet", NULL};
+    "article_title", "published", "start", "end", "cluster_id", "cluster_articles", "snippet", NULL};
 
 static int csv_field(struct strbuf *sb, const char *s, size_t n)
 {

@@ -42,7 +42,7 @@ enum fmt { FMT_JSON, FMT_CSV, FMT_NDJSON };
 enum {
     P_LIMIT = 1 << 0, P_CURSOR = 1 << 1, P_FORMAT = 1 << 2, P_Q = 1 << 3, P_PERSON = 1 << 4,
     P_SOURCE = 1 << 5, P_SINCE = 1 << 6, P_UNTIL = 1 << 7, P_SORT = 1 << 8, P_ARTICLE = 1 << 9,
-    P_KIND = 1 << 10
+    P_KIND = 1 << 10, P_CLUSTER = 1 << 11
 };
 #define P_PAGE (P_LIMIT | P_CURSOR | P_FORMAT)
 
@@ -64,6 +64,7 @@ struct args {
     const char *sort;
     size_t sort_len;
     int64_t article;
+    int64_t cluster;       /* P_CLUSTER: a quote cluster id, 0 if absent */
     const char *kind;
 };
 

@@ -14,7 +14,7 @@ void api_quotes_list(struct call *c)
         list = CUR_ARTICLE_QUOTES;
     } else {
         allowed = P_PAGE | P_Q | P_ARTICLE | P_KIND | P_SINCE | P_UNTIL | P_SORT |
-                  (r == ROUTE_QUOTES ? P_PERSON : 0);
+                  (r == ROUTE_QUOTES ? P_PERSON | P_CLUSTER : 0);
     }
     struct args a;
     if (api_args(c, allowed, &a) != 0)
@@ -63,6 +63,7 @@ void api_quotes_list(struct call *c)
         goto out;
     }
     q.kind = a.kind;
+    q.cluster_id = a.cluster;
     q.since = a.since[0] ? a.since : NULL;
     q.until = a.until[0] ? a.until : NULL;
     api_list_run(c, qc, query_quotes, &q, &a, CSV_QUOTES);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster.h"
 #include "embedded.h"
 #include "log.h"
 
@@ -127,6 +128,27 @@ static int user_version(sqlite3 *db)
     return v;
 }
 
+/* Migrations that need code as well as SQL: the step runs after the file
+ * of that name, in the same transaction.  Matched by the end of the name,
+ * so the number in front may change. */
+static const struct {
+    const char *suffix;
+    qw_status (*run)(sqlite3 *db);
+} migration_code[] = {
+    {"_quote_clusters.sql", cluster_backfill},
+};
+
+static qw_status migrate_code(sqlite3 *db, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof migration_code / sizeof migration_code[0]; i++) {
+        size_t k = strlen(migration_code[i].suffix);
+        if (n >= k && strcmp(name + n - k, migration_code[i].suffix) == 0)
+            return migration_code[i].run(db);
+    }
+    return QW_OK;
+}
+
 qw_status db_migrate(sqlite3 *db, int *applied, char *err)
 {
     int n = 0;
@@ -160,8 +182,8 @@ qw_status db_migrate(sqlite3 *db, int *applied, char *err)
         const struct embedded_file *m = &embedded_migrations[v];
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
-        if ((st = db_exec(db, m->data)) != QW_OK || (st = db_exec(db, pragma)) != QW_OK ||
-            (st = db_exec(db, "COMMIT")) != QW_OK) {
+        if ((st = db_exec(db, m->data)) != QW_OK || (st = migrate_code(db, m->name)) != QW_OK ||
+            (st = db_exec(db, pragma)) != QW_OK || (st = db_exec(db, "COMMIT")) != QW_OK) {
             db_exec(db, "ROLLBACK");
             set_err(err, "migration %s failed", m->name);
             return st;

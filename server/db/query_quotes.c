@@ -8,10 +8,11 @@
 
 #define QUOTE_COLS                                                                             \
     "q.id, q.article_id, q.text, q.start, q.end, q.kind, q.speaker, q.speaker_person_id, "     \
-    "q.cue, q.confidence, a.title, a.published"
+    "q.cue, q.confidence, a.title, a.published, q.cluster_id, "                                \
+    "(SELECT count(DISTINCT c.article_id) FROM quotes c WHERE c.cluster_id = q.cluster_id)"
 
 enum { C_ID, C_ARTICLE, C_TEXT, C_START, C_END, C_KIND, C_SPEAKER, C_SPEAKER_ID, C_CUE,
-       C_CONF, C_TITLE, C_PUBLISHED, C_EXTRA };
+       C_CONF, C_TITLE, C_PUBLISHED, C_CLUSTER, C_CLUSTER_ARTICLES, C_EXTRA };
 
 static json_t *quote_row(sqlite3_stmt *s, int *oom)
 {
@@ -36,15 +37,20 @@ static json_t *quote_row(sqlite3_stmt *s, int *oom)
     query_set(o, "confidence", json_real(sqlite3_column_double(s, C_CONF)), oom);
     query_set(o, "article_title", query_json_text(s, C_TITLE), oom);
     query_set(o, "published", query_json_text(s, C_PUBLISHED), oom);
-    char self[48], article[48], speaker[48];
+    int64_t cl = sqlite3_column_int64(s, C_CLUSTER);
+    query_set(o, "cluster_id", json_integer(cl), oom);
+    query_set(o, "cluster_articles", json_integer(sqlite3_column_int64(s, C_CLUSTER_ARTICLES)), oom);
+    char self[48], article[48], speaker[48], cluster[64];
     snprintf(self, sizeof self, "/quotes/%" PRId64, id);
     snprintf(article, sizeof article, "/articles/%" PRId64, art);
     snprintf(speaker, sizeof speaker, "/people/%" PRId64, sp);
+    snprintf(cluster, sizeof cluster, "/quotes?cluster=%" PRId64, cl);
     json_t *l = json_object();
     if (l) {
         query_set(l, "self", json_string_nocheck(self), oom);
         query_set(l, "article", json_string_nocheck(article), oom);
         query_set(l, "speaker", has_speaker ? json_string_nocheck(speaker) : json_null(), oom);
+        query_set(l, "cluster", json_string_nocheck(cluster), oom);
     }
     query_set(o, "links", l, oom);
     return o;
@@ -70,6 +76,8 @@ qw_status query_quotes(struct qconn *c, const struct query_list *q, json_t *item
         query_sql(&b, " AND q.article_id = ?9");
     if (q->kind)
         query_sql(&b, " AND q.kind = ?10");
+    if (q->cluster_id)
+        query_sql(&b, " AND q.cluster_id = ?11");
     if (q->since)
         query_sql(&b, " AND a.published >= ?4");
     if (q->until)

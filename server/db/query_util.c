@@ -111,6 +111,8 @@ static int query_bind(sqlite3_stmt *s, const struct query_list *q)
         B(9, sqlite3_bind_int64(s, 9, q->article_id));
     if (q->kind)
         B(10, sqlite3_bind_text(s, 10, q->kind, -1, SQLITE_STATIC));
+    if (q->cluster_id)
+        B(11, sqlite3_bind_int64(s, 11, q->cluster_id));
 #undef B
     return rc;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cluster.h"
 #include "db.h"
 #include "hash.h"
 #include "log.h"
@@ -75,6 +76,7 @@ static const char *const sql[S_COUNT] = {
 struct store {
     sqlite3 *db;
     sqlite3_stmt *st[S_COUNT];
+    struct cluster *cl;
 };
 
 void store_free(struct store *s)
@@ -83,6 +85,7 @@ void store_free(struct store *s)
         return;
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(s->st[i]);
+    cluster_free(s->cl);
     free(s);
 }
 
@@ -100,6 +103,11 @@ qw_status store_new(sqlite3 *db, struct store **out)
             store_free(s);
             return db_status(rc);
         }
+    }
+    qw_status rc = cluster_new(db, &s->cl);
+    if (rc != QW_OK) {
+        store_free(s);
+        return rc;
     }
     *out = s;
     return QW_OK;
@@ -522,6 +530,9 @@ static qw_status write_quote(struct store *s, int64_t aid, const char *text,
     bind_quote_fields(st, 5, kind, speaker, speaker_person, q->cue, q->confidence);
     rc = run(s, S_INSERT_QUOTE);
     sqlite3_clear_bindings(st);
+    if (rc == QW_OK)
+        rc = cluster_assign(s->cl, sqlite3_last_insert_rowid(s->db), text + q->start,
+                            q->end - q->start);
     return rc;
 }
 

@@ -1659,6 +1659,57 @@ def post_text_front_matter():
 
 
 @test
+def quote_clusters_link_syndicated_copies():
+    tag = "%d" % int(time.time() * 1000)
+    words = "Qwzx%s the harbour bridge will stay open all winter long" % tag
+    texts = [
+        "Qwzx cluster wire %s\n\nThe mayor said: \"%s.\"\n" % (tag, words),
+        "Qwzx cluster follow-up %s\n\nLast week the mayor told reporters \u201c%s\u201d and left.\n" % (tag, words.upper()),
+        "Qwzx cluster trimmed %s\n\n\"%s,\" the mayor said again.\n" % (tag, words.rsplit(" ", 1)[0]),
+        "Qwzx cluster other %s\n\n\"Qwzx%s the harbour tunnel will close all winter long,\" the mayor said.\n" % (tag, tag),
+    ]
+    ids = []
+    for t in texts:
+        r = post_text("/articles", t)
+        if not expect_status(r, 201):
+            return
+        ids.append(r.json["id"])
+    try:
+        found = []
+        for aid in ids:
+            r = get("/articles/%d/quotes" % aid)
+            if expect_status(r, 200):
+                qs = [q for q in r.json["items"] if ("Qwzx" + tag).lower() in q["text"].lower()]
+                check(len(qs) == 1, "article %d: %d test quotes, want 1" % (aid, len(qs)))
+                found.extend(qs[:1])
+        if len(found) != 4:
+            return
+        c = found[0]["cluster_id"]
+        check(found[0]["cluster_id"] == found[0]["id"], "first quote's cluster %r, want its own id" % c)
+        check(found[1]["cluster_id"] == c and found[2]["cluster_id"] == c,
+              "copies in other case and marks, and with a trimmed last word: clusters %r, want %r" %
+              ([q["cluster_id"] for q in found], c))
+        check(found[3]["cluster_id"] != c, "a different quotation joined the cluster")
+        check(found[0]["cluster_articles"] == 3 and found[3]["cluster_articles"] == 1,
+              "cluster_articles %r" % [q["cluster_articles"] for q in found])
+        r = get("/quotes?cluster=%d" % c)
+        if expect_status(r, 200):
+            check(sorted(q["article_id"] for q in r.json["items"]) == sorted(ids[:3]),
+                  "/quotes?cluster: articles %r" % [q["article_id"] for q in r.json["items"]])
+        r = get("/quotes/%d" % found[1]["id"])
+        if expect_status(r, 200):
+            check(r.json["links"]["cluster"] == "/quotes?cluster=%d" % c, "cluster link %r" % r.json["links"]["cluster"])
+        for bad in ("0", "-1", "x", ""):
+            expect_status(get("/quotes?cluster=" + bad), 400)
+        r = get("/quotes?cluster=99999999999999999999")
+        if expect_status(r, 200):
+            check(r.json["items"] == [], "a cluster id past int64: items %r" % r.json["items"])
+    finally:
+        for aid in ids:
+            request("DELETE", "/articles/%d" % aid)
+
+
+@test
 def post_json_created_then_same():
     obj = {"title": "Qwzx json posting %f" % time.time(), "body": "Paris: A short body for the JSON test.",
            "dateline": "Paris", "published": "2003-04-05", "source": "Jsonwire QA", "url": "https://example.test/j",
