@@ -848,7 +848,8 @@ def metrics_prometheus_text():
           "quotewire_articles %s != health.articles %r" % (m.group(1) if m else None, h.get("articles")))
     for line in text.splitlines():
         if line and not line.startswith("#"):
-            check(re.match(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})?\s+[-+0-9.eEInfNa]+(\s+[0-9]+)?$', line),
+            check(re.match(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})?'
+                           r'\s+[-+0-9.eEInfNa]+(\s+[0-9]+)?$', line),
                   "metrics line not in exposition format: %r" % line[:100])
 
 
@@ -2081,6 +2082,8 @@ def _example(prm):
         return str(ensure_seed()["id"])
     if name == "person":
         return "Kurt Campbell"
+    if "oneOf" in sch:  # limit: an integer or "all"; the integer is the plain case
+        sch = VALIDATOR.resolve(sch["oneOf"][0])
     if "enum" in sch:
         return str(sch["enum"][-1])
     if sch.get("format") == "date":

@@ -138,7 +138,7 @@ int main(void)
     char err[QW_ERRLEN] = "", dbpath[128], tree[128];
     sqlite3 *db = NULL;
     struct loader_summary ls;
-    struct loader_options lo = {0, 0, 0};
+    struct loader_options lo = {0};
     struct reextract_summary sum;
     struct reextract_options all = {1, 0, 0, 0}, older = {0, 0, 0, 0};
     char *loaded = NULL, *loaded_by_name = NULL, *now = NULL;
