@@ -22,6 +22,9 @@
 
 enum query_person { QP_NONE, QP_ID, QP_NAME };
 
+/* A streamed export (limit=all, server/api/export.c) keeps a copy of its
+ * query_list beyond the request: a new pointer field must be copied there
+ * too. */
 struct query_list {
     enum cursor_list list;
     enum cursor_sort sort;

@@ -205,9 +205,10 @@ static qw_status walk(struct filelist *fl, char *path, struct dirid *anc, int de
     return st;
 }
 
-/* Sets e's path below root (the path given to load) and its section.  A
- * file given itself is stored by its name; the server's folders are
- * nobody's business, and the root is where the user's collection starts. */
+/* Sets e's path below root (the path given to load) and its section.  The
+ * root is where the user's collection starts, and what lies above it is
+ * the server's business, not the API's: a file named on the command line
+ * is stored by its file name. */
 static void relate(struct entry *e, const char *root, int sections)
 {
     size_t rl = strlen(root);
