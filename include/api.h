@@ -41,6 +41,11 @@ struct api_request {
     int body_too_large;        /* the body passed max_body: answer 413 */
 };
 
+/* A response body made while it is sent (a whole list as CSV or NDJSON,
+ * limit=all): the HTTP layer pulls it with api_stream_read from the thread
+ * that ran api_handle, and frees it with api_stream_free. */
+struct api_stream;
+
 /* Filled by api_handle; release with api_response_free. */
 struct api_response {
     int status;
@@ -55,6 +60,10 @@ struct api_response {
     int www_authenticate;      /* 1: WWW-Authenticate: Bearer realm=... */
     int cacheable;             /* 1: a GET 200 that gets an ETag */
     int vary_accept;           /* 1: the body depends on Accept (lists) */
+    int no_store;              /* 1: gets ETag and gzip, but its body changes without
+                                  the database changing (/metrics): never cached */
+    char filename[64];         /* "": no Content-Disposition; else attachment's name */
+    struct api_stream *stream; /* owned: body to stream instead of body/len, or NULL */
 };
 
 struct api_config {
@@ -77,7 +86,16 @@ void api_free(struct api *a); /* accepts NULL */
  * responses.  *res is overwritten; the caller releases it. */
 void api_handle(struct api *a, const struct api_request *req, struct api_response *res);
 
-void api_response_free(struct api_response *res); /* accepts NULL */
+void api_response_free(struct api_response *res); /* accepts NULL; frees res->stream */
+
+/* The next bytes of a streamed body, at most max, into buf.  Returns the
+ * number written (> 0), 0 at the end, or -1 when the body cannot go on (a
+ * query failed or ran out of time: logged); the response must then end
+ * without its closing chunk, so that the client sees it is cut short.
+ * Each call that needs rows reads one page of them under the request
+ * deadline, so one export never holds a worker thread for long. */
+long api_stream_read(struct api_stream *s, char *buf, size_t max);
+void api_stream_free(struct api_stream *s); /* accepts NULL */
 
 /* The database's PRAGMA data_version as seen by the calling thread's read
  * connection: it changes whenever anything commits (POST/DELETE here, a
@@ -89,8 +107,12 @@ qw_status api_data_version(struct api *a, int64_t *out);
 enum api_method api_method_parse(const char *m);
 const char *api_method_name(enum api_method m);
 
-/* Request metrics, recorded by the HTTP layer and rendered by /metrics.
+/* Request metrics, recorded by the HTTP layer and rendered by /metrics:
+ * counts by route template (path is the decoded request path; it is
+ * matched to "/articles/{id}" and the like, "other" when no route
+ * matches), method and status, and a latency histogram by route.  For a
+ * streamed body, seconds is the time until the response was queued.
  * Thread-safe (atomics). */
-void api_metrics_record(enum api_method m, int status, double seconds);
+void api_metrics_record(enum api_method m, const char *path, int status, double seconds);
 
 #endif

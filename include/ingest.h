@@ -15,6 +15,8 @@
  * input.  Extraction runs on text[0..len). */
 
 #define INGEST_DEFAULT_MAX_BYTES (8u * 1024u * 1024u)
+/* Longest section or source name, in bytes (ingest_valid_label). */
+#define INGEST_LABEL_MAX 200
 
 struct article {
     char *text;               /* decoded UTF-8, NUL-terminated, owned */
@@ -27,6 +29,11 @@ struct article {
     char *published;          /* "YYYY-MM-DD" (front matter or dateline); NULL */
     char *source;             /* front matter source, else "Reuters" etc.
                                  from the dateline or image credit; NULL */
+    int source_given;         /* 1: source came from front matter (or a
+                                 POSTed field), not from a guess: the
+                                 loader's --source does not replace it */
+    char *section;            /* front matter "section:" (or a POSTed field);
+                                 the loader may set it from the folder; NULL */
     char *url;                /* NULL if absent */
     char *author;             /* NULL if absent */
     char *image_credit;       /* "ToI" from "Image courtesy of ToI"; NULL */
@@ -56,8 +63,13 @@ qw_status ingest_read_file(const char *path, size_t max_bytes, struct article *a
  * becomes title + "\n\n" + body.  Returns QW_ERR_INVALID with err set when
  * a field is empty or not valid UTF-8, or a date is not YYYY-MM-DD. */
 qw_status ingest_from_fields(const char *title, const char *body, const char *dateline,
-                             const char *published, const char *source, const char *url,
-                             const char *author, struct article *a, char *err);
+                             const char *published, const char *source, const char *section,
+                             const char *url, const char *author, struct article *a, char *err);
+
+/* A section or source name as the loader and POST accept it: 1..200 bytes
+ * of valid UTF-8 without control characters.  Returns 1 if s[0..n) is
+ * one. */
+int ingest_valid_label(const char *s, size_t n);
 
 /* Frees everything inside a and zeroes it; accepts NULL. */
 void article_free(struct article *a);

@@ -18,6 +18,10 @@ struct loader_options {
     size_t max_bytes;   /* files larger than this are skipped (0: default) */
     int batch_size;     /* articles per transaction (0: default 256) */
     int progress;       /* 1: redraw a progress line on stderr */
+    const char *source; /* source of every file whose front matter names
+                           none (it replaces a guess from a dateline or an
+                           image credit); NULL: none */
+    int no_sections;    /* 1: no section from folder names */
 };
 
 enum loader_skip {
@@ -38,7 +42,11 @@ struct loader_summary {
 };
 
 /* Loads every path (file or folder) into db, which must be migrated and
- * read-write.  Returns QW_OK when the load ran to the end, even if files
+ * read-write.  Each article's stored path is relative to the path given:
+ * below it for a folder ("business/001.txt" for bbc/business/001.txt),
+ * the file name for a file.  Under a folder, the first folder level below
+ * it is the section ("business"), unless opt->no_sections or the file's
+ * front matter names one.  Returns QW_OK when the load ran to the end, even if files
  * were skipped (the summary says how many); an error only for what stops
  * the whole load (database failure, out of memory). */
 qw_status loader_run(sqlite3 *db, char *const *paths, int npaths, const struct loader_options *opt,

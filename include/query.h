@@ -22,6 +22,9 @@
 
 enum query_person { QP_NONE, QP_ID, QP_NAME };
 
+/* A streamed export (limit=all, server/api/export.c) keeps a copy of its
+ * query_list beyond the request: a new pointer field must be copied there
+ * too. */
 struct query_list {
     enum cursor_list list;
     enum cursor_sort sort;
@@ -33,8 +36,10 @@ struct query_list {
     int64_t person_id;         /* QP_ID */
     const char *person;        /* QP_NAME: name or alias */
     size_t person_len;
-    const char *source;        /* or NULL */
+    const char *source;        /* or NULL; compared NOCASE */
     size_t source_len;
+    const char *section;       /* or NULL; compared NOCASE (the column's collation) */
+    size_t section_len;
     const char *since;         /* "YYYY-MM-DD" or NULL */
     const char *until;
     int64_t article_id;        /* 0: any */
@@ -120,6 +125,13 @@ qw_status query_by_id(struct qconn *c, const char *sql, int64_t id, query_row_fn
  * HTML-escaping the text (article text is not markup). */
 #define QUERY_SNIPPET_MARKS "char(1), char(2), '\xe2\x80\xa6', 16"
 
+/* The path column as the API shows it: a path relative to what was
+ * loaded, as loads since schema 4 store it, as it is; an absolute one, or
+ * one with a ".." segment (stored by older loads, relative to the
+ * loader's working folder), by its file name only, so that the server's
+ * folders never show.  null for NULL; NULL only when out of memory. */
+json_t *query_json_path(sqlite3_stmt *s, int col);
+
 /* The snippet column as a JSON string: text HTML-escaped, hits in <mark>. */
 json_t *query_json_snippet(sqlite3_stmt *s, int col);
 
@@ -128,7 +140,8 @@ json_t *query_json_snippet(sqlite3_stmt *s, int col);
 
 /* The cached statement for the list SQL in b, with the filter values of q
  * that the SQL uses bound (?1 fts/like, ?2 person, ?3 source, ?4 since,
- * ?5 until, ?6/?7 cursor key/id, ?8 limit+1, ?9 article, ?10 kind, ?11 cluster).
+ * ?5 until, ?6/?7 cursor key/id, ?8 limit+1, ?9 article, ?10 kind, ?11 section,
+ * ?12 cluster).
  * Returns NULL with *st set when b overflowed (logged as QW_ERR_DB) or
  * preparing or binding failed; else the caller releases it with
  * qconn_release. */

@@ -30,9 +30,14 @@ void store_rollback(struct store *st);
  * a->text, by this program's extractor: the article's extract_version is
  * extract_version()), linking people by canonical name (one person across
  * articles) and keeping the people's article and quote counts.  A person
- * counts an article when a mention or a quote of theirs is stored for it.  If an article with the same content
- * hash exists, nothing changes, *created is 0 and *id is the existing
- * article's id; otherwise *created is 1.  Must run inside a transaction. */
+ * counts an article when a mention or a quote of theirs is stored for it.
+ * a->source and a->section are stored with it; path should be relative to
+ * what the user loaded (the API shows it).  If an article with the same
+ * content hash exists, *created is 0 and *id is the existing article's id,
+ * and only what it lacks is filled in: a NULL source or section from a,
+ * and path when the stored one is NULL, absolute or holds ".." (stored by
+ * loads before schema 4); its text and extraction stay.  Otherwise
+ * *created is 1.  Must run inside a transaction. */
 qw_status store_article(struct store *st, const struct article *a, const char *path,
                         const struct extract_result *x, int64_t *id, int *created);
 

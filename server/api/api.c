@@ -140,6 +140,15 @@ struct qconn *api_conn(struct call *c)
     return c->qc;
 }
 
+struct qconn *api_conn_armed(struct api *a)
+{
+    qw_status st = QW_OK;
+    struct qconn *qc = thread_conn(a, &st);
+    if (qc)
+        qconn_arm(qc);
+    return qc;
+}
+
 qw_status api_data_version(struct api *a, int64_t *out)
 {
     qw_status st = QW_OK;
@@ -178,6 +187,7 @@ void api_response_free(struct api_response *res)
     if (!res->body_static)
         free(res->body);
     free(res->link);
+    api_stream_free(res->stream);
     memset(res, 0, sizeof *res);
 }
 
@@ -359,6 +369,7 @@ static const struct {
     {"limit", P_LIMIT},   {"cursor", P_CURSOR}, {"format", P_FORMAT}, {"q", P_Q},
     {"person", P_PERSON}, {"source", P_SOURCE}, {"since", P_SINCE},   {"until", P_UNTIL},
     {"sort", P_SORT},     {"article", P_ARTICLE}, {"kind", P_KIND},
+    {"section", P_SECTION},
     {"cluster", P_CLUSTER},
 };
 
@@ -450,8 +461,10 @@ int api_args(struct call *c, unsigned allowed, struct args *a)
         switch (bit) {
         case P_LIMIT: {
             int64_t lim;
-            if (router_parse_id(v, n, &lim) != 0 || lim > 1000)
-                bad = "an integer from 1 to 1000";
+            if (eq(v, n, "all"))
+                a->limit_all = 1; /* checked against the format below */
+            else if (router_parse_id(v, n, &lim) != 0 || lim > 1000)
+                bad = "an integer from 1 to 1000, or all (with CSV or NDJSON)";
             else
                 a->limit = (int)lim;
             break;
@@ -494,6 +507,10 @@ int api_args(struct call *c, unsigned allowed, struct args *a)
         case P_SOURCE:
             a->source = v;
             a->source_len = n;
+            break;
+        case P_SECTION:
+            a->section = v;
+            a->section_len = n;
             break;
         case P_SINCE:
         case P_UNTIL:
@@ -545,6 +562,15 @@ int api_args(struct call *c, unsigned allowed, struct args *a)
             a->fmt = FMT_CSV;
         else if (strcasestr(c->req->accept, "application/x-ndjson"))
             a->fmt = FMT_NDJSON;
+    }
+    if (a->limit_all && a->fmt == FMT_JSON) {
+        /* a JSON page is one document held in memory: the whole list
+         * comes as CSV or NDJSON, which stream */
+        api_bad_param(c, "limit",
+                      "Parameter 'limit' is all only with format=csv or format=ndjson (or "
+                      "Accept: text/csv or application/x-ndjson); JSON lists come in pages "
+                      "of at most 1000.");
+        return -1;
     }
     return 0;
 }
@@ -670,7 +696,7 @@ static int build_link(struct call *c, struct strbuf *sb, const char *cursor, siz
 }
 
 static const char *const csv_articles[] = {
-    "id", "title", "dateline", "published", "source", "url", "author", "image_credit", "path",
+    "id", "title", "dateline", "published", "source", "section", "url", "author", "image_credit", "path",
     "content_hash", "ingested_at", "people_count", "quote_count", "extract_version", "snippet", NULL};
 static const char *const csv_people[] = {"id", "name", "gender", "roles", "aliases",
                                          "article_count", "quote_count", NULL};
@@ -678,9 +704,11 @@ static const char *const csv_quotes[] = {
     "id", "kind", "text", "speaker", "speaker_person_id", "cue", "confidence", "article_id",
     "article_title", "published", "start", "end", "cluster_id", "cluster_articles", "snippet", NULL};
 
+/* A field is quoted when it must be (separator, quote, line break) and when
+ * it is empty: "" is an empty string, nothing at all is null. */
 static int csv_field(struct strbuf *sb, const char *s, size_t n)
 {
-    int quote = 0;
+    int quote = n == 0;
     for (size_t i = 0; i < n && !quote; i++)
         quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
     if (!quote)
@@ -716,13 +744,87 @@ static int csv_value(struct strbuf *sb, json_t *v)
                     rc = -1;
             }
         }
-        if (rc == 0 && j.len)
-            rc = csv_field(sb, j.p, j.len);
+        if (rc == 0)
+            rc = csv_field(sb, j.p ? j.p : "", j.len);
         strbuf_free(&j);
         return rc;
     }
-    default: return 0;
+    default: return 0; /* null */
     }
+}
+
+static const char *const *csv_cols(enum csv_kind kind, int with_snippet, int *ncols)
+{
+    const char *const *cols =
+        kind == CSV_ARTICLES ? csv_articles : kind == CSV_PEOPLE ? csv_people : csv_quotes;
+    int n = 0;
+    while (cols[n] && (strcmp(cols[n], "snippet") != 0 || with_snippet))
+        n++;
+    *ncols = n;
+    return cols;
+}
+
+int api_render_csv_header(struct strbuf *sb, enum csv_kind kind, int with_snippet)
+{
+    int ncols;
+    const char *const *cols = csv_cols(kind, with_snippet, &ncols);
+    for (int k = 0; k < ncols; k++)
+        if ((k && strbuf_putc(sb, ',') != 0) || strbuf_puts(sb, cols[k]) != 0)
+            return -1;
+    return strbuf_puts(sb, "\r\n");
+}
+
+int api_render_items(struct strbuf *sb, json_t *items, enum fmt fmt, enum csv_kind kind,
+                     int with_snippet)
+{
+    size_t i;
+    json_t *e;
+    if (fmt == FMT_NDJSON) {
+        json_array_foreach(items, i, e) {
+            if (json_dump_callback(e, dump_cb, sb, DUMP_FLAGS) != 0 || strbuf_putc(sb, '\n') != 0)
+                return -1;
+        }
+        return 0;
+    }
+    int ncols;
+    const char *const *cols = csv_cols(kind, with_snippet, &ncols);
+    json_array_foreach(items, i, e) {
+        for (int k = 0; k < ncols; k++) {
+            if (k && strbuf_putc(sb, ',') != 0)
+                return -1;
+            json_t *v = json_object_get(e, cols[k]);
+            if (v && csv_value(sb, v) != 0)
+                return -1;
+        }
+        if (strbuf_puts(sb, "\r\n") != 0)
+            return -1;
+    }
+    return 0;
+}
+
+void api_csv_filename(const char *path, char out[64])
+{
+    size_t o = 0;
+    const char *p = path ? path : "";
+    while (*p == '/')
+        p++;
+    for (; *p && o < 64 - 5; p++) {
+        char ch = *p;
+        if (ch == '/') {
+            if (!p[1])
+                break; /* a trailing slash */
+            ch = '-';
+        } else if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                     (ch >= '0' && ch <= '9') || ch == '-' || ch == '_')) {
+            ch = '_';
+        }
+        out[o++] = ch;
+    }
+    if (o == 0) {
+        memcpy(out, "export", 6);
+        o = 6;
+    }
+    memcpy(out + o, ".csv", 5);
 }
 
 void api_list(struct call *c, json_t *items, int has_next, const struct cursor *next,
@@ -762,39 +864,15 @@ void api_list(struct call *c, json_t *items, int has_next, const struct cursor *
         json_decref(env);
         c->res->content_type = "application/json; charset=utf-8";
     } else if (a->fmt == FMT_NDJSON) {
-        size_t i;
-        json_t *e;
-        json_array_foreach(items, i, e) {
-            if (json_dump_callback(e, dump_cb, &body, DUMP_FLAGS) != 0 ||
-                strbuf_putc(&body, '\n') != 0)
-                goto oom;
-        }
+        if (api_render_items(&body, items, FMT_NDJSON, kind, a->q != NULL) != 0)
+            goto oom;
         c->res->content_type = "application/x-ndjson";
     } else {
-        const char *const *cols =
-            kind == CSV_ARTICLES ? csv_articles : kind == CSV_PEOPLE ? csv_people : csv_quotes;
-        int ncols = 0;
-        while (cols[ncols] && (strcmp(cols[ncols], "snippet") != 0 || a->q))
-            ncols++;
-        for (int k = 0; k < ncols; k++)
-            if ((k && strbuf_putc(&body, ',') != 0) || strbuf_puts(&body, cols[k]) != 0)
-                goto oom;
-        if (strbuf_puts(&body, "\r\n") != 0)
+        if (api_render_csv_header(&body, kind, a->q != NULL) != 0 ||
+            api_render_items(&body, items, FMT_CSV, kind, a->q != NULL) != 0)
             goto oom;
-        size_t i;
-        json_t *e;
-        json_array_foreach(items, i, e) {
-            for (int k = 0; k < ncols; k++) {
-                if (k && strbuf_putc(&body, ',') != 0)
-                    goto oom;
-                json_t *v = json_object_get(e, cols[k]);
-                if (v && csv_value(&body, v) != 0)
-                    goto oom;
-            }
-            if (strbuf_puts(&body, "\r\n") != 0)
-                goto oom;
-        }
         c->res->content_type = "text/csv; charset=utf-8";
+        api_csv_filename(c->req->path, c->res->filename);
     }
     if (has_next) {
         struct strbuf h = STRBUF_INIT;
@@ -880,7 +958,8 @@ void api_handle(struct api *a, const struct api_request *req, struct api_respons
     case ROUTE_PERSON_QUOTES:
     case ROUTE_ARTICLE_QUOTES: api_quotes_list(&c); break;
     case ROUTE_QUOTE: api_quote_get(&c); break;
-    case ROUTE_NONE: break;
+    case ROUTE_NONE:
+    case ROUTE_COUNT: break;
     }
     if (res->status == 0)
         api_fail(&c, QW_ERR_DB);
@@ -889,6 +968,10 @@ void api_handle(struct api *a, const struct api_request *req, struct api_respons
 void api_list_run(struct call *c, struct qconn *qc, api_list_query fetch,
                   const struct query_list *q, const struct args *a, enum csv_kind kind)
 {
+    if (a->limit_all) {
+        api_export(c, fetch, q, a, kind);
+        return;
+    }
     struct cursor next;
     int has_next = 0;
     json_t *items = json_array();

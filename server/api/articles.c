@@ -14,7 +14,8 @@
 void api_articles_list(struct call *c)
 {
     int scoped = c->m.route == ROUTE_PERSON_ARTICLES;
-    unsigned allowed = P_PAGE | P_Q | P_SOURCE | P_SINCE | P_UNTIL | P_SORT | (scoped ? 0 : P_PERSON);
+    unsigned allowed = P_PAGE | P_Q | P_SOURCE | P_SECTION | P_SINCE | P_UNTIL | P_SORT |
+                       (scoped ? 0 : P_PERSON);
     struct args a;
     if (api_args(c, allowed, &a) != 0)
         return;
@@ -63,6 +64,8 @@ void api_articles_list(struct call *c)
     }
     q.source = a.source;
     q.source_len = a.source_len;
+    q.section = a.section;
+    q.section_len = a.section_len;
     q.since = a.since[0] ? a.since : NULL;
     q.until = a.until[0] ? a.until : NULL;
     api_list_run(c, qc, query_articles, &q, &a, CSV_ARTICLES);
@@ -120,7 +123,7 @@ static int media_type(const char *ct)
 }
 
 static const char *const json_fields[] = {"title", "body", "dateline", "published",
-                                          "source", "url", "author", NULL};
+                                          "source", "section", "url", "author", NULL};
 
 /* Parses a JSON body into *art; returns 0 or -1 after a 400/422. */
 static int article_from_json(struct call *c, struct article *art)
@@ -136,7 +139,7 @@ static int article_from_json(struct call *c, struct article *art)
         return -1;
     }
     int rc = -1;
-    const char *vals[7] = {NULL};
+    const char *vals[8] = {NULL};
     if (!json_is_object(root)) {
         api_problem(c, 422, "unprocessable", NULL, "The body must be a JSON object.", NULL, NULL);
         goto out;
@@ -178,7 +181,7 @@ static int article_from_json(struct call *c, struct article *art)
     }
     char err[QW_ERRLEN] = "";
     qw_status st = ingest_from_fields(vals[0], vals[1], vals[2], vals[3], vals[4], vals[5],
-                                      vals[6], art, err);
+                                      vals[6], vals[7], art, err);
     if (st == QW_ERR_NOMEM) {
         api_fail(c, st);
         goto out;

@@ -42,13 +42,14 @@ enum fmt { FMT_JSON, FMT_CSV, FMT_NDJSON };
 enum {
     P_LIMIT = 1 << 0, P_CURSOR = 1 << 1, P_FORMAT = 1 << 2, P_Q = 1 << 3, P_PERSON = 1 << 4,
     P_SOURCE = 1 << 5, P_SINCE = 1 << 6, P_UNTIL = 1 << 7, P_SORT = 1 << 8, P_ARTICLE = 1 << 9,
-    P_KIND = 1 << 10, P_CLUSTER = 1 << 11
+    P_KIND = 1 << 10, P_SECTION = 1 << 11, P_CLUSTER = 1 << 12
 };
 #define P_PAGE (P_LIMIT | P_CURSOR | P_FORMAT)
 
 struct args {
     unsigned seen;
     int limit;
+    int limit_all;             /* limit=all: the whole list, streamed (CSV, NDJSON) */
     enum fmt fmt;
     const char *cursor;
     size_t cursor_len;
@@ -60,6 +61,8 @@ struct args {
     size_t person_len;
     const char *source;
     size_t source_len;
+    const char *section;
+    size_t section_len;
     char since[11], until[11];
     const char *sort;
     size_t sort_len;
@@ -96,8 +99,27 @@ typedef qw_status (*api_list_query)(struct qconn *qc, const struct query_list *q
                                     struct cursor *next, int *has_next);
 typedef qw_status (*api_item_query)(struct qconn *qc, int64_t id, json_t **out);
 
+/* CSV and NDJSON rendering, shared by pages and streamed exports.  CSV
+ * (RFC 4180, CRLF): a JSON null (or a missing key) is an empty unquoted
+ * field, an empty string or empty list is "", a list is its strings
+ * joined by "; ".  The snippet column is there only with a q parameter.
+ * Both return 0, or -1 when out of memory. */
+int api_render_csv_header(struct strbuf *sb, enum csv_kind kind, int with_snippet);
+int api_render_items(struct strbuf *sb, json_t *items, enum fmt fmt, enum csv_kind kind,
+                     int with_snippet);
+
+/* The attachment name for a CSV of this request's list: the path's
+ * segments joined by '-' ("quotes.csv", "people-12-quotes.csv"). */
+void api_csv_filename(const char *path, char out[64]);
+
+/* limit=all: answers with a stream of the whole list q (copied; the
+ * caller keeps q and everything it points to), rendered in a->fmt (CSV or
+ * NDJSON), read page by page with fetch (export.c). */
+void api_export(struct call *c, api_list_query fetch, const struct query_list *q,
+                const struct args *a, enum csv_kind kind);
+
 /* Runs fetch for q and sends the page (api_list), or the problem for its
- * failure. */
+ * failure; with limit=all, the whole list (api_export). */
 void api_list_run(struct call *c, struct qconn *qc, api_list_query fetch,
                   const struct query_list *q, const struct args *a, enum csv_kind kind);
 
@@ -108,6 +130,11 @@ void api_item(struct call *c, api_item_query fetch);
 /* This thread's read connection, armed with the query deadline; NULL after
  * filling a 503 problem. */
 struct qconn *api_conn(struct call *c);
+
+/* This thread's read connection for a, armed with the deadline, for work
+ * outside a handler (a streamed export's next page); NULL when it cannot
+ * be opened (logged). */
+struct qconn *api_conn_armed(struct api *a);
 
 /* Turns user text into an FTS5 query that cannot be a syntax error: every
  * whitespace-separated token becomes a "quoted" string.  Returns 0, 1 when

@@ -81,26 +81,113 @@ void api_health(struct call *c)
 static const int codes[] = {200, 201, 204, 304, 400, 401, 404, 405, 413, 415, 422, 500, 503};
 #define NCODES (sizeof codes / sizeof codes[0] + 1) /* last: any other code */
 
-static atomic_ullong requests[API_NMETHODS][NCODES];
-static atomic_ullong other_code[API_NMETHODS];
-static atomic_ullong duration_us;
-static atomic_ullong duration_count;
+/* Latency buckets (seconds), Prometheus' defaults refined below 5 ms where
+ * a cached or simple read lands. */
+static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                 0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+#define NBUCKETS (sizeof buckets / sizeof buckets[0])
 
-void api_metrics_record(enum api_method m, int status, double seconds)
+/* Route ROUTE_NONE counts every path no route matches, so that scanners
+ * probing random paths cannot grow the label set. */
+static atomic_ullong requests[ROUTE_COUNT][API_NMETHODS][NCODES];
+static atomic_uint other_code[ROUTE_COUNT][API_NMETHODS];
+static atomic_ullong hist[ROUTE_COUNT][NBUCKETS + 1]; /* per bucket, not cumulative; last: +Inf */
+static atomic_ullong duration_us[ROUTE_COUNT];
+static const char *_Atomic route_label[ROUTE_COUNT];
+
+void api_metrics_record(enum api_method m, const char *path, int status, double seconds)
 {
+    struct route_match rm;
+    enum route r = router_match(path, &rm);
+    if ((unsigned)r >= ROUTE_COUNT)
+        r = ROUTE_NONE;
+    if (r != ROUTE_NONE && rm.canonical)
+        atomic_store_explicit(&route_label[r], rm.canonical, memory_order_relaxed);
     if ((unsigned)m >= API_NMETHODS)
         m = API_OTHER;
     size_t k = 0;
     while (k < NCODES - 1 && codes[k] != status)
         k++;
-    atomic_fetch_add_explicit(&requests[m][k], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&requests[r][m][k], 1, memory_order_relaxed);
     if (k == NCODES - 1)
-        atomic_store_explicit(&other_code[m], (unsigned long long)status, memory_order_relaxed);
-    if (seconds < 0)
+        atomic_store_explicit(&other_code[r][m], (unsigned)status, memory_order_relaxed);
+    if (!(seconds >= 0)) /* also NaN */
         seconds = 0;
-    atomic_fetch_add_explicit(&duration_us, (unsigned long long)(seconds * 1e6),
+    size_t b = 0;
+    while (b < NBUCKETS && seconds > buckets[b])
+        b++;
+    atomic_fetch_add_explicit(&hist[r][b], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&duration_us[r], (unsigned long long)(seconds * 1e6),
                               memory_order_relaxed);
-    atomic_fetch_add_explicit(&duration_count, 1, memory_order_relaxed);
+}
+
+static const char *label_of(enum route r)
+{
+    const char *l = r == ROUTE_NONE ? NULL
+                                    : atomic_load_explicit(&route_label[r], memory_order_relaxed);
+    return l ? l : "other";
+}
+
+static int render_requests(struct strbuf *sb)
+{
+    int fail = strbuf_puts(sb, "# HELP quotewire_http_requests_total HTTP requests served, by"
+                               " route template (other: no route), method and status code.\n"
+                               "# TYPE quotewire_http_requests_total counter\n");
+    for (int r = 0; r < ROUTE_COUNT && !fail; r++)
+        for (int m = 0; m < API_NMETHODS && !fail; m++)
+            for (size_t k = 0; k < NCODES && !fail; k++) {
+                unsigned long long v =
+                    atomic_load_explicit(&requests[r][m][k], memory_order_relaxed);
+                if (!v)
+                    continue;
+                int code = k < NCODES - 1 ? codes[k]
+                                          : (int)atomic_load_explicit(&other_code[r][m],
+                                                                      memory_order_relaxed);
+                fail = strbuf_printf(sb,
+                                     "quotewire_http_requests_total{route=\"%s\",method=\"%s\","
+                                     "code=\"%d\"} %llu\n",
+                                     label_of((enum route)r), api_method_name((enum api_method)m),
+                                     code, v);
+            }
+    return fail;
+}
+
+/* One histogram per route that has served a request; _count is the +Inf
+ * bucket, so the two agree even while requests are being recorded. */
+static int render_histogram(struct strbuf *sb)
+{
+    int fail = strbuf_puts(sb, "# HELP quotewire_http_request_duration_seconds Time from a"
+                               " request's arrival until its response is queued (for a streamed"
+                               " export: until the stream starts), by route template.\n"
+                               "# TYPE quotewire_http_request_duration_seconds histogram\n");
+    for (int r = 0; r < ROUTE_COUNT && !fail; r++) {
+        unsigned long long n[NBUCKETS + 1], total = 0;
+        for (size_t b = 0; b <= NBUCKETS; b++) {
+            n[b] = atomic_load_explicit(&hist[r][b], memory_order_relaxed);
+            total += n[b];
+        }
+        if (!total)
+            continue;
+        const char *label = label_of((enum route)r);
+        unsigned long long cum = 0;
+        for (size_t b = 0; b < NBUCKETS && !fail; b++) {
+            cum += n[b];
+            fail = strbuf_printf(sb,
+                                 "quotewire_http_request_duration_seconds_bucket{route=\"%s\","
+                                 "le=\"%g\"} %llu\n",
+                                 label, buckets[b], cum);
+        }
+        if (!fail)
+            fail = strbuf_printf(
+                sb,
+                "quotewire_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n"
+                "quotewire_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
+                "quotewire_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
+                label, total, label,
+                (double)atomic_load_explicit(&duration_us[r], memory_order_relaxed) / 1e6, label,
+                total);
+    }
+    return fail;
 }
 
 void api_metrics(struct call *c)
@@ -118,27 +205,12 @@ void api_metrics(struct call *c)
         return;
     }
     struct strbuf sb = STRBUF_INIT;
-    int fail = strbuf_puts(&sb, "# HELP quotewire_http_requests_total HTTP requests served.\n"
-                                "# TYPE quotewire_http_requests_total counter\n");
-    for (int m = 0; m < API_NMETHODS && !fail; m++)
-        for (size_t k = 0; k < NCODES && !fail; k++) {
-            unsigned long long v = atomic_load_explicit(&requests[m][k], memory_order_relaxed);
-            if (!v)
-                continue;
-            int code = k < NCODES - 1 ? codes[k]
-                                      : (int)atomic_load_explicit(&other_code[m],
-                                                                  memory_order_relaxed);
-            fail = strbuf_printf(&sb,
-                                 "quotewire_http_requests_total{method=\"%s\",code=\"%d\"} %llu\n",
-                                 api_method_name((enum api_method)m), code, v);
-        }
+    int fail = render_requests(&sb);
+    if (!fail)
+        fail = render_histogram(&sb);
     if (!fail)
         fail = strbuf_printf(
             &sb,
-            "# HELP quotewire_http_request_duration_seconds Time spent answering requests.\n"
-            "# TYPE quotewire_http_request_duration_seconds summary\n"
-            "quotewire_http_request_duration_seconds_sum %.6f\n"
-            "quotewire_http_request_duration_seconds_count %llu\n"
             "# HELP quotewire_articles Articles in the database.\n"
             "# TYPE quotewire_articles gauge\nquotewire_articles %" PRId64 "\n"
             "# HELP quotewire_people People in the database.\n"
@@ -148,7 +220,6 @@ void api_metrics(struct call *c)
             "# HELP quotewire_articles_outdated Articles extracted by an older extractor than"
             " this server's (quotewire reextract updates them).\n"
             "# TYPE quotewire_articles_outdated gauge\nquotewire_articles_outdated %" PRId64 "\n",
-            (double)atomic_load(&duration_us) / 1e6, (unsigned long long)atomic_load(&duration_count),
             t.articles, t.people, t.quotes, t.articles_outdated);
     size_t len = 0;
     char *body = fail ? NULL : strbuf_detach(&sb, &len);
@@ -161,5 +232,8 @@ void api_metrics(struct call *c)
     c->res->content_type = "text/plain; version=0.0.4; charset=utf-8";
     c->res->body = body;
     c->res->len = len;
-    c->res->cacheable = 0;
+    /* ETag and gzip like every GET (Prometheus asks for gzip), but the
+     * counters move without the database changing: never cached */
+    c->res->cacheable = 1;
+    c->res->no_store = 1;
 }

@@ -17,11 +17,20 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: quotewire load [--db FILE] [--max-bytes N] [--batch N] [--quiet] PATH...\n\n"
+            "usage: quotewire load [--db FILE] [--source NAME] [--no-sections] [--max-bytes N]\n"
+            "                      [--batch N] [--quiet] PATH...\n\n"
             "Loads article files, and folders of them (recursively, hidden ones left out),\n"
             "into the database, with the people and quotes extracted from them.  Loading\n"
-            "the same text again adds nothing; after a crash, run the same load again.\n\n"
+            "the same text again adds nothing (it only fills in a source or section the\n"
+            "stored article lacks); after a crash, run the same load again.\n\n"
+            "Paths are stored relative to the PATH given (bbc/business/001.txt loaded as\n"
+            "bbc is business/001.txt), and under a folder the first folder level below\n"
+            "it is the article's section (business).  Front matter (source:, section:)\n"
+            "wins over both options.\n\n"
             "  --db FILE      database file (default $QUOTEWIRE_DB or quotewire.db)\n"
+            "  --source NAME  the source of every article whose front matter names none\n"
+            "                 (replaces a source guessed from a dateline or image credit)\n"
+            "  --no-sections  no section from folder names\n"
             "  --max-bytes N  skip files larger than N bytes; K, M, G suffixes\n"
             "                 (default $QUOTEWIRE_MAX_BYTES or 8M)\n"
             "  --batch N      articles per transaction (default 256)\n"
@@ -57,7 +66,7 @@ static size_t parse_size(const char *s)
 int cli_load(int argc, char **argv)
 {
     const char *dbpath = cli_default_db(), *v;
-    struct loader_options opt = {0, 0, 0};
+    struct loader_options opt = {0, 0, 0, NULL, 0};
     struct loader_summary sum;
     char **paths = NULL;
     int npaths = 0, quiet = 0, bad = 0, rc = 1, only_paths = 0;
@@ -87,7 +96,18 @@ int cli_load(int argc, char **argv)
             return 0;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             quiet = 1;
-        } else if ((v = cli_opt_value("load", argc, argv, &i, "--db", &bad))) {
+        } else if (!strcmp(a, "--no-sections")) {
+            opt.no_sections = 1;
+        } else if ((v = cli_opt_value("load", argc, argv, &i, "--source", &bad))) {
+            if (!ingest_valid_label(v, strlen(v)) || v[0] == ' ' || v[strlen(v) - 1] == ' ') {
+                fprintf(stderr, "quotewire load: --source: expected 1..%d bytes of UTF-8 text "
+                                "without control characters or spaces around it\n",
+                        INGEST_LABEL_MAX);
+                bad = 1;
+            } else {
+                opt.source = v;
+            }
+        } else if (!bad && (v = cli_opt_value("load", argc, argv, &i, "--db", &bad))) {
             dbpath = v;
         } else if (!bad && (v = cli_opt_value("load", argc, argv, &i, "--max-bytes", &bad))) {
             if (!(opt.max_bytes = parse_size(v))) {

@@ -10,10 +10,10 @@
     "a.id, a.title, a.dateline, a.published, a.source, a.url, a.author, a.image_credit, "      \
     "a.path, a.content_hash, a.ingested_at, "                                                 \
     "(SELECT count(DISTINCT person_id) FROM mentions WHERE article_id = a.id), "              \
-    "(SELECT count(*) FROM quotes WHERE article_id = a.id), a.extract_version"
+    "(SELECT count(*) FROM quotes WHERE article_id = a.id), a.extract_version, a.section"
 
 enum { C_ID, C_TITLE, C_DATELINE, C_PUBLISHED, C_SOURCE, C_URL, C_AUTHOR, C_CREDIT, C_PATH,
-       C_HASH, C_INGESTED, C_PEOPLE, C_QUOTES, C_VERSION, C_EXTRA };
+       C_HASH, C_INGESTED, C_PEOPLE, C_QUOTES, C_VERSION, C_SECTION, C_EXTRA };
 
 /* Builds the Article object of the current row (list shape). */
 static json_t *article_row(sqlite3_stmt *s, int *oom)
@@ -29,10 +29,11 @@ static json_t *article_row(sqlite3_stmt *s, int *oom)
     query_set(o, "dateline", query_json_text(s, C_DATELINE), oom);
     query_set(o, "published", query_json_text(s, C_PUBLISHED), oom);
     query_set(o, "source", query_json_text(s, C_SOURCE), oom);
+    query_set(o, "section", query_json_text(s, C_SECTION), oom);
     query_set(o, "url", query_json_text(s, C_URL), oom);
     query_set(o, "author", query_json_text(s, C_AUTHOR), oom);
     query_set(o, "image_credit", query_json_text(s, C_CREDIT), oom);
-    query_set(o, "path", query_json_text(s, C_PATH), oom);
+    query_set(o, "path", query_json_path(s, C_PATH), oom);
     query_set(o, "content_hash", query_json_text(s, C_HASH), oom);
     query_set(o, "ingested_at", query_json_text(s, C_INGESTED), oom);
     query_set(o, "people_count", json_integer(sqlite3_column_int64(s, C_PEOPLE)), oom);
@@ -96,8 +97,11 @@ qw_status query_articles(struct qconn *c, const struct query_list *q, json_t *it
     else if (q->person_mode == QP_NAME)
         query_sql(&b, " AND a.id IN (SELECT article_id FROM mentions WHERE person_id IN "
                       QUERY_PERSON_BY_NAME ")");
+    /* both compare NOCASE, as their indexes do (migration 0004) */
     if (q->source)
         query_sql(&b, " AND a.source = ?3 COLLATE NOCASE");
+    if (q->section)
+        query_sql(&b, " AND a.section = ?11");
     if (q->since)
         query_sql(&b, " AND a.published >= ?4");
     if (q->until)

@@ -77,7 +77,7 @@ qw_status query_quotes(struct qconn *c, const struct query_list *q, json_t *item
     if (q->kind)
         query_sql(&b, " AND q.kind = ?10");
     if (q->cluster_id)
-        query_sql(&b, " AND q.cluster_id = ?11");
+        query_sql(&b, " AND q.cluster_id = ?12");
     if (q->since)
         query_sql(&b, " AND a.published >= ?4");
     if (q->until)

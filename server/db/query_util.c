@@ -7,6 +7,26 @@
 #include "strbuf.h"
 #include "utf8.h"
 
+/* A JSON string of t[0..n); bytes that are not UTF-8 (ingest should have
+ * prevented them; file names may hold them) become U+FFFD instead of
+ * failing the whole response. */
+static json_t *lossy_text(const char *t, size_t n)
+{
+    json_t *j = json_stringn(t, n);
+    if (j)
+        return j;
+    size_t cap = n * 3 + 1;
+    char *fixed = malloc(cap);
+    if (!fixed)
+        return NULL;
+    size_t i = 0, o = 0;
+    while (i < n)
+        o += utf8_encode(utf8_next(t, n, &i), fixed + o);
+    j = json_stringn(fixed, o);
+    free(fixed);
+    return j;
+}
+
 json_t *query_json_text(sqlite3_stmt *s, int col)
 {
     if (sqlite3_column_type(s, col) == SQLITE_NULL)
@@ -15,21 +35,7 @@ json_t *query_json_text(sqlite3_stmt *s, int col)
     int n = sqlite3_column_bytes(s, col);
     if (!t)
         return NULL;
-    json_t *j = json_stringn(t, (size_t)n);
-    if (j)
-        return j;
-    /* Not valid UTF-8 (ingest should have prevented it): replace bad
-     * bytes with U+FFFD instead of failing the whole response. */
-    size_t cap = (size_t)n * 3 + 1;
-    char *fixed = malloc(cap);
-    if (!fixed)
-        return NULL;
-    size_t i = 0, o = 0;
-    while (i < (size_t)n)
-        o += utf8_encode(utf8_next(t, (size_t)n, &i), fixed + o);
-    j = json_stringn(fixed, o);
-    free(fixed);
-    return j;
+    return lossy_text(t, (size_t)n);
 }
 
 void query_set(json_t *o, const char *key, json_t *v, int *oom)
@@ -111,12 +117,36 @@ static int query_bind(sqlite3_stmt *s, const struct query_list *q)
         B(9, sqlite3_bind_int64(s, 9, q->article_id));
     if (q->kind)
         B(10, sqlite3_bind_text(s, 10, q->kind, -1, SQLITE_STATIC));
+    if (q->section)
+        B(11, sqlite3_bind_text(s, 11, q->section, (int)q->section_len, SQLITE_STATIC));
     if (q->cluster_id)
-        B(11, sqlite3_bind_int64(s, 11, q->cluster_id));
+        B(12, sqlite3_bind_int64(s, 12, q->cluster_id));
 #undef B
     return rc;
 }
 
+
+json_t *query_json_path(sqlite3_stmt *s, int col)
+{
+    if (sqlite3_column_type(s, col) == SQLITE_NULL)
+        return json_null();
+    const char *t = (const char *)sqlite3_column_text(s, col);
+    size_t n = (size_t)sqlite3_column_bytes(s, col);
+    if (!t)
+        return NULL;
+    int hidden = n > 0 && t[0] == '/';
+    for (size_t i = 0; i + 1 < n && !hidden; i++)
+        hidden = t[i] == '.' && t[i + 1] == '.' && (i == 0 || t[i - 1] == '/') &&
+                 (i + 2 == n || t[i + 2] == '/');
+    if (hidden) {
+        size_t b = n;
+        while (b > 0 && t[b - 1] != '/')
+            b--;
+        t += b;
+        n -= b;
+    }
+    return lossy_text(t, n);
+}
 
 json_t *query_json_snippet(sqlite3_stmt *s, int col)
 {

@@ -13,6 +13,7 @@
 enum {
     S_FIND_HASH,
     S_INSERT_ARTICLE,
+    S_FILL_META,
     S_UPSERT_PERSON,
     S_INSERT_ROLE,
     S_INSERT_ALIAS,
@@ -39,8 +40,20 @@ static const char *const sql[S_COUNT] = {
     [S_FIND_HASH] = "SELECT id FROM articles WHERE content_hash = ?1",
     [S_INSERT_ARTICLE] =
         "INSERT INTO articles (title, dateline, published, source, url, author, image_credit,"
-        " path, text, body_start, content_hash, ingested_at, extract_version)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        " path, text, body_start, content_hash, ingested_at, extract_version, section)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    /* The same text again: metadata it lacked is filled in (an article
+     * stored before sections existed, or loaded without --source), and a
+     * path that is not relative to a load root (absolute, or with "..",
+     * as loads before schema 4 stored them) gives way to one that is.
+     * Nothing is written when nothing changes. */
+    [S_FILL_META] =
+        "UPDATE articles SET source = coalesce(source, ?2), section = coalesce(section, ?3),"
+        " path = CASE WHEN ?4 IS NOT NULL AND (path IS NULL OR path GLOB '/*'"
+        " OR path GLOB '*..*') THEN ?4 ELSE path END"
+        " WHERE id = ?1 AND ((source IS NULL AND ?2 IS NOT NULL)"
+        " OR (section IS NULL AND ?3 IS NOT NULL) OR (?4 IS NOT NULL AND path IS NOT ?4"
+        " AND (path IS NULL OR path GLOB '/*' OR path GLOB '*..*')))",
     [S_UPSERT_PERSON] =
         "INSERT INTO people (name, name_key, gender) VALUES (?1, ?2, ?3)"
         " ON CONFLICT (name_key) DO UPDATE SET gender = coalesce(people.gender, excluded.gender)"
@@ -657,8 +670,18 @@ qw_status store_article(struct store *s, const struct article *a, const char *pa
     memset(&c, 0, sizeof c);
     memset(&d, 0, sizeof d);
     hash_sha256_hex(a->text, a->len, hex);
-    if ((rc = find_hash(s, hex, id)) != QW_OK || *id)
+    if ((rc = find_hash(s, hex, id)) != QW_OK)
         return rc;
+    if (*id) {
+        sqlite3_stmt *fm = s->st[S_FILL_META];
+        sqlite3_bind_int64(fm, 1, *id);
+        bind_text(fm, 2, a->source);
+        bind_text(fm, 3, a->section);
+        bind_text(fm, 4, path);
+        rc = run(s, S_FILL_META);
+        sqlite3_clear_bindings(fm);
+        return rc;
+    }
 
     now_iso(now);
     sqlite3_stmt *st = s->st[S_INSERT_ARTICLE];
@@ -675,6 +698,7 @@ qw_status store_article(struct store *s, const struct article *a, const char *pa
     sqlite3_bind_text(st, 11, hex, HASH_HEX_LEN, SQLITE_STATIC);
     sqlite3_bind_text(st, 12, now, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 13, extract_version());
+    bind_text(st, 14, a->section);
     rc = run(s, S_INSERT_ARTICLE);
     sqlite3_clear_bindings(st);
     if (rc != QW_OK)

@@ -130,7 +130,7 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
     return MHD_YES;
 }
 
-static const char cors_expose[] = "ETag, Link, Location";
+static const char cors_expose[] = "ETag, Link, Location, Content-Disposition";
 static const char cors_headers[] = "Authorization, Content-Type, If-None-Match";
 
 static int add_header(struct MHD_Response *r, const char *k, const char *v)
@@ -211,6 +211,28 @@ static int rc_store(struct http_server *s, struct req_ctx *ctx, struct MHD_Respo
 
 static int add_cors(struct http_server *s, struct MHD_Response *r);
 
+/* MHD_ContentReaderCallback of a streamed body (limit=all).  MHD calls it
+ * on the connection's worker thread whenever the socket can take more,
+ * and api_stream_read renders at most one page per call, so the thread
+ * goes back to its other connections in between.  An error ends the
+ * response without its last chunk: the client sees a truncated body. */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    long n = api_stream_read(cls, buf, max);
+    if (n > 0)
+        return (ssize_t)n;
+    return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void stream_free(void *cls)
+{
+    api_stream_free(cls);
+}
+
+/* Block size MHD asks a streamed body for. */
+#define HTTP_STREAM_BLOCK (64u * 1024u)
+
 static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *conn,
                                struct req_ctx *ctx, enum api_method method,
                                struct api_response *res)
@@ -242,6 +264,11 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
     struct MHD_Response *r;
     if (status == 304 || status == 204) {
         r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    } else if (res->stream) {
+        r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, HTTP_STREAM_BLOCK, stream_read,
+                                              res->stream, stream_free);
+        if (r)
+            res->stream = NULL; /* MHD frees it with the response */
     } else if (gz) {
         r = MHD_create_response_from_buffer(gz_len, gz, MHD_RESPMEM_MUST_FREE);
         if (r)
@@ -274,6 +301,11 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
         fail |= add_header(r, MHD_HTTP_HEADER_LINK, res->link);
     if (res->location[0])
         fail |= add_header(r, MHD_HTTP_HEADER_LOCATION, res->location);
+    if (res->filename[0] && status == 200) {
+        char cd[96]; /* the name is [A-Za-z0-9_.-]: nothing to escape */
+        snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", res->filename);
+        fail |= add_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, cd);
+    }
     if (res->retry_after)
         fail |= add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
     if (res->www_authenticate)
@@ -288,10 +320,11 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
     }
     enum MHD_Result ret = fail ? MHD_NO : MHD_queue_response(conn, (unsigned)status, r);
     size_t bytes = gz_len ? gz_len : len;
-    if (!(ret == MHD_YES && status == 200 && etag[0] && ctx->rc_ok && bytes <= RC_MAX_BODY &&
+    if (!(ret == MHD_YES && status == 200 && etag[0] && ctx->rc_ok && !res->no_store &&
+          bytes <= RC_MAX_BODY &&
           rc_store(s, ctx, r, bytes, etag, vary_value) == 0))
         MHD_destroy_response(r);
-    api_metrics_record(method, status, elapsed(&ctx->start));
+    api_metrics_record(method, ctx->path, status, elapsed(&ctx->start));
     return ret;
 }
 
@@ -352,7 +385,7 @@ static int rc_serve(struct http_server *s, struct MHD_Connection *conn, struct r
     }
     if (log_get_level() <= LOG_DEBUG)
         log_debug("%s %s -> %u (cached)", api_method_name(method), ctx->path, status);
-    api_metrics_record(method, (int)status, elapsed(&ctx->start));
+    api_metrics_record(method, ctx->path, (int)status, elapsed(&ctx->start));
     return 1;
 }
 

@@ -29,6 +29,9 @@
 
 struct entry {
     char *path;
+    size_t rel;               /* path + rel: the path below the root given */
+    size_t section_len;       /* path + rel, section_len bytes: its section
+                                 (the first folder below the root); 0: none */
     qw_status pre;            /* an error found while walking (QW_OK: none) */
     char err[QW_ERRLEN];
 };
@@ -70,6 +73,8 @@ static qw_status filelist_add(struct filelist *fl, char *path, qw_status pre, co
     }
     struct entry *e = &fl->v[fl->n++];
     e->path = path;
+    e->rel = 0;
+    e->section_len = 0;
     e->pre = pre;
     snprintf(e->err, sizeof e->err, "%s", err ? err : "");
     return QW_OK;
@@ -200,6 +205,28 @@ static qw_status walk(struct filelist *fl, char *path, struct dirid *anc, int de
     return st;
 }
 
+/* Sets e's path below root (the path given to load) and its section.  The
+ * root is where the user's collection starts, and what lies above it is
+ * the server's business, not the API's: a file named on the command line
+ * is stored by its file name. */
+static void relate(struct entry *e, const char *root, int sections)
+{
+    size_t rl = strlen(root);
+    if (strcmp(e->path, root) == 0) {
+        const char *slash = strrchr(e->path, '/');
+        e->rel = slash && slash[1] ? (size_t)(slash + 1 - e->path) : 0;
+        return;
+    }
+    /* walk joined root and the names below it (join_path) */
+    if (strncmp(e->path, root, rl) != 0)
+        return;
+    e->rel = rl + (rl > 0 && root[rl - 1] != '/' && e->path[rl] == '/');
+    const char *below = e->path + e->rel;
+    const char *slash = strchr(below, '/');
+    if (sections && slash && ingest_valid_label(below, (size_t)(slash - below)))
+        e->section_len = (size_t)(slash - below);
+}
+
 /* ---- work on one file (any thread) ---- */
 
 struct slot {
@@ -212,6 +239,7 @@ struct slot {
 struct work_ctx {
     const struct filelist *files;
     size_t max_bytes;
+    const char *source;
 };
 
 /* pipeline_work_fn: reads, parses and extracts file i. */
@@ -232,11 +260,26 @@ static void process(void *ctx, int worker, size_t i, void *slot)
     s->st = ingest_read_file(e->path, wc->max_bytes, &s->a, s->err);
     if (s->st != QW_OK)
         return;
+    /* front matter wins; the load's source beats a guess from the text */
+    if (wc->source && !s->a.source_given) {
+        char *src = strdup(wc->source);
+        if (!src)
+            goto oom;
+        free(s->a.source);
+        s->a.source = src;
+    }
+    if (!s->a.section && e->section_len &&
+        !(s->a.section = strndup(e->path + e->rel, e->section_len)))
+        goto oom;
     s->st = (qw_status)extract_run(s->a.text, s->a.len, &s->x);
     if (s->st != QW_OK) {
         snprintf(s->err, sizeof s->err, "extraction failed: %s", qw_status_str(s->st));
         article_free(&s->a);
     }
+    return;
+oom:
+    s->st = QW_ERR_NOMEM;
+    article_free(&s->a);
 }
 
 /* ---- the writer ---- */
@@ -319,13 +362,14 @@ static void warn_file(struct writer *w, const char *path, const char *why)
 
 /* Stores one processed file.  Returns QW_OK, or an error that stops the
  * load (database failure, out of memory). */
-static qw_status write_one(struct writer *w, const struct loader_options *opt, const char *path,
-                           struct slot *s, struct loader_summary *sum)
+static qw_status write_one(struct writer *w, const struct loader_options *opt,
+                           const struct entry *e, struct slot *s, struct loader_summary *sum)
 {
     enum loader_skip r;
     qw_status st;
     int64_t id = 0;
     int created = 0;
+    const char *path = e->path;
 
     sum->files_seen++;
     if (s->st != QW_OK) {
@@ -352,7 +396,7 @@ static qw_status write_one(struct writer *w, const struct loader_options *opt, c
      * alone, and the rest of the batch stays. */
     if ((st = db_step_once(w->db, "loader", w->sp_begin)) != QW_OK)
         return st;
-    st = store_article(w->store, &s->a, path, &s->x, &id, &created);
+    st = store_article(w->store, &s->a, e->path + e->rel, &s->x, &id, &created);
     if (st != QW_OK) {
         qw_status st2 = db_step_once(w->db, "loader", w->sp_rollback);
         if (st2 == QW_OK)
@@ -386,7 +430,7 @@ static void slot_clear(void *slot)
 qw_status loader_run(sqlite3 *db, char *const *paths, int npaths, const struct loader_options *o,
                      struct loader_summary *sum)
 {
-    struct loader_options opt = {0, 0, 0};
+    struct loader_options opt = {0, 0, 0, NULL, 0};
     struct filelist files = {NULL, 0, 0};
     struct dirid *anc = NULL;
     struct writer w;
@@ -424,7 +468,10 @@ qw_status loader_run(sqlite3 *db, char *const *paths, int npaths, const struct l
     }
     for (int i = 0; i < npaths && st == QW_OK; i++) {
         char *p = strdup(paths[i]);
+        size_t first = files.n;
         st = p ? walk(&files, p, anc, 0) : QW_ERR_NOMEM;
+        for (size_t k = first; k < files.n && st == QW_OK; k++)
+            relate(&files.v[k], paths[i], !opt.no_sections);
     }
     if (st != QW_OK)
         goto out;
@@ -432,11 +479,12 @@ qw_status loader_run(sqlite3 *db, char *const *paths, int npaths, const struct l
 
     wc.files = &files;
     wc.max_bytes = opt.max_bytes;
+    wc.source = opt.source;
     if ((st = pipeline_new(files.n, sizeof(struct slot), 0, process, &wc, &pipe)) != QW_OK)
         goto out;
     for (size_t i = 0; i < files.n; i++) {
         struct slot *s = pipeline_get(pipe, i);
-        st = write_one(&w, &opt, files.v[i].path, s, sum);
+        st = write_one(&w, &opt, &files.v[i], s, sum);
         slot_clear(s);
         pipeline_release(pipe, i);
         progress_draw(&w, sum, i + 1);

@@ -301,6 +301,15 @@ static qw_status parse_front_matter(const char *t, size_t len, struct article *a
             rc = set_field(&a->title, t, vs, ve);
         } else if (equals_ci(t, s, ke, "source")) {
             rc = set_field(&a->source, t, vs, ve);
+            a->source_given = 1;
+        } else if (equals_ci(t, s, ke, "section")) {
+            if (!ingest_valid_label(t + vs, ve - vs)) {
+                if (err)
+                    snprintf(err, QW_ERRLEN, "front matter line %d: section is longer than %d "
+                             "bytes or holds control characters", lineno, INGEST_LABEL_MAX);
+                return QW_ERR_INVALID;
+            }
+            rc = set_field(&a->section, t, vs, ve);
         } else if (equals_ci(t, s, ke, "url")) {
             rc = set_field(&a->url, t, vs, ve);
         } else if (equals_ci(t, s, ke, "author")) {
@@ -520,6 +529,7 @@ void article_free(struct article *a)
     free(a->dateline);
     free(a->published);
     free(a->source);
+    free(a->section);
     free(a->url);
     free(a->author);
     free(a->image_credit);
@@ -700,9 +710,19 @@ static qw_status copy_opt(char **dst, const char *s, const char *name, char *err
     return (*dst = dup_range(s, b, e)) ? QW_OK : QW_ERR_NOMEM;
 }
 
+int ingest_valid_label(const char *s, size_t n)
+{
+    if (n == 0 || n > INGEST_LABEL_MAX || !utf8_valid(s, n))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return 0;
+    return 1;
+}
+
 qw_status ingest_from_fields(const char *title, const char *body, const char *dateline,
-                             const char *published, const char *source, const char *url,
-                             const char *author, struct article *a, char *err)
+                             const char *published, const char *source, const char *section,
+                             const char *url, const char *author, struct article *a, char *err)
 {
     qw_status st;
     size_t tl, bl, s, e;
@@ -756,9 +776,22 @@ qw_status ingest_from_fields(const char *title, const char *body, const char *da
     if ((st = copy_opt(&a->dateline, dateline, "dateline", err)) != QW_OK ||
         (st = copy_opt(&a->published, published, "published", err)) != QW_OK ||
         (st = copy_opt(&a->source, source, "source", err)) != QW_OK ||
+        (st = copy_opt(&a->section, section, "section", err)) != QW_OK ||
         (st = copy_opt(&a->url, url, "url", err)) != QW_OK ||
         (st = copy_opt(&a->author, author, "author", err)) != QW_OK)
         goto fail;
+    a->source_given = a->source != NULL;
+    /* a source or section is a label to filter and group on, not text */
+    if (a->source && !ingest_valid_label(a->source, strlen(a->source))) {
+        set_err(err, "source is longer than 200 bytes or holds control characters");
+        st = QW_ERR_INVALID;
+        goto fail;
+    }
+    if (a->section && !ingest_valid_label(a->section, strlen(a->section))) {
+        set_err(err, "section is longer than 200 bytes or holds control characters");
+        st = QW_ERR_INVALID;
+        goto fail;
+    }
     if (!(a->title = dup_range(title, s, e))) {
         st = QW_ERR_NOMEM;
         goto fail;

@@ -848,7 +848,8 @@ def metrics_prometheus_text():
           "quotewire_articles %s != health.articles %r" % (m.group(1) if m else None, h.get("articles")))
     for line in text.splitlines():
         if line and not line.startswith("#"):
-            check(re.match(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})?\s+[-+0-9.eEInfNa]+(\s+[0-9]+)?$', line),
+            check(re.match(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})?'
+                           r'\s+[-+0-9.eEInfNa]+(\s+[0-9]+)?$', line),
                   "metrics line not in exposition format: %r" % line[:100])
 
 
@@ -1369,6 +1370,161 @@ def ndjson_format():
     expect_status(get("/people?format=ndjson&limit=3"), 200)
     expect_status(get("/articles/%d/people?format=ndjson" % SEED["id"]), 200)
     expect_problem(get("/articles?format=xml"), 400, "bad-parameter", "format")
+
+
+@test
+def section_field_filter_and_post():
+    """POST takes source and section; /articles?section= filters exactly, ASCII case aside."""
+    made = []
+    for title, sec in (("Section QA one", "QA Desk"), ("Section QA two", "qa desk"), ("Section QA three", "QA Desk 2")):
+        r = post_json("/articles", {"title": title, "body": "A body for %s." % title,
+                                    "source": "Sectionwire QA", "section": sec})
+        if expect_status(r, 200, 201):
+            check(r.json.get("section") == sec, "POST section %r came back as %r" % (sec, r.json.get("section")))
+            check(r.json.get("source") == "Sectionwire QA", "POST source came back as %r" % r.json.get("source"))
+            check(r.json.get("path") is None, "a POSTed article has path %r" % r.json.get("path"))
+            made.append(r.json["id"])
+    if len(made) != 3:
+        return
+    for sec in ("QA Desk", "qa desk", "QA DESK"):
+        got = ids(items_of(get(url("/articles", section=sec, limit=1000))))
+        check(got == made[:2], "section=%s gives %s, want %s" % (sec, got, made[:2]))
+    check(ids(items_of(get(url("/articles", section="QA", limit=1000)))) == [], "section=QA (prefix) matches")
+    got = ids(items_of(get(url("/articles", section="qa desk 2", source="SECTIONWIRE QA"))))
+    check(got == made[2:], "section with source: %s" % got)
+    r = get(url("/articles", section="QA Desk", format="csv"))
+    if expect_status(r, 200):
+        rows = list(csv.reader(io.StringIO(r.body.decode("utf-8"))))
+        check(rows and "section" in rows[0] and all(x[rows[0].index("section")] == "QA Desk" or x[rows[0].index("section")] == "qa desk" for x in rows[1:] if x),
+              "CSV section column: %r" % rows[:3])
+    expect_problem(get(url("/articles", section="")), 400, "bad-parameter", "section")
+    expect_problem(get(url("/quotes", section="QA Desk")), 400, "bad-parameter", "section")
+    r = post_json("/articles", {"title": "Section QA bad", "body": "Body.", "section": "a\nb"})
+    expect_problem(r, 422, "unprocessable", field="section")
+    for i in made:
+        request("DELETE", "/articles/%d" % i)
+
+
+@test
+def csv_null_empty_and_attachment():
+    """CSV: NULL is an empty field, "" an empty string; Content-Disposition names the list."""
+    r = post_json("/articles", {"title": "CSV null QA", "body": "Body of the CSV null QA.", "url": "", "author": None,
+                                "source": "Csvwire QA"})
+    if not expect_status(r, 200, 201):
+        return
+    aid = r.json["id"]
+    r = get(url("/articles", source="Csvwire QA", format="csv"))
+    if expect_status(r, 200):
+        check(r.header("Content-Disposition") == 'attachment; filename="articles.csv"',
+              "Content-Disposition %r" % r.header("Content-Disposition"))
+        check("content-disposition" in (r.header("Access-Control-Expose-Headers") or "").lower(),
+              "Content-Disposition is not exposed to browsers")
+        lines = r.body.decode("utf-8").split("\r\n")
+        hdr = lines[0].split(",")
+        row = next(csv.reader([lines[1]]))
+        k = hdr.index("author")
+        raw_fields = lines[1].split(",")
+        check(row[k] == "" and '""' not in lines[1].split(",")[k:k + 1], "NULL author should be an empty unquoted field: %r" % lines[1])
+        check(raw_fields[hdr.index("section")] == "", "NULL section should be an empty unquoted field: %r" % lines[1])
+    r = get("/people/%d/quotes?format=csv" % campbell_id())
+    if expect_status(r, 200):
+        check(r.header("Content-Disposition") == 'attachment; filename="people-%d-quotes.csv"' % campbell_id(),
+              "Content-Disposition %r" % r.header("Content-Disposition"))
+    r = get("/people?format=ndjson&limit=1")
+    if expect_status(r, 200):
+        check(r.header("Content-Disposition") is None, "NDJSON got Content-Disposition %r" % r.header("Content-Disposition"))
+    # people with no roles: an empty list is "", not nothing
+    r = get("/people?format=csv&limit=1000")
+    if expect_status(r, 200):
+        rows = list(csv.reader(io.StringIO(r.body.decode("utf-8"))))
+        raw = r.body.decode("utf-8").split("\r\n")
+        hdr = rows[0]
+        people = {p["id"]: p for p in items_of(get("/people?limit=1000"))}
+        for line in raw[1:]:
+            if not line:
+                continue
+            row = next(csv.reader([line]))
+            p = people.get(int(row[0]))
+            if p is not None and p["roles"] == []:
+                check(',"",' in line or line.endswith(',""'), "empty roles list not written as \"\": %r" % line[:120])
+                break
+    request("DELETE", "/articles/%d" % aid)
+
+
+@test
+def limit_all_streams_whole_lists():
+    """limit=all with CSV/NDJSON: the whole list in one chunked response, equal to walking the pages."""
+    ensure_seed()
+    ensure_fixtures()
+    for lst in ("articles", "people", "quotes"):
+        paged, _ = walk("/%s" % lst, limit=1000)
+        r = get("/%s?limit=all&format=ndjson" % lst)
+        if not expect_status(r, 200):
+            continue
+        te = (r.header("Transfer-Encoding") or "").lower()
+        check(te == "chunked", "%s limit=all: Transfer-Encoding %r, want chunked" % (lst, te))
+        check(r.header("Link") is None and r.header("ETag") is None, "%s limit=all has Link or ETag" % lst)
+        got = [json.loads(x) for x in r.body.decode("utf-8").split("\n") if x.strip()]
+        check([g["id"] for g in got] == [p["id"] for p in paged],
+              "%s limit=all NDJSON ids differ from the paged list (%d vs %d)" % (lst, len(got), len(paged)))
+        r = get("/%s?limit=all" % lst, headers={"Accept": "text/csv"})
+        if expect_status(r, 200):
+            rows = [x for x in csv.reader(io.StringIO(r.body.decode("utf-8"))) if x]
+            check(len(rows) == len(paged) + 1, "%s limit=all CSV: %d rows for %d items" % (lst, len(rows), len(paged)))
+            check(sum(1 for x in rows if x and x[0] == "id") == 1, "%s limit=all CSV repeats its header" % lst)
+            check(r.header("Content-Disposition") == 'attachment; filename="%s.csv"' % lst,
+                  "%s limit=all CSV Content-Disposition %r" % (lst, r.header("Content-Disposition")))
+    r = get(url("/quotes", q="china", limit="all", format="ndjson"))
+    if expect_status(r, 200):
+        got = [json.loads(x)["id"] for x in r.body.decode("utf-8").split("\n") if x.strip()]
+        want = [q["id"] for q in items_of(get(url("/quotes", q="china", limit=1000)))]
+        check(got == want, "q=china limit=all differs from the ranked page")
+    expect_problem(get("/articles?limit=all"), 400, "bad-parameter", "limit")
+    expect_problem(get("/articles?limit=all&format=json"), 400, "bad-parameter", "limit")
+    expect_problem(get("/articles?limit=ALL&format=csv"), 400, "bad-parameter", "limit")
+    h = request("HEAD", "/articles?limit=all&format=csv")
+    check(h.status == 200 and h.body == b"", "HEAD limit=all: %d with %d body bytes" % (h.status, len(h.body)))
+
+
+@test
+def metrics_routes_histogram_etag_gzip():
+    """/metrics: route templates, not raw paths; a histogram; ETag and gzip as the spec says."""
+    ensure_seed()
+    get("/articles/%d" % SEED["id"])
+    get("/articles/999999999/quotes")
+    get("/no-such-path-for-metrics-%d" % os.getpid())
+    r = get("/metrics", headers={"Accept-Encoding": "gzip"})
+    if not expect_status(r, 200):
+        return
+    text = r.body.decode("utf-8")
+    check(r.header("ETag"), "/metrics lacks ETag")
+    check((r.header("Content-Encoding") or "").lower() == "gzip", "/metrics not gzipped though asked")
+    check(re.search(r'^quotewire_http_requests_total\{route="/articles/\{id\}",method="GET",code="200"\} [1-9]', text, re.M),
+          "no requests_total for route /articles/{id}")
+    check(re.search(r'^quotewire_http_requests_total\{route="/articles/\{id\}/quotes",method="GET",code="404"\} [1-9]', text, re.M),
+          "no 404 for route /articles/{id}/quotes")
+    check(re.search(r'^quotewire_http_requests_total\{route="other",method="GET",code="404"\} [1-9]', text, re.M),
+          "unmatched paths are not counted as route=\"other\"")
+    check("no-such-path-for-metrics" not in text and "/articles/%d" % SEED["id"] not in text,
+          "a raw path leaked into the labels")
+    check("# TYPE quotewire_http_request_duration_seconds histogram" in text, "duration is not a histogram")
+    # per route: cumulative buckets, +Inf == _count
+    series = {}
+    for m in re.finditer(r'^quotewire_http_request_duration_seconds_bucket\{route="([^"]*)",le="([^"]*)"\} (\d+)$', text, re.M):
+        series.setdefault(m.group(1), []).append((m.group(2), int(m.group(3))))
+    check("/articles/{id}" in series, "no histogram for /articles/{id}")
+    for route, bs in series.items():
+        counts = [c for _, c in bs]
+        check(counts == sorted(counts), "%s: buckets not cumulative %r" % (route, bs))
+        check(bs[-1][0] == "+Inf", "%s: last bucket %r" % (route, bs[-1]))
+        m = re.search(r'^quotewire_http_request_duration_seconds_count\{route="%s"\} (\d+)$' % re.escape(route), text, re.M)
+        check(m and int(m.group(1)) == bs[-1][1], "%s: _count != +Inf bucket" % route)
+        check(re.search(r'^quotewire_http_request_duration_seconds_sum\{route="%s"\} [0-9.]+$' % re.escape(route), text, re.M),
+              "%s: no _sum" % route)
+    nm = get("/metrics", headers={"If-None-Match": r.header("ETag") or '"x"'})
+    check(nm.status in (200, 304), "If-None-Match on /metrics -> %d" % nm.status)
+    again = get("/metrics")
+    check(again.body != r.body, "/metrics served the same counters twice (cached?)")
 
 
 @test
@@ -2132,6 +2288,8 @@ def _example(prm):
         return str(ensure_seed()["id"])
     if name == "person":
         return "Kurt Campbell"
+    if "oneOf" in sch:  # limit: an integer or "all"; the integer is the plain case
+        sch = VALIDATOR.resolve(sch["oneOf"][0])
     if "enum" in sch:
         return str(sch["enum"][-1])
     if sch.get("format") == "date":

@@ -97,6 +97,51 @@ static const char *param_of(const struct api_response *res, char *out, size_t n)
     return out;
 }
 
+/* The whole streamed body of res (limit=all), pulled in chunks of step
+ * bytes as the HTTP layer would; NULL if the stream failed.  The caller
+ * frees it. */
+static char *drain(struct api_response *res, size_t step, size_t *len)
+{
+    struct strbuf sb = STRBUF_INIT;
+    char buf[4096];
+    long n;
+    if (!res->stream || step > sizeof buf)
+        return NULL;
+    while ((n = api_stream_read(res->stream, buf, step)) > 0)
+        if (strbuf_append(&sb, buf, (size_t)n) != 0)
+            n = -1;
+    if (n < 0 || strbuf_putc(&sb, '\0') != 0) {
+        strbuf_free(&sb);
+        return NULL;
+    }
+    sb.len--;
+    return strbuf_detach(&sb, len);
+}
+
+/* Ids of an NDJSON body, in order; -1 on a line that is not an object with
+ * an id. */
+static size_t ndjson_ids(const char *body, int64_t *ids, size_t max)
+{
+    size_t n = 0;
+    for (const char *p = body; *p && n < max;) {
+        const char *e = strchr(p, '\n');
+        if (!e)
+            break;
+        json_t *j = json_loadb(p, (size_t)(e - p), 0, NULL);
+        json_t *id = json_object_get(j, "id");
+        ids[n++] = json_is_integer(id) ? json_integer_value(id) : -1;
+        json_decref(j);
+        p = e + 1;
+    }
+    return n;
+}
+
+static const char meta_sql[] =
+    "UPDATE articles SET section = 'business', path = 'business/1.txt' WHERE id = 1;"
+    "UPDATE articles SET section = 'Sport', url = '', path = '/srv/corpus/bbc/sport/2.txt'"
+    " WHERE id = 2;"
+    "UPDATE articles SET path = '../corpus/../3.txt' WHERE id = 3;";
+
 int main(void)
 {
     log_set_level(LOG_ERROR);
@@ -105,7 +150,7 @@ int main(void)
     sqlite3 *db = NULL;
     char err[QW_ERRLEN] = "";
     if (db_open(dbpath, DB_READ_WRITE, &db, err) != QW_OK || db_migrate(db, NULL, err) != QW_OK ||
-        db_exec(db, seed_sql) != QW_OK) {
+        db_exec(db, seed_sql) != QW_OK || db_exec(db, meta_sql) != QW_OK) {
         fprintf(stderr, "setup: %s\n", err);
         return 1;
     }
@@ -388,6 +433,134 @@ int main(void)
         api_response_free(&res);
     }
 
+    TEST("sections, sources and public paths")
+    {
+        json_t *j;
+        CHECK(req(a, API_GET, "/articles", "section=BUSINESS", NULL, NULL, &res) == 200);
+        j = body_json(&res);
+        CHECK(json_array_size(json_object_get(j, "items")) == 1);
+        json_t *it = json_array_get(json_object_get(j, "items"), 0);
+        CHECK(json_integer_value(json_object_get(it, "id")) == 1);
+        CHECK_STR(json_string_value(json_object_get(it, "section")), "business");
+        CHECK_STR(json_string_value(json_object_get(it, "path")), "business/1.txt");
+        json_decref(j);
+        api_response_free(&res);
+        /* a path stored by an older load shows by its file name only */
+        CHECK(req(a, API_GET, "/articles", "section=sport", NULL, NULL, &res) == 200);
+        j = body_json(&res);
+        it = json_array_get(json_object_get(j, "items"), 0);
+        CHECK(json_integer_value(json_object_get(it, "id")) == 2);
+        CHECK_STR(json_string_value(json_object_get(it, "path")), "2.txt");
+        json_decref(j);
+        api_response_free(&res);
+        CHECK(req(a, API_GET, "/articles/3", NULL, NULL, NULL, &res) == 200);
+        j = body_json(&res);
+        CHECK_STR(json_string_value(json_object_get(j, "path")), "3.txt");
+        CHECK(json_is_null(json_object_get(j, "section")));
+        json_decref(j);
+        api_response_free(&res);
+        CHECK(req(a, API_GET, "/articles", "source=AP&section=nowhere", NULL, NULL, &res) == 200);
+        j = body_json(&res);
+        CHECK(json_array_size(json_object_get(j, "items")) == 0);
+        json_decref(j);
+        api_response_free(&res);
+        CHECK(req(a, API_GET, "/articles", "source=AP", NULL, NULL, &res) == 200);
+        j = body_json(&res);
+        CHECK(json_array_size(json_object_get(j, "items")) == 1);
+        json_decref(j);
+        api_response_free(&res);
+        CHECK(req(a, API_GET, "/quotes", "section=x", NULL, NULL, &res) == 400);
+        api_response_free(&res);
+    }
+
+    TEST("CSV: one header, NULL and empty string apart, an attachment")
+    {
+        CHECK(req(a, API_GET, "/articles", "format=csv&section=sport", NULL, NULL, &res) == 200);
+        CHECK_STR(res.filename, "articles.csv");
+        /* url is '' (quoted), author and image_credit NULL (nothing) */
+        CHECK(res.body && strstr(res.body, "\r\n2,Harbor strike,London,,Reuters,Sport,\"\",,,"
+                                           "2.txt,h2,") != NULL);
+        CHECK(res.body && strncmp(res.body, "id,title,dateline,published,source,section,url,", 47) ==
+                              0);
+        api_response_free(&res);
+        CHECK(req(a, API_GET, "/people/2/quotes", "format=csv", NULL, NULL, &res) == 200);
+        CHECK_STR(res.filename, "people-2-quotes.csv");
+        api_response_free(&res);
+        CHECK(req(a, API_GET, "/people/2/quotes", "format=ndjson", NULL, NULL, &res) == 200);
+        CHECK_STR(res.filename, "");
+        api_response_free(&res);
+    }
+
+    TEST("limit=all streams CSV and NDJSON, not JSON")
+    {
+        char par[16];
+        CHECK(req(a, API_GET, "/articles", "limit=all", NULL, NULL, &res) == 400);
+        CHECK_STR(param_of(&res, par, sizeof par), "limit");
+        api_response_free(&res);
+        CHECK(req(a, API_GET, "/articles", "limit=alll&format=csv", NULL, NULL, &res) == 400);
+        api_response_free(&res);
+        CHECK(req(a, API_GET, "/articles", "limit=all&format=csv", NULL, NULL, &res) == 200);
+        CHECK(res.stream != NULL && res.body == NULL && !res.cacheable);
+        CHECK_STR(res.filename, "articles.csv");
+        CHECK_STR(res.content_type, "text/csv; charset=utf-8");
+        size_t len = 0;
+        char *body = drain(&res, 7, &len);
+        CHECK(body != NULL);
+        if (body) {
+            int lines = 0, headers = 0;
+            for (size_t i = 0; i < len; i++)
+                lines += body[i] == '\n';
+            for (const char *p = body; (p = strstr(p, "id,title,")); p++)
+                headers++;
+            CHECK(lines == 4 && headers == 1);
+            CHECK(strstr(body, "Sport,\"\",,,2.txt") != NULL);
+        }
+        free(body);
+        api_response_free(&res);
+        /* with Accept instead of format, and a filter */
+        struct api_request r;
+        memset(&r, 0, sizeof r);
+        r.method = API_GET;
+        r.path = "/quotes";
+        r.accept = "application/x-ndjson";
+        snprintf(qbuf, sizeof qbuf, "limit=all&kind=partial");
+        set_query(&r, qbuf);
+        api_handle(a, &r, &res);
+        CHECK(res.status == 200 && res.stream != NULL);
+        body = drain(&res, 4096, &len);
+        int64_t ids[4];
+        CHECK(body && ndjson_ids(body, ids, 4) == 1 && ids[0] == 2);
+        free(body);
+        api_response_free(&res);
+    }
+
+    TEST("metrics: routes and a histogram")
+    {
+        api_metrics_record(API_GET, "/articles/77", 200, 0.003);
+        api_metrics_record(API_GET, "/articles/78/", 200, 0.0001);
+        api_metrics_record(API_GET, "/wp-login.php", 404, 0.0001);
+        CHECK(req(a, API_GET, "/metrics", NULL, NULL, NULL, &res) == 200);
+        CHECK(res.cacheable == 1 && res.no_store == 1);
+        const char *b = res.body ? res.body : "";
+        CHECK(strstr(b, "quotewire_http_requests_total{route=\"/articles/{id}\",method=\"GET\","
+                        "code=\"200\"} 2\n") != NULL);
+        CHECK(strstr(b, "quotewire_http_requests_total{route=\"other\",method=\"GET\","
+                        "code=\"404\"} 1\n") != NULL);
+        CHECK(strstr(b, "# TYPE quotewire_http_request_duration_seconds histogram\n") != NULL);
+        CHECK(strstr(b, "quotewire_http_request_duration_seconds_bucket{route=\"/articles/{id}\","
+                        "le=\"0.0025\"} 1\n") != NULL);
+        CHECK(strstr(b, "quotewire_http_request_duration_seconds_bucket{route=\"/articles/{id}\","
+                        "le=\"0.005\"} 2\n") != NULL);
+        CHECK(strstr(b, "quotewire_http_request_duration_seconds_bucket{route=\"/articles/{id}\","
+                        "le=\"+Inf\"} 2\n") != NULL);
+        CHECK(strstr(b, "quotewire_http_request_duration_seconds_count{route=\"/articles/{id}\"} "
+                        "2\n") != NULL);
+        CHECK(strstr(b, "quotewire_http_request_duration_seconds_sum{route=\"/articles/{id}\"} "
+                        "0.0031") != NULL);
+        CHECK(strstr(b, "wp-login") == NULL);
+        api_response_free(&res);
+    }
+
     TEST("writes")
     {
         CHECK(req(a, API_POST, "/articles", NULL, "application/json",
@@ -428,6 +601,31 @@ int main(void)
         CHECK(req(a, API_DELETE, loc, NULL, NULL, NULL, &res) == 404);
         api_response_free(&res);
         CHECK(get_status(a, loc, NULL) == 404);
+    }
+
+    TEST("POST takes a section")
+    {
+        CHECK(req(a, API_POST, "/articles", NULL, "application/json",
+                  "{\"title\":\"Mill closes\",\"body\":\"The mill closed.\",\"source\":"
+                  "\"Gazette\",\"section\":\"Local\"}",
+                  &res) == 201);
+        json_t *j = body_json(&res);
+        CHECK_STR(json_string_value(json_object_get(j, "section")), "Local");
+        CHECK_STR(json_string_value(json_object_get(j, "source")), "Gazette");
+        CHECK(json_is_null(json_object_get(j, "path")));
+        json_decref(j);
+        api_response_free(&res);
+        CHECK(req(a, API_POST, "/articles", NULL, "application/json",
+                  "{\"title\":\"Mill opens\",\"body\":\"It opened.\",\"section\":\"a\\nb\"}",
+                  &res) == 422);
+        j = body_json(&res);
+        CHECK_STR(json_string_value(json_object_get(j, "field")), "section");
+        json_decref(j);
+        api_response_free(&res);
+        CHECK(req(a, API_POST, "/articles", NULL, "application/json",
+                  "{\"title\":\"Mill opens\",\"body\":\"It opened.\",\"section\":3}",
+                  &res) == 422);
+        api_response_free(&res);
     }
 
     TEST("snippets are HTML-escaped around <mark>")
@@ -478,6 +676,66 @@ int main(void)
         CHECK(res.status == 413);
         api_response_free(&res);
     }
+    TEST("limit=all goes past one internal page, in order, each row once")
+    {
+        /* 2500 more articles: three internal pages of 1000 */
+        sqlite3 *w = NULL;
+        CHECK(db_open(dbpath, DB_READ_WRITE, &w, err) == QW_OK);
+        CHECK(db_exec(w, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                         " WHERE i < 2500) INSERT INTO articles(title, text, content_hash,"
+                         " ingested_at, section) SELECT 'Bulk ' || i, 'Bulk item ' || i ||"
+                         " ' of a bulk load', 'bulk' || i, '2026-01-01T00:00:00Z',"
+                         " CASE i % 2 WHEN 0 THEN 'even' ELSE 'odd' END FROM n") == QW_OK);
+        db_close(w);
+        static int64_t ids[3000];
+        const char *const queries[] = {"limit=all&format=ndjson", "limit=all&format=ndjson&sort=-id",
+                                       "limit=all&format=ndjson&q=bulk",
+                                       "limit=all&format=ndjson&section=EVEN"};
+        const size_t want[] = {0, 0, 2500, 1250};
+        int64_t total = 0;
+        CHECK(req(a, API_GET, "/health", NULL, NULL, NULL, &res) == 200);
+        json_t *h = body_json(&res);
+        total = json_integer_value(json_object_get(h, "articles"));
+        json_decref(h);
+        api_response_free(&res);
+        CHECK(total > 2500);
+        for (size_t k = 0; k < sizeof queries / sizeof queries[0]; k++) {
+            CHECK(req(a, API_GET, "/articles", queries[k], NULL, NULL, &res) == 200);
+            size_t len = 0;
+            char *body = drain(&res, 4096, &len);
+            size_t n = body ? ndjson_ids(body, ids, 3000) : 0;
+            CHECK(n == (want[k] ? want[k] : (size_t)total));
+            int ordered = 1, bad = 0;
+            for (size_t i = 0; i < n; i++) {
+                bad |= ids[i] <= 0;
+                if (i && k < 2)
+                    ordered &= k == 1 ? ids[i] < ids[i - 1] : ids[i] > ids[i - 1];
+            }
+            CHECK(ordered && !bad);
+            if (k >= 2) { /* by rank, or filtered: no id twice */
+                int dup = 0;
+                for (size_t i = 0; i < n && !dup; i++)
+                    for (size_t m = i + 1; m < n && !dup; m++)
+                        dup = ids[i] == ids[m];
+                CHECK(!dup);
+            }
+            free(body);
+            api_response_free(&res);
+        }
+        /* a CSV of it has one header line and a row per article */
+        CHECK(req(a, API_GET, "/articles", "limit=all&format=csv", NULL, NULL, &res) == 200);
+        size_t len = 0;
+        char *body = drain(&res, 1000, &len);
+        size_t lines = 0, headers = 0;
+        for (size_t i = 0; body && i < len; i++)
+            lines += body[i] == '\n';
+        for (const char *p = body; p && (p = strstr(p, "id,title,")); p++)
+            headers++;
+        CHECK(lines == (size_t)total + 1 && headers == 1);
+        free(body);
+        api_response_free(&res);
+    }
+
     api_free(a);
 
     TEST("api key")

@@ -331,7 +331,7 @@ static void test_parse(void)
     TEST("from fields")
     {
         CHECK(ingest_from_fields("A title", "WASHINGTON (Reuters) - Body.", NULL, "2024-01-02",
-                                 NULL, "https://x", NULL, &a, err) == QW_OK);
+                                 NULL, NULL, "https://x", NULL, &a, err) == QW_OK);
         CHECK_STR(a.text, "A title\n\nWASHINGTON (Reuters) - Body.");
         CHECK(a.len == strlen(a.text));
         CHECK_STR(a.title, "A title");
@@ -340,26 +340,58 @@ static void test_parse(void)
         CHECK_STR(a.dateline, "WASHINGTON (Reuters)");
         CHECK_STR(a.published, "2024-01-02");
         CHECK_STR(a.source, "Reuters");
+        CHECK(a.source_given == 0); /* a guess from the dateline */
+        CHECK(a.section == NULL);
         CHECK_STR(a.url, "https://x");
         article_free(&a);
-        CHECK(ingest_from_fields("T", "Body", "Paris", NULL, "Le Monde", NULL, "Ann", &a, err) ==
-              QW_OK);
+        CHECK(ingest_from_fields("T", "Body", "Paris", NULL, "Le Monde", " Politics ", NULL, "Ann",
+                                 &a, err) == QW_OK);
         CHECK_STR(a.dateline, "Paris");
         CHECK_STR(a.source, "Le Monde");
+        CHECK(a.source_given == 1);
+        CHECK_STR(a.section, "Politics");
         CHECK_STR(a.author, "Ann");
         article_free(&a);
-        CHECK(ingest_from_fields("", "Body", NULL, NULL, NULL, NULL, NULL, &a, err) ==
+        CHECK(ingest_from_fields("T", "Body", NULL, NULL, NULL, "a\tb", NULL, NULL, &a, err) ==
               QW_ERR_INVALID);
-        CHECK(ingest_from_fields("T", " \n", NULL, NULL, NULL, NULL, NULL, &a, err) ==
+        CHECK(strstr(err, "section") != NULL);
+        CHECK(ingest_from_fields("", "Body", NULL, NULL, NULL, NULL, NULL, NULL, &a, err) ==
+              QW_ERR_INVALID);
+        CHECK(ingest_from_fields("T", " \n", NULL, NULL, NULL, NULL, NULL, NULL, &a, err) ==
               QW_ERR_INVALID);
         CHECK(strstr(err, "body") != NULL);
-        CHECK(ingest_from_fields("T", "B", NULL, "2024-13-01", NULL, NULL, NULL, &a, err) ==
+        CHECK(ingest_from_fields("T", "B", NULL, "2024-13-01", NULL, NULL, NULL, NULL, &a, err) ==
               QW_ERR_INVALID);
         CHECK(strstr(err, "published") != NULL);
-        CHECK(ingest_from_fields("T\xff", "B", NULL, NULL, NULL, NULL, NULL, &a, err) ==
+        CHECK(ingest_from_fields("T\xff", "B", NULL, NULL, NULL, NULL, NULL, NULL, &a, err) ==
               QW_ERR_INVALID);
-        CHECK(ingest_from_fields(NULL, "B", NULL, NULL, NULL, NULL, NULL, &a, err) ==
+        CHECK(ingest_from_fields(NULL, "B", NULL, NULL, NULL, NULL, NULL, NULL, &a, err) ==
               QW_ERR_INVALID);
+    }
+
+    TEST("front matter section and source")
+    {
+        const char *t = "---\nsource: The Paper\nsection: World News\n---\nHead\n\n"
+                        "LONDON (Reuters) - Body.\n";
+        CHECK(ingest_parse(t, strlen(t), &a, err) == QW_OK);
+        CHECK_STR(a.source, "The Paper");
+        CHECK(a.source_given == 1);
+        CHECK_STR(a.section, "World News");
+        article_free(&a);
+        t = "Head\n\nLONDON (Reuters) - Body.\n";
+        CHECK(ingest_parse(t, strlen(t), &a, err) == QW_OK);
+        CHECK_STR(a.source, "Reuters");
+        CHECK(a.source_given == 0);
+        CHECK(a.section == NULL);
+        article_free(&a);
+        t = "---\nsection: \n---\nHead\n\nBody.\n"; /* empty: absent */
+        CHECK(ingest_parse(t, strlen(t), &a, err) == QW_OK);
+        CHECK(a.section == NULL);
+        article_free(&a);
+        CHECK(ingest_valid_label("business", 8));
+        CHECK(!ingest_valid_label("", 0));
+        CHECK(!ingest_valid_label("a\x01", 2));
+        CHECK(!ingest_valid_label("\xff", 1));
         article_free(NULL);
     }
 }

@@ -138,7 +138,7 @@ int main(void)
     char err[QW_ERRLEN] = "", dbpath[128], tree[128];
     sqlite3 *db = NULL;
     struct loader_summary ls;
-    struct loader_options lo = {0, 0, 0};
+    struct loader_options lo = {.source = "Wire"};
     struct reextract_summary sum;
     struct reextract_options all = {1, 0, 0, 0}, older = {0, 0, 0, 0};
     char *loaded = NULL, *loaded_by_name = NULL, *now = NULL;
@@ -168,6 +168,7 @@ int main(void)
 
     TEST("nothing is older: nothing to do")
     {
+        CHECK(db_exec(db, "UPDATE articles SET section = 'topic' WHERE id = 1") == QW_OK);
         CHECK(reextract_run(db, &older, &sum) == QW_OK);
         CHECK(sum.stored == (int64_t)NTEXTS && sum.older == 0 && sum.selected == 0);
         CHECK(sum.reextracted == 0);
@@ -187,6 +188,12 @@ int main(void)
         now = dump(db, 1);
         CHECK(same(now, loaded)); /* same ids, offsets, speakers, counts */
         free(now);
+        /* the load's metadata stays: source, section, relative path */
+        CHECK(count(db, "SELECT count(*) FROM articles WHERE source = 'Wire'") ==
+              (int64_t)NTEXTS);
+        CHECK(count(db, "SELECT count(*) FROM articles WHERE path NOT LIKE '/%'") ==
+              (int64_t)NTEXTS);
+        CHECK(count(db, "SELECT count(*) FROM articles WHERE id = 1 AND section = 'topic'") == 1);
     }
 
     TEST("only articles on an older version are done")
