@@ -11,8 +11,8 @@ LISTEN  ?= 127.0.0.1:8080
 WARN     := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla
 HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
-PKGS     := libmicrohttpd jansson sqlite3 nettle zlib
-DEBS     := gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev nettle-dev zlib1g-dev
+PKGS     := libmicrohttpd jansson sqlite3 nettle zlib icu-uc
+DEBS     := gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev nettle-dev zlib1g-dev libicu-dev
 TESTDEBS := python3 python3-yaml curl
 ifdef CI
 WERROR   := -Werror

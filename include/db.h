@@ -9,7 +9,10 @@
  *
  * Every connection: WAL, foreign_keys=ON, busy_timeout, synchronous=NORMAL.
  * Read-only connections also set query_only=1, so a handler bug can never
- * write through them. */
+ * write through them.  Every connection has the SQL function qw_fold(text)
+ * (fold_key in include/fold.h: the key names are stored and matched by);
+ * it is not used in the schema itself (no trigger, index or default calls
+ * it), so other SQLite clients can still read and write the file. */
 
 #define DB_DEFAULT_PATH "quotewire.db"
 #define DB_BUSY_TIMEOUT_MS 5000

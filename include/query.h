@@ -30,7 +30,8 @@ struct query_list {
     enum cursor_sort sort;
     const char *fts;           /* FTS5 query (already quoted), or NULL */
     size_t fts_len;
-    const char *like;          /* people: LIKE pattern (escaped with '\'), or NULL */
+    const char *like;          /* people: LIKE pattern on folded keys (fold_key, then
+                                  escaped with '\'), or NULL */
     size_t like_len;
     enum query_person person_mode;
     int64_t person_id;         /* QP_ID */
@@ -114,11 +115,12 @@ typedef qw_status (*query_row_fn)(struct qconn *c, sqlite3_stmt *s, int64_t id, 
 qw_status query_by_id(struct qconn *c, const char *sql, int64_t id, query_row_fn row,
                       json_t **out);
 
-/* The person filter subquery for a name or alias (binds ?2). */
+/* The person filter subquery for a name or alias (binds ?2): both sides
+ * folded (fold_key, include/fold.h: case, accents, width, white space), so
+ * "josé álvarez", "JOSÉ ÁLVAREZ" and "Jose Alvarez" find José Álvarez. */
 #define QUERY_PERSON_BY_NAME                                                                   \
-    "(SELECT id FROM people WHERE name = ?2 COLLATE NOCASE UNION "                           \
-    "SELECT id FROM people WHERE name_key = lower(?2) UNION "                                \
-    "SELECT person_id FROM person_aliases WHERE alias = ?2 COLLATE NOCASE)"
+    "(SELECT id FROM people WHERE name_key = qw_fold(?2) UNION "                             \
+    "SELECT person_id FROM person_aliases WHERE alias_key = qw_fold(?2))"
 
 /* FTS5 snippet settings: about 16 tokens, the hits between control
  * characters that query_json_snippet turns into <mark> and </mark> after

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fold.h"
 #include "handlers.h"
 
 void api_people_list(struct call *c)
@@ -31,15 +32,19 @@ void api_people_list(struct call *c)
     struct cursor cur;
     struct query_list q = {.list = CUR_PEOPLE, .sort = sort, .limit = a.limit};
     if (a.q) {
-        /* substring match: escape LIKE's own wildcards */
-        int fail = strbuf_putc(&like, '%');
-        for (size_t i = 0; i < a.q_len && !fail; i++) {
-            char ch = a.q[i];
+        /* substring match on the folded name and alias keys: fold q the
+         * same way, then escape LIKE's own wildcards */
+        char *k = NULL;
+        size_t kn = 0;
+        int fail = fold_key(a.q, a.q_len, &k, &kn) != QW_OK || strbuf_putc(&like, '%') != 0;
+        for (size_t i = 0; i < kn && !fail; i++) {
+            char ch = k[i];
             if (ch == '%' || ch == '_' || ch == '\\')
                 fail = strbuf_putc(&like, '\\');
             if (!fail)
                 fail = strbuf_putc(&like, ch);
         }
+        free(k);
         if (fail || strbuf_putc(&like, '%') != 0) {
             api_fail(c, QW_ERR_NOMEM);
             goto out;

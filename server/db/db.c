@@ -7,6 +7,7 @@
 
 #include "cluster.h"
 #include "embedded.h"
+#include "fold.h"
 #include "log.h"
 
 __attribute__((format(printf, 2, 3))) static void set_err(char *err, const char *fmt, ...)
@@ -71,6 +72,25 @@ qw_status db_exec(sqlite3 *db, const char *sql)
     return QW_OK;
 }
 
+/* qw_fold(text): fold_key as an SQL function, NULL for NULL. */
+static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    const char *t = (const char *)sqlite3_value_text(argv[0]);
+    int n = sqlite3_value_bytes(argv[0]);
+    char *k = NULL;
+    size_t klen = 0;
+    if (!t || fold_key(t, (size_t)n, &k, &klen) != QW_OK) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    sqlite3_result_text(ctx, k, (int)klen, free);
+}
+
 qw_status db_open(const char *path, enum db_mode mode, sqlite3 **out, char *err)
 {
     sqlite3 *db = NULL;
@@ -87,6 +107,14 @@ qw_status db_open(const char *path, enum db_mode mode, sqlite3 **out, char *err)
     }
     sqlite3_busy_timeout(db, DB_BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(db, 1);
+    rc = sqlite3_create_function_v2(db, "qw_fold", 1,
+                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                    sql_fold, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        set_err(err, "cannot set up database %s: %s", path, sqlite3_errmsg(db));
+        sqlite3_close_v2(db);
+        return db_status(rc) == QW_ERR_DB ? QW_ERR_IO : db_status(rc);
+    }
     /* journal_mode=WAL persists in the file; readers never block the writer. */
     const char *setup = mode == DB_READ_ONLY
                             ? "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"

@@ -203,8 +203,9 @@ qw_status query_people(struct qconn *c, const struct query_list *q, json_t *item
     struct sqlbuf b = {.len = 0};
     query_sql(&b, "SELECT " PERSON_COLS " FROM people p WHERE 1");
     if (q->like)
-        query_sql(&b, " AND (p.name LIKE ?1 ESCAPE '\\' OR EXISTS (SELECT 1 FROM person_aliases"
-                      " pa WHERE pa.person_id = p.id AND pa.alias LIKE ?1 ESCAPE '\\'))");
+        query_sql(&b, " AND (p.name_key LIKE ?1 ESCAPE '\\' OR EXISTS (SELECT 1 FROM"
+                      " person_aliases pa WHERE pa.person_id = p.id AND pa.alias_key LIKE ?1"
+                      " ESCAPE '\\'))");
     const char *key = "p.name COLLATE NOCASE";
     if (q->sort == SORT_QUOTES || q->sort == SORT_QUOTES_DESC)
         key = "p.quote_count";

@@ -1,12 +1,12 @@
 #include "store.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cluster.h"
 #include "db.h"
+#include "fold.h"
 #include "hash.h"
 #include "log.h"
 
@@ -57,9 +57,10 @@ static const char *const sql[S_COUNT] = {
     [S_UPSERT_PERSON] =
         "INSERT INTO people (name, name_key, gender) VALUES (?1, ?2, ?3)"
         " ON CONFLICT (name_key) DO UPDATE SET gender = coalesce(people.gender, excluded.gender)"
-        " RETURNING id",
+        " RETURNING id, name",
     [S_INSERT_ROLE] = "INSERT OR IGNORE INTO person_roles (person_id, role) VALUES (?1, ?2)",
-    [S_INSERT_ALIAS] = "INSERT OR IGNORE INTO person_aliases (person_id, alias) VALUES (?1, ?2)",
+    [S_INSERT_ALIAS] = "INSERT OR IGNORE INTO person_aliases (person_id, alias, alias_key)"
+                       " VALUES (?1, ?2, qw_fold(?2))",
     [S_INSERT_MENTION] =
         "INSERT INTO mentions (article_id, person_id, start, end, text) VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_INSERT_QUOTE] =
@@ -184,28 +185,24 @@ qw_status store_find_by_text(struct store *s, const char *text, size_t len, int6
     return find_hash(s, hex, id);
 }
 
-/* The key that makes one person across articles: the name lower-cased
- * (ASCII letters only; other bytes kept) with runs of spaces folded. */
-static char *name_key(const char *name)
+static char *column_dup(sqlite3_stmt *st, int col, size_t *len)
 {
-    size_t n = strlen(name);
-    char *k = malloc(n + 1);
-    if (!k)
+    if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+        if (len)
+            *len = 0;
         return NULL;
-    size_t j = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)name[i];
-        if (isspace(c)) {
-            if (j && k[j - 1] != ' ')
-                k[j++] = ' ';
-            continue;
-        }
-        k[j++] = (char)(c < 0x80 ? tolower(c) : c);
     }
-    while (j && k[j - 1] == ' ')
-        j--;
-    k[j] = '\0';
-    return k;
+    const char *v = (const char *)sqlite3_column_text(st, col);
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+    char *p = malloc(n + 1);
+    if (p) {
+        if (n)
+            memcpy(p, v, n);
+        p[n] = '\0';
+    }
+    if (len)
+        *len = n;
+    return p;
 }
 
 static const char *gender_str(enum extract_gender g)
@@ -213,26 +210,40 @@ static const char *gender_str(enum extract_gender g)
     return g == GENDER_MALE ? "male" : g == GENDER_FEMALE ? "female" : NULL;
 }
 
-static qw_status upsert_person(struct store *s, const struct extract_person *p, int64_t *id)
+/* Finds or adds the person whose folded name (fold_key: one person
+ * across articles, however a text cases or accents the name) is p's.
+ * *name receives the stored name (malloc'd, the caller frees it): the name
+ * of the person stored first under that key, which may be written
+ * otherwise than p->name. */
+static qw_status upsert_person(struct store *s, const struct extract_person *p, int64_t *id,
+                               char **name)
 {
-    char *key = name_key(p->name);
-    if (!key)
+    char *key = NULL;
+    size_t klen = 0;
+    *name = NULL;
+    if (fold_key(p->name, strlen(p->name), &key, &klen) != QW_OK)
         return QW_ERR_NOMEM;
     sqlite3_stmt *st = s->st[S_UPSERT_PERSON];
     sqlite3_bind_text(st, 1, p->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, (int)klen, SQLITE_STATIC);
     bind_text(st, 3, gender_str(p->gender));
     int rc = sqlite3_step(st);
     *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    if (rc == SQLITE_ROW)
+    if (rc == SQLITE_ROW) {
+        *name = column_dup(st, 1, NULL);
         rc = sqlite3_step(st); /* RETURNING: finish the statement */
+    }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     free(key);
     if (rc != SQLITE_DONE || !*id) {
         log_error("store: upsert person: %s", sqlite3_errmsg(s->db));
+        free(*name);
+        *name = NULL;
         return db_status(rc) ? db_status(rc) : QW_ERR_DB;
     }
+    if (!*name)
+        return QW_ERR_NOMEM;
     return QW_OK;
 }
 
@@ -331,26 +342,6 @@ static struct touch *touch(struct change *c, int64_t person)
     memset(t, 0, sizeof *t);
     t->person = person;
     return t;
-}
-
-static char *column_dup(sqlite3_stmt *st, int col, size_t *len)
-{
-    if (sqlite3_column_type(st, col) == SQLITE_NULL) {
-        if (len)
-            *len = 0;
-        return NULL;
-    }
-    const char *v = (const char *)sqlite3_column_text(st, col);
-    size_t n = (size_t)sqlite3_column_bytes(st, col);
-    char *p = malloc(n + 1);
-    if (p) {
-        if (n)
-            memcpy(p, v, n);
-        p[n] = '\0';
-    }
-    if (len)
-        *len = n;
-    return p;
 }
 
 /* Steps statement which on aid, handing each row to row(), then resets it. */
@@ -458,8 +449,8 @@ static struct old_quote *find_old_quote(struct change *c, size_t start, size_t e
 }
 
 static qw_status write_mentions(struct store *s, int64_t aid, const char *text, size_t len,
-                                const struct extract_person *p, int64_t pid, struct change *c,
-                                struct touch *t, struct store_diff *d)
+                                const struct extract_person *p, int64_t pid, const char *name,
+                                struct change *c, struct touch *t, struct store_diff *d)
 {
     qw_status rc;
     for (size_t m = 0; m < p->nmentions; m++) {
@@ -480,9 +471,10 @@ static qw_status write_mentions(struct store *s, int64_t aid, const char *text, 
             if (c->m[k].person == pid && c->m[k].len == me - ms &&
                 memcmp(c->m[k].text, text + ms, me - ms) == 0)
                 c->m[k].kept = 1;
-        /* A mention written otherwise than the full name ("Blinken")
-         * is an alias the API can filter by. */
-        if (!same_text(text + ms, me - ms, p->name)) {
+        /* A mention written otherwise than the stored full name
+         * ("Blinken", or "Jose Alvarez" for "José Álvarez") is an alias
+         * the API can filter by. */
+        if (!same_text(text + ms, me - ms, name)) {
             sqlite3_stmt *ast = s->st[S_INSERT_ALIAS];
             sqlite3_bind_int64(ast, 1, pid);
             sqlite3_bind_text(ast, 2, text + ms, (int)(me - ms), SQLITE_STATIC);
@@ -563,22 +555,23 @@ static qw_status write_new(struct store *s, int64_t aid, const char *text, size_
         const struct extract_person *p = &x->people[i];
         if (!p->name || !*p->name)
             continue;
-        if ((rc = upsert_person(s, p, &pid[i])) != QW_OK)
+        char *name = NULL;
+        if ((rc = upsert_person(s, p, &pid[i], &name)) != QW_OK)
             goto out;
         /* Touched even without a mention, so that a person the text
          * ends up giving nothing is not left behind. */
         struct touch *t = touch(c, pid[i]);
-        if (!t) {
+        if (!t)
             rc = QW_ERR_NOMEM;
-            goto out;
-        }
-        for (size_t r = 0; r < p->nroles; r++) {
+        for (size_t r = 0; rc == QW_OK && r < p->nroles; r++) {
             sqlite3_bind_int64(s->st[S_INSERT_ROLE], 1, pid[i]);
             sqlite3_bind_text(s->st[S_INSERT_ROLE], 2, p->roles[r], -1, SQLITE_STATIC);
-            if ((rc = run(s, S_INSERT_ROLE)) != QW_OK)
-                goto out;
+            rc = run(s, S_INSERT_ROLE);
         }
-        if ((rc = write_mentions(s, aid, text, len, p, pid[i], c, t, d)) != QW_OK)
+        if (rc == QW_OK)
+            rc = write_mentions(s, aid, text, len, p, pid[i], name, c, t, d);
+        free(name);
+        if (rc != QW_OK)
             goto out;
     }
     for (size_t i = 0; i < nq; i++) {

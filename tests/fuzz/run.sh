@@ -6,7 +6,7 @@ set -eu
 SECS=${FUZZ_SECONDS:-60}
 OUT=build/fuzz
 mkdir -p "$OUT"
-PKG=$(pkg-config --cflags --libs libmicrohttpd jansson sqlite3 nettle zlib)
+PKG=$(pkg-config --cflags --libs libmicrohttpd jansson sqlite3 nettle zlib icu-uc)
 tools/embed.sh openapi.yaml $(ls data/* 2>/dev/null | grep -v README) -- migrations/*.sql >"$OUT/embedded.c"
 SRCS=$(ls server/*/*.c | grep -v -e '^server/http/' -e '^server/cli/')
 for t in tests/fuzz/fuzz_*.c; do
