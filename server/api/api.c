@@ -12,6 +12,7 @@
 #include "db.h"
 #include "handlers.h"
 #include "log.h"
+#include "search.h"
 #include "strbuf.h"
 #include "utf8.h"
 
@@ -390,6 +391,15 @@ static int is_date(const char *s, size_t n)
     return d <= mdays[m - 1] + (m == 2 && leap);
 }
 
+/* Only ASCII white space (or nothing) in s[0..n). */
+static int blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!(s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r')))
+            return 0;
+    return 1;
+}
+
 static int eq(const char *s, size_t n, const char *lit)
 {
     return strlen(lit) == n && memcmp(s, lit, n) == 0;
@@ -414,6 +424,8 @@ int api_args(struct call *c, unsigned allowed, struct args *a)
         const struct api_param *p = &r->params[i];
         if (p->klen == 0 && p->vlen == 0)
             continue; /* "?&limit=5", "?limit=5&&sort=id": empty pairs mean nothing */
+        if (eq(p->key, p->klen, "_"))
+            continue; /* jQuery's cache buster (?_=1733040000000): any value, anywhere */
         unsigned bit = 0;
         const char *name = NULL;
         for (size_t k = 0; k < sizeof param_names / sizeof param_names[0]; k++)
@@ -442,6 +454,8 @@ int api_args(struct call *c, unsigned allowed, struct args *a)
         a->seen |= bit;
         const char *v = p->val;
         size_t n = p->vlen;
+        if (bit == P_Q && (!v || blank(v, n)) && n <= 4096)
+            continue; /* an empty search box ("q=", "q=+", "q"): no filter */
         if (!v || n == 0) {
             snprintf(detail, sizeof detail, "Parameter '%s' is empty.", name);
             api_bad_param(c, name, detail);
@@ -588,34 +602,6 @@ int api_cursor(struct call *c, const struct args *a, enum cursor_list list,
     }
     *after = cur;
     return 0;
-}
-
-int api_fts_query(const char *q, size_t len, struct strbuf *out)
-{
-    int ntok = 0;
-    size_t i = 0;
-    while (i < len) {
-        while (i < len && (q[i] == ' ' || q[i] == '\t' || q[i] == '\n' || q[i] == '\r' ||
-                           q[i] == '\f' || q[i] == '\v'))
-            i++;
-        if (i == len)
-            break;
-        if (ntok++ && strbuf_putc(out, ' ') != 0)
-            return -1;
-        if (strbuf_putc(out, '"') != 0)
-            return -1;
-        while (i < len && !(q[i] == ' ' || q[i] == '\t' || q[i] == '\n' || q[i] == '\r' ||
-                            q[i] == '\f' || q[i] == '\v')) {
-            if (q[i] == '"' && strbuf_putc(out, '"') != 0)
-                return -1;
-            if (strbuf_putc(out, q[i]) != 0)
-                return -1;
-            i++;
-        }
-        if (strbuf_putc(out, '"') != 0)
-            return -1;
-    }
-    return ntok ? 0 : 1;
 }
 
 int api_authorize(struct call *c)
@@ -1009,13 +995,14 @@ int api_search(struct call *c, const struct args *a, struct strbuf *fts, struct 
 {
     if (!a->q)
         return 0;
-    int rc = api_fts_query(a->q, a->q_len, fts);
-    if (rc < 0) {
-        api_fail(c, QW_ERR_NOMEM);
+    char detail[QW_ERRLEN];
+    qw_status st = search_fts(a->q, a->q_len, fts, detail);
+    if (st == QW_ERR_BAD_REQUEST) {
+        api_bad_param(c, "q", detail);
         return -1;
     }
-    if (rc > 0) {
-        api_bad_param(c, "q", "Parameter 'q' has no words to search for.");
+    if (st != QW_OK) { /* api_args leaves a blank q out: only NOMEM is left */
+        api_fail(c, QW_ERR_NOMEM);
         return -1;
     }
     q->fts = fts->p;

@@ -74,7 +74,9 @@ struct args {
 enum csv_kind { CSV_ARTICLES, CSV_PEOPLE, CSV_QUOTES };
 
 /* Parses and validates the query string against the allowed P_* bits.
- * Returns 0, or -1 after filling a 400 problem. */
+ * "_" (a cache buster) is ignored everywhere; an empty or blank q is no
+ * q (a->q stays NULL); any other unknown, repeated, empty or invalid
+ * parameter is a 400.  Returns 0, or -1 after filling a 400 problem. */
 int api_args(struct call *c, unsigned allowed, struct args *a);
 
 /* 1 if the sort parameter equals s. */
@@ -136,13 +138,10 @@ struct qconn *api_conn(struct call *c);
  * be opened (logged). */
 struct qconn *api_conn_armed(struct api *a);
 
-/* Turns user text into an FTS5 query that cannot be a syntax error: every
- * whitespace-separated token becomes a "quoted" string.  Returns 0, 1 when
- * there is no token, -1 on allocation failure. */
-int api_fts_query(const char *q, size_t len, struct strbuf *out);
-
-/* With a q parameter: turns it into q->fts (kept in *fts, which the caller
- * frees).  Returns 0, or -1 after a 400 (no words) or 503 problem. */
+/* With a q parameter: turns it into q->fts by the search syntax of
+ * include/search.h (kept in *fts, which the caller frees).  Returns 0, or
+ * -1 after a 400 (naming q: no words, only exclusions, too many terms, a
+ * short prefix) or 503 problem. */
 int api_search(struct call *c, const struct args *a, struct strbuf *fts, struct query_list *q);
 
 /* Decodes the cursor parameter for list/sort into *cur; returns 0 (and

@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 import traceback
+import unicodedata
 import urllib.parse
 
 try:
@@ -1126,6 +1127,199 @@ def people_q_like_wildcards_are_literal():
                   "/people?q=%s matched %r: LIKE wildcards not escaped" % (q, p.get("name")))
 
 
+# --------------------------------------------------------------------------
+# Tests: names fold case and accents; the q search syntax (issue 7)
+# --------------------------------------------------------------------------
+
+FOLD_TEXT = body_para(
+    "Minister promises qwfold tax cut for families",
+    "MADRID: Finance minister Jos\u00e9 \u00c1lvarez said on Monday that the government would cut the sales tax next year.",
+    "\u201cWe will cut the tax for every family in the country,\u201d said Jos\u00e9 \u00c1lvarez, speaking to reporters in Madrid.",
+    "\u00c1lvarez added that the cut would be paid for by savings elsewhere.",
+    "Greek finance minister \u0393\u03b9\u03ce\u03c1\u03b3\u03bf\u03c2 \u03a0\u03b1\u03c0\u03b1\u03b4\u03cc\u03c0\u03bf\u03c5\u03bb\u03bf\u03c2 said he was watching. "
+    "\u201cSpain is brave,\u201d \u03a0\u03b1\u03c0\u03b1\u03b4\u03cc\u03c0\u03bf\u03c5\u03bb\u03bf\u03c2 said.",
+    "Russian economist \u041f\u0451\u0442\u0440 \u0418\u043b\u044c\u0438\u0447 \u0421\u043c\u0438\u0440\u043d\u043e\u0432 disagreed. "
+    "\u201cIt will not last,\u201d said \u041f\u0451\u0442\u0440 \u0421\u043c\u0438\u0440\u043d\u043e\u0432.")
+# the same minister, written without accents, in another article
+FOLD_TEXT2 = body_para(
+    "Qwfold budget passes",
+    "MADRID: Jose Alvarez said the budget had passed. \u201cTaxes will fall,\u201d said Jose Alvarez.")
+FOLD = {}
+
+
+def ensure_fold():
+    if FOLD:
+        return FOLD
+    for key, text in (("a1", FOLD_TEXT), ("a2", FOLD_TEXT2)):
+        r = post_text("/articles", text)
+        if r.status not in (200, 201):
+            raise Failure("fold fixture: POST /articles -> %d %s" % (r.status, r.body[:200]))
+        FOLD[key] = r.json["id"]
+    people = items_of(get("/articles/%d/people" % FOLD["a1"]))
+    for p in people:
+        FOLD[p["name"]] = p["id"]
+    for want in ("Jos\u00e9 \u00c1lvarez", "\u0393\u03b9\u03ce\u03c1\u03b3\u03bf\u03c2 \u03a0\u03b1\u03c0\u03b1\u03b4\u03cc\u03c0\u03bf\u03c5\u03bb\u03bf\u03c2",
+                 "\u041f\u0451\u0442\u0440 \u0418\u043b\u044c\u0438\u0447 \u0421\u043c\u0438\u0440\u043d\u043e\u0432"):
+        if want not in FOLD:
+            raise Failure("fold fixture: the extractor did not find %r (found %r)" % (want, [p["name"] for p in people]))
+    return FOLD
+
+
+@test
+def person_filter_folds_case_and_accents():
+    f = ensure_fold()
+    alvarez = f["Jos\u00e9 \u00c1lvarez"]
+    want_q = sorted(ids(items_of(get("/quotes?person=%d&limit=1000" % alvarez))))
+    want_a = sorted(ids(items_of(get("/articles?person=%d&limit=1000" % alvarez))))
+    check(len(want_q) >= 2 and set(want_a) == {f["a1"], f["a2"]},
+          "Jos\u00e9 \u00c1lvarez: quotes %s, articles %s; want both fixture articles %s" % (want_q, want_a, [f["a1"], f["a2"]]))
+    for name in ("Jos\u00e9 \u00c1lvarez", "jos\u00e9 \u00e1lvarez", "JOS\u00c9 \u00c1LVAREZ", "Jose Alvarez", "jose  alvarez",
+                 "Jose\u0301 A\u0301lvarez", "\u00c1LVAREZ"):
+        got_q = sorted(ids(items_of(get(url("/quotes", person=name, limit=1000)))))
+        got_a = sorted(ids(items_of(get(url("/articles", person=name, limit=1000)))))
+        check(got_q == want_q, "/quotes?person=%s: %s, want %s" % (name, got_q, want_q))
+        check(got_a == want_a, "/articles?person=%s: %s, want %s" % (name, got_a, want_a))
+    greek = f["\u0393\u03b9\u03ce\u03c1\u03b3\u03bf\u03c2 \u03a0\u03b1\u03c0\u03b1\u03b4\u03cc\u03c0\u03bf\u03c5\u03bb\u03bf\u03c2"]
+    russian = f["\u041f\u0451\u0442\u0440 \u0418\u043b\u044c\u0438\u0447 \u0421\u043c\u0438\u0440\u043d\u043e\u0432"]
+    for pid, names in ((greek, ("\u0393\u0399\u038f\u03a1\u0393\u039f\u03a3 \u03a0\u0391\u03a0\u0391\u0394\u038c\u03a0\u039f\u03a5\u039b\u039f\u03a3",
+                                "\u03b3\u03b9\u03c9\u03c1\u03b3\u03bf\u03c3 \u03c0\u03b1\u03c0\u03b1\u03b4\u03bf\u03c0\u03bf\u03c5\u03bb\u03bf\u03c3",
+                                "\u03c0\u03b1\u03c0\u03b1\u03b4\u03bf\u03c0\u03bf\u03c5\u03bb\u03bf\u03c2")),
+                       (russian, ("\u041f\u0401\u0422\u0420 \u0418\u041b\u042c\u0418\u0427 \u0421\u041c\u0418\u0420\u041d\u041e\u0412",
+                                  "\u043f\u0435\u0442\u0440 \u0438\u043b\u044c\u0438\u0447 \u0441\u043c\u0438\u0440\u043d\u043e\u0432",
+                                  "\u043f\u0435\u0442\u0440 \u0441\u043c\u0438\u0440\u043d\u043e\u0432"))):
+        want = ids(items_of(get("/quotes?person=%d" % pid)))
+        check(len(want) == 1, "person %d has quotes %s, want 1" % (pid, want))
+        for name in names:
+            got = ids(items_of(get(url("/quotes", person=name))))
+            check(got == want, "/quotes?person=%s: %s, want %s" % (name, got, want))
+    check(items_of(get(url("/quotes", person="Jose Alvare"))) == [], "person=Jose Alvare (a prefix) matched")
+
+
+@test
+def people_folded_across_articles_one_person():
+    f = ensure_fold()
+    p = get("/people/%d" % f["Jos\u00e9 \u00c1lvarez"]).json
+    check(p.get("name") == "Jos\u00e9 \u00c1lvarez", "name %r" % p.get("name"))
+    check(p.get("article_count") == 2, "article_count %r, want 2 (Jose Alvarez's article is the same person)" % p.get("article_count"))
+    check(p.get("quote_count") == len(items_of(get("/quotes?person=%d&limit=1000" % p["id"]))),
+          "quote_count %r differs from the quotes listed" % p.get("quote_count"))
+    check("Jose Alvarez" in (p.get("aliases") or []), "aliases %r lack 'Jose Alvarez'" % p.get("aliases"))
+    ppl = items_of(get("/articles/%d/people" % f["a2"]))
+    check([x["id"] for x in ppl] == [p["id"]], "article 2's people %r, want only %d" % ([(x["id"], x["name"]) for x in ppl], p["id"]))
+
+
+@test
+def people_q_folds_case_and_accents():
+    f = ensure_fold()
+    alvarez = f["Jos\u00e9 \u00c1lvarez"]
+    for q in ("\u00e1lv", "\u00c1LV", "alv", "ALV", "jose \u00e1", "Jos\u00e9 \u00c1lvarez", "JOSE ALVAREZ", "lvare"):
+        got = ids(items_of(get(url("/people", q=q, limit=1000))))
+        check(alvarez in got, "/people?q=%s lacks Jos\u00e9 \u00c1lvarez (%d): %s" % (q, alvarez, got))
+    greek = f["\u0393\u03b9\u03ce\u03c1\u03b3\u03bf\u03c2 \u03a0\u03b1\u03c0\u03b1\u03b4\u03cc\u03c0\u03bf\u03c5\u03bb\u03bf\u03c2"]
+    for q in ("\u03a0\u0391\u03a0\u0391\u0394\u038c", "\u03c0\u03b1\u03c0\u03b1\u03b4\u03bf", "\u03b3\u03b9\u03ce\u03c1\u03b3\u03bf\u03c2 \u03c0"):
+        check(greek in ids(items_of(get(url("/people", q=q, limit=1000)))), "/people?q=%s lacks the Greek minister" % q)
+    russian = f["\u041f\u0451\u0442\u0440 \u0418\u043b\u044c\u0438\u0447 \u0421\u043c\u0438\u0440\u043d\u043e\u0432"]
+    for q in ("\u041f\u0401\u0422\u0420", "\u043f\u0435\u0442\u0440", "\u0441\u043c\u0438\u0440\u043d"):
+        check(russian in ids(items_of(get(url("/people", q=q, limit=1000)))), "/people?q=%s lacks the Russian economist" % q)
+    for p in items_of(get(url("/people", q="\u00e1lv", limit=1000))):
+        hay = [p.get("name", "")] + list(p.get("aliases") or [])
+        plain = [unicodedata.normalize("NFD", h).encode("ascii", "ignore").decode().lower() for h in hay]
+        check(any("alv" in h for h in plain), "/people?q=\u00e1lv returned %r, which does not contain it folded" % p.get("name"))
+    check(items_of(get(url("/people", q="xq\u00e9z"))) == [], "/people?q=xq\u00e9z matched someone")
+
+
+@test
+def sample_names_fold():
+    if not ARGS.samples_loaded:
+        raise Skip("samples/ not loaded by run.sh")
+    # vineyard-mildew-cp1252.txt: H\u00e9l\u00e8ne Duval, read as Windows-1252
+    want = ids(items_of(get(url("/quotes", person="H\u00e9l\u00e8ne Duval"))))
+    check(want, "no quotes for H\u00e9l\u00e8ne Duval in the samples")
+    for name in ("helene duval", "H\u00c9L\u00c8NE DUVAL", "Helene Duval", "h\u00e9l\u00e8ne duval"):
+        check(ids(items_of(get(url("/quotes", person=name)))) == want, "/quotes?person=%s differs from H\u00e9l\u00e8ne Duval's" % name)
+    check(any(p["name"] == "H\u00e9l\u00e8ne Duval" for p in items_of(get(url("/people", q="HELEN")))),
+          "/people?q=HELEN lacks H\u00e9l\u00e8ne Duval")
+
+
+SAMPLE_TITLES = {
+    "strike": "Dockworkers on the East Coast set strike deadline as contract talks stall",
+    "rates": "Bank of England holds rates, signals cuts may come later in the year",
+    "council": "City council approves bike lane plan after heated debate",
+    "mildew": "Winemakers count the cost of a wet spring in Bordeaux",
+}
+
+
+def sample_ids():
+    """The ids of the sample articles the search tests use (POSTed when not loaded: same text, same article)."""
+    out = {}
+    for key, fn in (("strike", "port-strike-washington.txt"), ("rates", "rate-decision-reuters.txt"),
+                    ("council", "council-vote-frontmatter.txt")):
+        with open(os.path.join(ROOT, "samples", fn), encoding="utf-8") as fh:
+            r = post_text("/articles", fh.read())
+        if r.status not in (200, 201):
+            raise Failure("POST samples/%s -> %d" % (fn, r.status))
+        out[key] = r.json["id"]
+    for a in items_of(get("/articles?limit=1000")):
+        if a.get("title") == SAMPLE_TITLES["mildew"]:
+            out["mildew"] = a["id"]
+    return out
+
+
+def q_ids(path, q):
+    return set(ids(items_of(get(url(path, q=q, limit=1000)))))
+
+
+@test
+def search_syntax_or_not_phrase_prefix():
+    s = sample_ids()
+    strike, mildew = q_ids("/articles", "strike"), q_ids("/articles", "mildew")
+    check(s["strike"] in strike, "q=strike misses the port strike sample")
+    either = q_ids("/articles", "strike OR mildew")
+    check(either == strike | mildew, "q=strike OR mildew: %s, want strike %s | mildew %s" % (sorted(either), sorted(strike), sorted(mildew)))
+    check(q_ids("/articles", "strike mildew") == strike & mildew, "q=strike mildew is not the intersection")
+    check(q_ids("/articles", "strike or mildew") == strike & mildew & q_ids("/articles", "or"),
+          "lower-case 'or' is a word, not an operator")
+    council = q_ids("/articles", "council")
+    check(s["council"] in council, "q=council misses the council sample")
+    no_mildew = q_ids("/articles", "council -mildew")
+    check(no_mildew == council - mildew, "q=council -mildew: %s, want %s" % (sorted(no_mildew), sorted(council - mildew)))
+    if "mildew" in s:
+        check(s["mildew"] in council and s["mildew"] not in no_mildew, "the vineyard sample (council and mildew) is not excluded")
+    check(s["rates"] in q_ids("/articles", "\"interest rates\""), "q=\"interest rates\" misses the rate decision")
+    check(s["rates"] not in q_ids("/articles", "\"rates interest\""), "q=\"rates interest\" matches words out of order")
+    check(s["rates"] in q_ids("/articles", "\u201cinterest rates\u201d"), "curly quotes are not a phrase")
+    check(s["rates"] in q_ids("/articles", "\"interest rates"), "an open quote is not closed")
+    pre = q_ids("/articles", "dockwork*")
+    check(s["strike"] in pre and s["strike"] not in q_ids("/articles", "dockwork"), "q=dockwork* misses Dockworkers (or dockwork matches it)")
+    check(q_ids("/articles", "DOCKWORK*") == pre, "prefix search is case-sensitive")
+    quotes = q_ids("/quotes", "ports")
+    check(quotes and q_ids("/quotes", "ports -strike") == quotes - q_ids("/quotes", "strike"), "/quotes?q=ports -strike is not ports minus strike")
+    check(q_ids("/quotes", "strike OR rates") == q_ids("/quotes", "strike") | q_ids("/quotes", "rates"), "/quotes?q=strike OR rates is not the union")
+    for q, why in (("-strike", "only excludes"), ("-strike -\"tax cut\"", "only excludes"), ("s*", "prefix"),
+                   ("OR", "no words"), ("* - \"\"", "no words"), (" ".join("w%d" % i for i in range(17)), "more than 16")):
+        for path in ("/articles", "/quotes"):
+            pj = expect_problem(get(url(path, q=q)), 400, "bad-parameter", "q")
+            if pj:
+                check(why in pj.get("detail", ""), "%s?q=%s: detail %r lacks %r" % (path, q, pj.get("detail"), why))
+
+
+@test
+def empty_q_is_no_filter_and_underscore_ignored():
+    for path in ("/articles", "/quotes", "/people"):
+        base = ids(items_of(get(path + "?limit=1000")))
+        for qs in ("q=", "q=%20%20", "q=&_=1733040000000", "_=1&q="):
+            r = get(path + "?limit=1000&" + qs)
+            check(ids(items_of(r)) == base, "%s?%s differs from %s" % (path, qs, path))
+            check(all("snippet" not in i for i in items_of(r)), "%s?%s has snippets without a search" % (path, qs))
+    check(ids(items_of(get("/quotes?q=strike&_=42"))) == ids(items_of(get("/quotes?q=strike"))), "_ changed a search")
+    for p in ("/health?_=1", "/?_=1", "/openapi.yaml?_=1", "/metrics?_=x", "/people/%d?_=1" % campbell_id(),
+              "/articles?_=1&_=2", "/quotes?_="):
+        expect_status(get(p), 200)
+    for p, param in (("/articles?_=1&foo=1", "foo"), ("/quotes?__=1", "__"), ("/health?_=1&verbose=1", "verbose"),
+                     ("/articles?q=&q=tax", "q")):
+        expect_problem(get(p), 400, "bad-parameter", param)
+
+
 def nocase(i):
     return bytes(b + 32 if 65 <= b <= 90 else b for b in i["name"].encode("utf-8"))
 
@@ -1651,7 +1845,7 @@ def bad_parameters_named():
     sid = SEED["id"]
     cases = [
         ("/articles?foo=1", "foo"), ("/articles?limit=2&limit=3", "limit"), ("/quotes?kind=direct&kind=direct", "kind"),
-        ("/articles?source=", "source"), ("/articles?q=", "q"), ("/quotes?person=", "person"),
+        ("/articles?source=", "source"), ("/quotes?person=", "person"),
         ("/articles?since=2023-13-01", "since"), ("/articles?since=2023-02-30", "since"),
         ("/articles?until=20230101", "until"), ("/articles?until=yesterday", "until"),
         ("/articles?since=2023-1-1", "since"), ("/quotes?since=2023-00-10", "since"),

@@ -29,7 +29,8 @@ static const char seed_sql[] =
     "INSERT INTO people(id,name,name_key,gender,article_count,quote_count) VALUES"
     " (1,'Antony Blinken','antony blinken','male',1,1),"
     " (2,'Kurt Campbell','kurt campbell',NULL,2,1);"
-    "INSERT INTO person_aliases VALUES (1,'Blinken'),(2,'Campbell');"
+    "INSERT INTO person_aliases(person_id,alias,alias_key) VALUES (1,'Blinken','blinken'),"
+    " (2,'Campbell','campbell');"
     "INSERT INTO person_roles VALUES (1,'U.S. Secretary of State');"
     "INSERT INTO mentions(article_id,person_id,start,end,text) VALUES"
     " (1,1,13,20,'Blinken'),(2,2,15,22,'Dockers'),(1,2,40,45,'China');"
@@ -345,13 +346,22 @@ int main(void)
 
     TEST("full-text search never fails on odd input")
     {
-        static const char *const qs[] = {"china", "\"", "a\"b", "NEAR(", "*", "AND", "-x", "^",
-                                         "title:x", "(((", "\xe2\x80\x9c"};
+        static const char *const qs[] = {"china", "a\"b", "NEAR(", "AND", "title:x",
+                                         "china -x", "china OR", "\"china", "ch*"};
         for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
             char q[64];
             snprintf(q, sizeof q, "q=%s", qs[i]);
             CHECK(get_status(a, "/articles", q) == 200);
             CHECK(get_status(a, "/quotes", q) == 200);
+        }
+        /* no word to search for, only exclusions, a one-letter prefix: 400 on q */
+        static const char *const bad[] = {"\"", "*", "-x", "^", "(((", "\xe2\x80\x9c", "OR", "c*"};
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            char q[64];
+            snprintf(q, sizeof q, "q=%s", bad[i]);
+            CHECK(req(a, API_GET, "/quotes", q, NULL, NULL, &res) == 400);
+            CHECK_STR(param_of(&res, pbuf, sizeof pbuf), "q");
+            api_response_free(&res);
         }
         CHECK(req(a, API_GET, "/articles", "q=china", NULL, NULL, &res) == 200);
         json_t *j = body_json(&res);
@@ -360,7 +370,48 @@ int main(void)
         CHECK(snip && strstr(snip, "<mark>"));
         json_decref(j);
         api_response_free(&res);
-        CHECK(get_status(a, "/articles", "q=   ") == 400);
+    }
+
+    TEST("an empty or blank q is no filter")
+    {
+        static const char *const qs[] = {"q=", "q=   ", "q", "q=&limit=1000", "q=\t"};
+        for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+            CHECK(req(a, API_GET, "/articles", qs[i], NULL, NULL, &res) == 200);
+            json_t *j = body_json(&res);
+            json_t *items = json_object_get(j, "items");
+            CHECK(json_array_size(items) == 3);
+            CHECK(!json_object_get(json_array_get(items, 0), "snippet"));
+            json_decref(j);
+            api_response_free(&res);
+            CHECK(get_status(a, "/quotes", qs[i]) == 200);
+            CHECK(get_status(a, "/people", qs[i]) == 200);
+        }
+        CHECK(req(a, API_GET, "/articles", "q=&format=csv", NULL, NULL, &res) == 200);
+        CHECK(res.body && strncmp(res.body, "id,", 3) == 0 && !strstr(res.body, "snippet"));
+        api_response_free(&res);
+        CHECK(get_status(a, "/articles", "q=&q=china") == 400); /* still given twice */
+        CHECK(get_status(a, "/articles/1/quotes", "q=") == 400); /* still not a parameter there */
+    }
+
+    TEST("_ (a cache buster) is ignored everywhere; other unknown parameters are not")
+    {
+        static const char *const paths[] = {"/", "/health", "/metrics", "/openapi.yaml",
+                                            "/articles", "/articles/1", "/articles/1/quotes",
+                                            "/articles/1/people", "/people", "/people/1",
+                                            "/people/1/quotes", "/people/1/articles", "/quotes",
+                                            "/quotes/1"};
+        for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+            CHECK(get_status(a, paths[i], "_=1733040000000") == 200);
+            CHECK(get_status(a, paths[i], "_=") == 200);
+            CHECK(get_status(a, paths[i], "_=1&_=2") == 200);
+            CHECK(get_status(a, paths[i], "__=1") == 400);
+        }
+        CHECK(get_status(a, "/articles", "limit=1&_=x&q=china") == 200);
+        CHECK(req(a, API_GET, "/articles", "_", NULL, NULL, &res) == 200);
+        api_response_free(&res);
+        CHECK(req(a, API_GET, "/articles", "_=1&foo=2", NULL, NULL, &res) == 400);
+        CHECK_STR(param_of(&res, pbuf, sizeof pbuf), "foo");
+        api_response_free(&res);
     }
 
     TEST("bad parameters name themselves")
@@ -373,7 +424,7 @@ int main(void)
             {"/articles", "until=2023-02-29", "until"}, {"/quotes", "kind=foo", "kind"},
             {"/articles", "sort=foo", "sort"},       {"/quotes", "article=abc", "article"},
             {"/articles", "foo=1", "foo"},           {"/articles", "limit=1&limit=2", "limit"},
-            {"/articles", "q=", "q"},                {"/articles", "q", "q"},
+            {"/articles", "q=-tax", "q"},            {"/articles", "q=t*", "q"},
             {"/articles", "cursor=AAAA", "cursor"},  {"/people", "sort=id", "sort"},
             {"/articles", "format=xml", "format"},   {"/articles", "sort=rank", "sort"},
         };
