@@ -12,7 +12,8 @@ WARN     := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla
 HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 PKGS     := libmicrohttpd jansson sqlite3 nettle zlib icu-uc
-DEBS     := gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev nettle-dev zlib1g-dev libicu-dev
+DEBS     := gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev nettle-dev zlib1g-dev libicu-dev \
+            libjs-chart.js
 TESTDEBS := python3 python3-yaml curl
 ifdef CI
 WERROR   := -Werror
@@ -28,6 +29,10 @@ OBJS     := $(SRCS:%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
 LIBOBJS  := $(filter-out $(BUILD)/server/main.o,$(OBJS))
 MIGS     := $(sort $(wildcard migrations/*.sql))
 DATA     := $(sort $(filter-out data/README.md,$(wildcard data/*)))
+# The explorer (ui/), served at /ui; Chart.js comes from Debian's
+# libjs-chart.js at build time (served as /ui/chart.js), never from a CDN.
+UI       := $(sort $(wildcard ui/*))
+CHARTJS  ?= /usr/share/javascript/chart.js/chart.min.js
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # Trainers (tools/train/): C programs linked with the extractor's objects,
@@ -56,12 +61,17 @@ $(BUILD)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/embedded.c: tools/embed.sh openapi.yaml $(MIGS) $(DATA)
+$(BUILD)/embedded.c: tools/embed.sh openapi.yaml $(MIGS) $(DATA) $(UI) $(CHARTJS)
 	@mkdir -p $(BUILD)
-	tools/embed.sh openapi.yaml $(DATA) -- $(MIGS) > $@
+	tools/embed.sh openapi.yaml $(DATA) -- $(MIGS) -- $(UI) chart.js=$(CHARTJS) > $@.tmp && mv -f $@.tmp $@
 
-$(BUILD)/embedded.o: $(BUILD)/embedded.c openapi.yaml $(MIGS) $(DATA)
+$(BUILD)/embedded.o: $(BUILD)/embedded.c openapi.yaml $(MIGS) $(DATA) $(UI) $(CHARTJS)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Chart.js is a Debian package's file: install the package when it is missing.
+$(CHARTJS):
+	@tools/deps.sh libjs-chart.js
+	@test -f $@ || { echo "Chart.js not found at $@ (set CHARTJS=...)" >&2; exit 1; }
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/testhelp.h $(LIBOBJS)
 	@mkdir -p $(dir $@)

@@ -63,6 +63,9 @@ struct api_response {
     int no_store;              /* 1: gets ETag and gzip, but its body changes without
                                   the database changing (/metrics): never cached */
     char filename[64];         /* "": no Content-Disposition; else attachment's name */
+    const char *csp;           /* static: Content-Security-Policy of an explorer file, or
+                                  NULL; X-Content-Type-Options: nosniff and
+                                  Referrer-Policy: same-origin go with it */
     struct api_stream *stream; /* owned: body to stream instead of body/len, or NULL */
 };
 

@@ -22,4 +22,9 @@ extern const struct embedded_file embedded_openapi;
 /* data/ lexicons (data/NAME), NULL when no such file. */
 const struct embedded_file *embedded_data(const char *name);
 
+/* The explorer's files (ui/NAME, and Chart.js from Debian's libjs-chart.js
+ * as "chart.js") by name[0..len), which need not be NUL-terminated; NULL
+ * when no such file.  The name of a file is its name in the URL /ui/NAME. */
+const struct embedded_file *embedded_ui(const char *name, size_t len);
+
 #endif

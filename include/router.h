@@ -6,13 +6,15 @@
 
 /* The routing table: a decoded path -> a route and the ids in it.  Ids are
  * positive 64-bit integers written in digits; anything else (letters,
- * zero, overflow) does not match, so it is a 404. */
+ * zero, overflow) does not match, so it is a 404.  /ui is the explorer's
+ * page and /ui/NAME one of its files (only the names embedded_ui knows). */
 
 enum route {
     ROUTE_NONE = 0, ROUTE_ROOT, ROUTE_HEALTH, ROUTE_METRICS, ROUTE_OPENAPI,
     ROUTE_ARTICLES, ROUTE_ARTICLE, ROUTE_ARTICLE_QUOTES, ROUTE_ARTICLE_PEOPLE,
     ROUTE_PEOPLE, ROUTE_PERSON, ROUTE_PERSON_QUOTES, ROUTE_PERSON_ARTICLES,
     ROUTE_QUOTES, ROUTE_QUOTE,
+    ROUTE_UI, ROUTE_UI_FILE,
     ROUTE_COUNT /* keep last: the number of routes, for per-route tables */
 };
 
@@ -27,6 +29,8 @@ struct route_match {
     unsigned methods;      /* ROUTER_* bits allowed (GET implies HEAD, OPTIONS) */
     const char *allow;     /* static Allow header value */
     const char *canonical; /* static path template for logs, "/articles/{id}" */
+    const char *file;      /* ROUTE_UI_FILE: the NAME in /ui/NAME, pointing into the path */
+    size_t file_len;       /* its length (a trailing slash is not part of it) */
 };
 
 /* Matches path (NUL-terminated; one trailing slash tolerated).  Returns

@@ -1,11 +1,20 @@
 #!/bin/sh
 # Writes C source that embeds the given files with the assembler's .incbin,
-# for include/embedded.h.  Usage: embed.sh OPENAPI DATAFILE... -- MIGRATION...
-# Paths must be relative to the repository root, where the compiler runs.
+# for include/embedded.h.
+# Usage: embed.sh OPENAPI DATAFILE... -- MIGRATION... [-- UIFILE...]
+# Paths are relative to the repository root, where the compiler runs, or
+# absolute (a file from a Debian package).  A UI file is served under its
+# name: ui/app.js is "app.js"; NAME=PATH serves PATH as NAME
+# (chart.js=/usr/share/javascript/chart.js/chart.min.js).
 set -eu
 openapi=$1; shift
 data=""; while [ "$1" != "--" ]; do data="$data $1"; shift; done; shift
-migs="$*"
+migs=""; while [ $# -gt 0 ] && [ "$1" != "--" ]; do migs="$migs $1"; shift; done
+[ $# -gt 0 ] && shift
+ui="$*"
+for f in $openapi $data $migs $ui; do
+    [ -f "${f#*=}" ] || { echo "embed.sh: no such file: ${f#*=}" >&2; exit 1; }
+done
 n=0
 sym() { echo "qw_embed_$1"; }
 emit() { # symbol path
@@ -43,5 +52,20 @@ echo '    {NULL, NULL, NULL}};'
 echo 'const struct embedded_file *embedded_data(const char *name) {'
 echo '    for (size_t i = 0; data_files[i].name; i++)'
 echo '        if (strcmp(data_files[i].name, name) == 0) return &data_files[i];'
+echo '    return NULL;'
+echo '}'
+i=0
+for f in $ui; do emit "qw_embed_ui$i" "${f#*=}"; i=$((i+1)); done
+echo 'static const struct embedded_file ui_files[] = {'
+i=0
+for f in $ui; do
+    case $f in *=*) name=${f%%=*} ;; *) name=${f#ui/} ;; esac
+    echo "    {\"$name\", qw_embed_ui$i, qw_embed_ui${i}_end},"; i=$((i+1))
+done
+echo '    {NULL, NULL, NULL}};'
+echo 'const struct embedded_file *embedded_ui(const char *name, size_t len) {'
+echo '    for (size_t i = 0; ui_files[i].name; i++)'
+echo '        if (strlen(ui_files[i].name) == len && memcmp(ui_files[i].name, name, len) == 0)'
+echo '            return &ui_files[i];'
 echo '    return NULL;'
 echo '}'

@@ -944,6 +944,8 @@ void api_handle(struct api *a, const struct api_request *req, struct api_respons
     case ROUTE_PERSON_QUOTES:
     case ROUTE_ARTICLE_QUOTES: api_quotes_list(&c); break;
     case ROUTE_QUOTE: api_quote_get(&c); break;
+    case ROUTE_UI:
+    case ROUTE_UI_FILE: api_ui(&c); break;
     case ROUTE_NONE:
     case ROUTE_COUNT: break;
     }

@@ -166,4 +166,14 @@ void api_article_people(struct call *c);
 void api_quotes_list(struct call *c);
 void api_quote_get(struct call *c);
 
+/* The explorer (ui.c): /ui and /ui/NAME, served from the embedded files
+ * with a strict Content-Security-Policy. */
+void api_ui(struct call *c);
+/* 1 when an Accept header prefers HTML (text/html or XHTML) to JSON by its
+ * q values, as a browser's does; no header, curl's (any type, which names
+ * neither) and "application/json, text/html" (a tie) are 0. */
+int api_ui_wanted(const char *accept);
+/* 303 See Other to /ui/ (no body). */
+void api_ui_redirect(struct call *c);
+
 #endif

@@ -14,7 +14,7 @@
 static const char root_body[] =
     "{\"name\":\"quotewire\",\"links\":{\"articles\":"
     "\"/articles\",\"people\":\"/people\",\"quotes\":\"/quotes\",\"health\":\"/health\","
-    "\"openapi\":\"/openapi.yaml\"}}";
+    "\"openapi\":\"/openapi.yaml\",\"explorer\":\"/ui/\"}}";
 
 /* A parameterless GET answered with static bytes. */
 static void static_body(struct call *c, const char *type, const char *body, size_t len)
@@ -30,9 +30,16 @@ static void static_body(struct call *c, const char *type, const char *body, size
     c->res->cacheable = 1;
 }
 
+/* A browser (Accept preferring HTML) goes to the explorer; curl and
+ * programs get the links. */
 void api_root(struct call *c)
 {
+    if (api_ui_wanted(c->req->accept)) {
+        api_ui_redirect(c);
+        return;
+    }
     static_body(c, "application/json; charset=utf-8", root_body, sizeof root_body - 1);
+    c->res->vary_accept = 1;
 }
 
 void api_openapi(struct call *c)

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "embedded.h"
+
 static const char ALLOW_GET[] = "GET, HEAD, OPTIONS";
 static const char ALLOW_ARTICLES[] = "GET, HEAD, POST, OPTIONS";
 static const char ALLOW_ARTICLE[] = "GET, HEAD, DELETE, OPTIONS";
@@ -79,7 +81,18 @@ enum route router_match(const char *path, struct route_match *m)
             return set(m, ROUTE_METRICS, ROUTER_GET, ALLOW_GET, "/metrics");
         if (seg_is(seg[0], sl[0], "openapi.yaml"))
             return set(m, ROUTE_OPENAPI, ROUTER_GET, ALLOW_GET, "/openapi.yaml");
+        if (seg_is(seg[0], sl[0], "ui"))
+            return set(m, ROUTE_UI, ROUTER_GET, ALLOW_GET, "/ui");
         return ROUTE_NONE;
+    }
+    if (nseg == 2 && seg_is(seg[0], sl[0], "ui")) {
+        /* only the files there are: any other name is a 404 for every
+         * method, like an unknown path */
+        if (!embedded_ui(seg[1], sl[1]))
+            return ROUTE_NONE;
+        m->file = seg[1];
+        m->file_len = sl[1];
+        return set(m, ROUTE_UI_FILE, ROUTER_GET, ALLOW_GET, "/ui/{file}");
     }
     int64_t id;
     if (router_parse_id(seg[1], sl[1], &id) != 0)

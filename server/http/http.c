@@ -306,6 +306,11 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
         snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", res->filename);
         fail |= add_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, cd);
     }
+    if (res->csp && status != 304) {
+        fail |= add_header(r, "Content-Security-Policy", res->csp);
+        fail |= add_header(r, "X-Content-Type-Options", "nosniff");
+        fail |= add_header(r, "Referrer-Policy", "same-origin");
+    }
     if (res->retry_after)
         fail |= add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
     if (res->www_authenticate)

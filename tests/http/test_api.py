@@ -729,7 +729,8 @@ def spec_is_valid_openapi_31():
     walk_refs(SPEC, "#")
     want = {"/", "/health", "/metrics", "/openapi.yaml", "/articles", "/articles/{id}",
             "/articles/{id}/people", "/articles/{id}/quotes", "/people", "/people/{id}",
-            "/people/{id}/quotes", "/people/{id}/articles", "/quotes", "/quotes/{id}"}
+            "/people/{id}/quotes", "/people/{id}/articles", "/quotes", "/quotes/{id}",
+            "/ui", "/ui/app.js", "/ui/yaml.js", "/ui/app.css", "/ui/chart.js"}
     check(want == set(SPEC["paths"]), "paths differ from the contract: %s" % (want ^ set(SPEC["paths"])))
 
 
@@ -745,6 +746,48 @@ def root_document():
         check(r.ctype == "application/json", "GET / Content-Type %r" % r.header("Content-Type"))
         ct = r.header("Content-Type") or ""
         check("charset=utf-8" in ct.lower().replace(" ", ""), "GET / Content-Type lacks charset=utf-8: %r" % ct)
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@test
+def explorer_files_and_root_negotiation():
+    """/ui and its files with their types and CSP; / is JSON for curl and a 303 to /ui/ for a browser."""
+    types = {"/ui": "text/html", "/ui/": "text/html", "/ui/app.js": "text/javascript",
+             "/ui/yaml.js": "text/javascript", "/ui/chart.js": "text/javascript",
+             "/ui/app.css": "text/css"}
+    for path, want in types.items():
+        r = get(path, headers={"Accept": BROWSER_ACCEPT})
+        if not expect_status(r, 200):
+            continue
+        check(r.ctype == want, "GET %s Content-Type %r, want %s" % (path, r.header("Content-Type"), want))
+        csp = r.header("Content-Security-Policy") or ""
+        check("script-src 'self'" in csp and "default-src 'none'" in csp, "GET %s CSP %r" % (path, csp))
+        check(r.header("X-Content-Type-Options") == "nosniff", "GET %s without nosniff" % path)
+        check(len(r.body) > 0, "GET %s: empty body" % path)
+    page = get("/ui").body.decode("utf-8")
+    for src in ("/ui/app.js", "/ui/yaml.js", "/ui/chart.js", "/ui/app.css"):
+        check(src in page, "/ui does not load %s" % src)
+    check("<script>" not in page and " style=" not in page, "/ui has an inline script or style")
+    check(b"Chart" in get("/ui/chart.js").body, "/ui/chart.js is not Chart.js")
+    for path in ("/ui/nope.js", "/ui/app.js/x", "/ui/../openapi.yaml", "/uix"):
+        expect_status(get(path), 404)
+    expect_problem(get("/ui?limit=1"), 400, "bad-parameter", "limit")
+    for accept in (None, "*/*", "application/json", "application/json, text/html",
+                   "text/html;q=0.5, application/json"):
+        r = get("/", headers={"Accept": accept} if accept else None)
+        if expect_status(r, 200):
+            check(r.ctype == "application/json", "GET / (Accept %r) -> %r" % (accept, r.header("Content-Type")))
+            check("Accept" in (r.header("Vary") or ""), "GET / (Accept %r): no Vary: Accept" % accept)
+    for accept in (BROWSER_ACCEPT, "text/html", "application/xhtml+xml", "TEXT/HTML; q=0.9, application/json; q=0.8"):
+        for method in ("GET", "HEAD"):
+            r = request(method, "/", headers={"Accept": accept})
+            if expect_status(r, 303):
+                check(r.header("Location") == "/ui/", "%s / (Accept %r) Location %r" % (method, accept, r.header("Location")))
+                check(not r.body, "%s / 303 has a body" % method)
+    r = get("/health", headers={"Accept": BROWSER_ACCEPT})
+    check(r.status == 200 and r.ctype == "application/json", "a browser's /health is not JSON: %r" % r)
 
 
 @test
