@@ -62,10 +62,13 @@ static const char *const sql[S_COUNT] = {
     [S_INSERT_ALIAS] = "INSERT OR IGNORE INTO person_aliases (person_id, alias, alias_key)"
                        " VALUES (?1, ?2, qw_fold(?2))",
     [S_INSERT_MENTION] =
-        "INSERT INTO mentions (article_id, person_id, start, end, text) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO mentions (article_id, person_id, start, end, text, pub_day, pub_source,"
+        " pub_section) SELECT ?1, ?2, ?3, ?4, ?5, a.published, a.source, a.section"
+        " FROM articles a WHERE a.id = ?1",
     [S_INSERT_QUOTE] =
         "INSERT INTO quotes (article_id, start, end, text, kind, speaker, speaker_person_id, cue,"
-        " confidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        " confidence, pub_day, pub_source, pub_section) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+        " a.published, a.source, a.section FROM articles a WHERE a.id = ?1",
     [S_ADD_COUNTS] = "UPDATE people SET article_count = article_count + ?2,"
                      " quote_count = quote_count + ?3 WHERE id = ?1",
     [S_ARTICLE_TEXT] = "SELECT text, extract_version FROM articles WHERE id = ?1",
