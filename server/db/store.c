@@ -49,9 +49,10 @@ static const char *const sql[S_COUNT] = {
      * Nothing is written when nothing changes. */
     [S_FILL_META] =
         "UPDATE articles SET source = coalesce(source, ?2), section = coalesce(section, ?3),"
+        " published = coalesce(published, ?5),"
         " path = CASE WHEN ?4 IS NOT NULL AND (path IS NULL OR path GLOB '/*'"
         " OR path GLOB '*..*') THEN ?4 ELSE path END"
-        " WHERE id = ?1 AND ((source IS NULL AND ?2 IS NOT NULL)"
+        " WHERE id = ?1 AND ((source IS NULL AND ?2 IS NOT NULL) OR (published IS NULL AND ?5 IS NOT NULL)"
         " OR (section IS NULL AND ?3 IS NOT NULL) OR (?4 IS NOT NULL AND path IS NOT ?4"
         " AND (path IS NULL OR path GLOB '/*' OR path GLOB '*..*')))",
     [S_UPSERT_PERSON] =
@@ -674,6 +675,7 @@ qw_status store_article(struct store *s, const struct article *a, const char *pa
         bind_text(fm, 2, a->source);
         bind_text(fm, 3, a->section);
         bind_text(fm, 4, path);
+        bind_text(fm, 5, a->published);
         rc = run(s, S_FILL_META);
         sqlite3_clear_bindings(fm);
         return rc;
