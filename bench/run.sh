@@ -71,6 +71,27 @@ for set in bbc reuters21578; do
         'BEGIN { printf "%s: %d articles in %.2f s: %.0f articles/s (%s MB on disk)\n", set, n, b - a, n / (b - a), mb }'
 done
 
+echo "== aggregates (the largest database this run builds)"
+# A synthetic archive of BENCH_ARTICLES articles (default 100000; e.g.
+# BENCH_ARTICLES=1000000 make bench for the million-article figures) made
+# from the corpus by bench/synth.py, loaded, then every aggregate timed.
+NSYN=${BENCH_ARTICLES:-100000}
+if [ -d "$CORPUS/bbc" ] && [ "$NSYN" -gt 0 ]; then
+    /usr/bin/python3 bench/synth.py "$CORPUS" "$tmp/synth" "$NSYN" >/dev/null
+    t0=$(date +%s.%N)
+    $BIN load --quiet --db "$tmp/synth.db" "$tmp/synth" >/dev/null 2>&1
+    t1=$(date +%s.%N)
+    awk -v n="$NSYN" -v a="$t0" -v b="$t1" 'BEGIN { printf "synthetic: %d articles loaded in %.1f s: %.0f articles/s\n", n, b - a, n / (b - a) }'
+    rm -rf "$tmp/synth"
+    /usr/bin/python3 bench/aggregates.py "$BIN" "$tmp/synth.db"
+    rm -f "$tmp/synth.db"*
+else
+    rm -f "$tmp/agg.db"*
+    $BIN load --quiet --db "$tmp/agg.db" samples >/dev/null 2>&1
+    echo "(no $CORPUS/bbc: on the samples)"
+    /usr/bin/python3 bench/aggregates.py "$BIN" "$tmp/agg.db"
+fi
+
 echo "== http (wrk, 2 threads, 32 connections, ${DUR}s each)"
 if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
     echo "http: skipped (wrk or nginx missing)"

@@ -37,6 +37,9 @@ struct article {
     char *url;                /* NULL if absent */
     char *author;             /* NULL if absent */
     char *image_credit;       /* "ToI" from "Image courtesy of ToI"; NULL */
+    int dl_month, dl_day;     /* a dateline's date that has no year ("LONDON, Jan 5 -"):
+                                 its month and day, for a load that knows the year
+                                 (load --year); 0 otherwise */
     int transcoded;           /* 1: input was not UTF-8, read as Windows-1252 */
 };
 
@@ -53,6 +56,9 @@ qw_status ingest_decode(const unsigned char *buf, size_t len, char **out, size_t
  * text), QW_ERR_INVALID (bad front matter; err says why) or QW_ERR_NOMEM.
  * err (QW_ERRLEN bytes, may be NULL) receives a message on failure. */
 qw_status ingest_parse(const char *text, size_t len, struct article *a, char *err);
+
+/* 1 if y-m-d is a real date with a four-digit year (1000..9999). */
+int ingest_valid_date(int y, int m, int d);
 
 /* Reads, decodes and parses one file.  Files larger than max_bytes give
  * QW_ERR_TOO_LARGE; unreadable ones QW_ERR_IO.  err as above. */

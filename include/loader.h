@@ -22,6 +22,8 @@ struct loader_options {
                            none (it replaces a guess from a dateline or an
                            image credit); NULL: none */
     int no_sections;    /* 1: no section from folder names */
+    int year;           /* the year of every dateline date that gives none
+                           ("LONDON, Jan 5 -"); 0: such articles stay undated */
 };
 
 enum loader_skip {

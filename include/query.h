@@ -46,6 +46,10 @@ struct query_list {
     int64_t article_id;        /* 0: any */
     const char *kind;          /* "direct"/"partial" or NULL */
     int64_t cluster_id;        /* quotes of one cluster; 0: any */
+    const char *gender;        /* "male", "female", "unknown" (a person whose gender is not
+                                  known), or NULL: the speaker's (quotes), the person's
+                                  (people), a mentioned person's (articles) */
+    int64_t with_id;           /* articles: that also mention this person; 0: any */
     const struct cursor *after;/* NULL: first page */
     int limit;                 /* 1..1000 */
 };
@@ -70,6 +74,32 @@ qw_status query_quote(struct qconn *c, int64_t id, json_t **out);
 qw_status query_article_exists(struct qconn *c, int64_t id);
 qw_status query_person_exists(struct qconn *c, int64_t id);
 
+struct sqlbuf;
+
+/* The FROM and WHERE clauses of a list (q->list: articles, people,
+ * quotes, an article's people), appended to b, with the filters of q and
+ * without paging: query_total and query_facet count over them.  The
+ * list's table aliases are a (articles), p (people), q (quotes). */
+void query_list_where(struct sqlbuf *b, const struct query_list *q);
+
+/* count=exact: the number of items of the whole list q (every page). */
+qw_status query_total(struct qconn *c, const struct query_list *q, int64_t *out);
+
+/* The facets a list can count by (facet=...). */
+enum query_facet { QF_SOURCE, QF_SECTION, QF_KIND, QF_GENDER, QF_COUNT };
+
+/* The name of a facet ("source", ...), and whether list can be counted
+ * by it (articles: source, section; quotes: all four; people: gender). */
+const char *query_facet_name(enum query_facet f);
+int query_facet_allowed(enum cursor_list list, enum query_facet f);
+
+/* facet=F: the values of F over the whole list q with their counts, most
+ * frequent first (ties by value), at most QUERY_FACET_MAX, as a new array
+ * of {"value", "count"} in *out (null value: unknown). */
+#define QUERY_FACET_MAX 50
+qw_status query_facet(struct qconn *c, const struct query_list *q, enum query_facet f,
+                      json_t **out);
+
 /* Totals for /health and /metrics: rows, articles whose extract_version
  * is below extract_version (reextract has not caught up with them), and
  * PRAGMA user_version when want_schema_version is 1. */
@@ -82,6 +112,11 @@ qw_status query_counts(struct qconn *c, int extract_version, struct query_totals
                        int want_schema_version);
 
 /* Helpers shared by the query files (query_util.c). */
+
+/* query_list_where for each kind of list (query_articles.c, ...). */
+void query_articles_where(struct sqlbuf *b, const struct query_list *q);
+void query_people_where(struct sqlbuf *b, const struct query_list *q);
+void query_quotes_where(struct sqlbuf *b, const struct query_list *q);
 
 /* A column as a JSON string (null for NULL); invalid UTF-8 is replaced
  * rather than failing.  NULL only when out of memory. */
@@ -143,7 +178,7 @@ json_t *query_json_snippet(sqlite3_stmt *s, int col);
 /* The cached statement for the list SQL in b, with the filter values of q
  * that the SQL uses bound (?1 fts/like, ?2 person, ?3 source, ?4 since,
  * ?5 until, ?6/?7 cursor key/id, ?8 limit+1, ?9 article, ?10 kind, ?11 section,
- * ?12 cluster).
+ * ?12 cluster, ?13 gender: NULL for "unknown", ?14 with).
  * Returns NULL with *st set when b overflowed (logged as QW_ERR_DB) or
  * preparing or binding failed; else the caller releases it with
  * qconn_release. */

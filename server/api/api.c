@@ -371,8 +371,36 @@ static const struct {
     {"person", P_PERSON}, {"source", P_SOURCE}, {"since", P_SINCE},   {"until", P_UNTIL},
     {"sort", P_SORT},     {"article", P_ARTICLE}, {"kind", P_KIND},
     {"section", P_SECTION},
-    {"cluster", P_CLUSTER},
+    {"cluster", P_CLUSTER}, {"gender", P_GENDER}, {"count", P_COUNT}, {"facet", P_FACET},
+    {"with", P_WITH},       {"metric", P_METRIC}, {"interval", P_INTERVAL}, {"by", P_BY},
+    {"distinct", P_DISTINCT}, {"of", P_OF},
 };
+
+/* facet=source,kind: the facets named, each once, in the order given.
+ * Returns 0, or -1 with *bad naming what a good value is. */
+static int parse_facets(const char *v, size_t n, struct args *a, const char **bad)
+{
+    size_t i = 0;
+    while (i <= n) {
+        size_t j = i;
+        while (j < n && v[j] != ',')
+            j++;
+        int found = -1;
+        for (int f = 0; f < QF_COUNT; f++) {
+            const char *name = query_facet_name((enum query_facet)f);
+            if (strlen(name) == j - i && memcmp(v + i, name, j - i) == 0)
+                found = f;
+        }
+        if (found < 0 || (a->facets & (1u << found))) {
+            *bad = "a comma-separated list of source, section, kind and gender, each once";
+            return -1;
+        }
+        a->facets |= 1u << found;
+        a->facet_order[a->nfacets++] = (enum query_facet)found;
+        i = j + 1;
+    }
+    return 0;
+}
 
 static int is_date(const char *s, size_t n)
 {
@@ -555,6 +583,54 @@ int api_args(struct call *c, unsigned allowed, struct args *a)
                                            : "a cluster id (a positive integer)";
             }
             break;
+        case P_GENDER:
+            if (eq(v, n, "male"))
+                a->gender = "male";
+            else if (eq(v, n, "female"))
+                a->gender = "female";
+            else if (eq(v, n, "unknown"))
+                a->gender = "unknown";
+            else
+                bad = "male, female or unknown";
+            break;
+        case P_COUNT:
+            if (eq(v, n, "exact"))
+                a->count_exact = 1;
+            else
+                bad = "exact";
+            break;
+        case P_FACET:
+            parse_facets(v, n, a, &bad);
+            break;
+        case P_WITH:
+            if (router_parse_id(v, n, &a->with_id) != 0) {
+                int digits = 1;
+                for (size_t k = 0; k < n && digits; k++)
+                    digits = v[k] >= '0' && v[k] <= '9';
+                if (digits && n > 19)
+                    a->with_id = INT64_MAX; /* no such person: an empty list */
+                else
+                    bad = "a person id (a positive integer)";
+            }
+            break;
+        case P_DISTINCT:
+            if (eq(v, n, "true"))
+                a->distinct = 1;
+            else if (!eq(v, n, "false"))
+                bad = "true or false";
+            break;
+        case P_METRIC:
+            a->metric = v; /* names checked by the handler, which knows its own */
+            break;
+        case P_INTERVAL:
+            a->interval = v;
+            break;
+        case P_BY:
+            a->by = v;
+            break;
+        case P_OF:
+            a->of = v;
+            break;
         case P_KIND:
             if (eq(v, n, "direct"))
                 a->kind = "direct";
@@ -576,6 +652,12 @@ int api_args(struct call *c, unsigned allowed, struct args *a)
             a->fmt = FMT_CSV;
         else if (strcasestr(c->req->accept, "application/x-ndjson"))
             a->fmt = FMT_NDJSON;
+    }
+    if ((a->count_exact || a->nfacets) && a->fmt != FMT_JSON) {
+        api_bad_param(c, a->count_exact ? "count" : "facet",
+                      "Parameters 'count' and 'facet' come with JSON lists only (the total and "
+                      "the facets are members of the JSON page).");
+        return -1;
     }
     if (a->limit_all && a->fmt == FMT_JSON) {
         /* a JSON page is one document held in memory: the whole list
@@ -814,7 +896,7 @@ void api_csv_filename(const char *path, char out[64])
 }
 
 void api_list(struct call *c, json_t *items, int has_next, const struct cursor *next,
-              const struct args *a, enum csv_kind kind)
+              const struct args *a, enum csv_kind kind, json_t *meta)
 {
     struct strbuf cur = STRBUF_INIT, link = STRBUF_INIT, self = STRBUF_INIT, body = STRBUF_INIT;
     int fail = 0;
@@ -843,6 +925,8 @@ void api_list(struct call *c, json_t *items, int has_next, const struct cursor *
         query_set(links, "next", has_next ? json_stringn_nocheck(link.p, link.len) : json_null(),
                   &oom);
         query_set(env, "links", links, &oom);
+        if (meta && json_object_update(env, meta) != 0)
+            oom = 1;
         if (oom || json_dump_callback(env, dump_cb, &body, DUMP_FLAGS) != 0) {
             json_decref(env);
             goto oom;
@@ -946,11 +1030,108 @@ void api_handle(struct api *a, const struct api_request *req, struct api_respons
     case ROUTE_QUOTE: api_quote_get(&c); break;
     case ROUTE_UI:
     case ROUTE_UI_FILE: api_ui(&c); break;
+    case ROUTE_STATS_TIMESERIES: api_stats_timeseries(&c); break;
+    case ROUTE_STATS_TOP: api_stats_top(&c); break;
+    case ROUTE_STATS_GENDER: api_stats_gender(&c); break;
+    case ROUTE_PERSON_CO_MENTIONS: api_co_mentions(&c); break;
     case ROUTE_NONE:
     case ROUTE_COUNT: break;
     }
     if (res->status == 0)
         api_fail(&c, QW_ERR_DB);
+}
+
+void api_send_rows(struct call *c, const struct args *a, json_t *doc, json_t *rows,
+                   const char *const *cols)
+{
+    if (a->fmt == FMT_JSON) {
+        api_json(c, 200, doc);
+        return;
+    }
+    struct strbuf sb = STRBUF_INIT;
+    int fail = strbuf_reserve(&sb, 4096) != 0;
+    if (a->fmt == FMT_CSV) {
+        for (size_t k = 0; cols[k] && !fail; k++)
+            fail = (k && strbuf_putc(&sb, ',') != 0) || csv_field(&sb, cols[k], strlen(cols[k]));
+        fail = fail || strbuf_puts(&sb, "\r\n") != 0;
+    }
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        if (fail)
+            break;
+        if (a->fmt == FMT_NDJSON) {
+            fail = json_dump_callback(row, dump_cb, &sb, DUMP_FLAGS) != 0 ||
+                   strbuf_putc(&sb, '\n') != 0;
+            continue;
+        }
+        for (size_t k = 0; cols[k] && !fail; k++) {
+            json_t *v = json_object_get(row, cols[k]);
+            fail = (k && strbuf_putc(&sb, ',') != 0) || (v && csv_value(&sb, v) != 0);
+        }
+        fail = fail || strbuf_puts(&sb, "\r\n") != 0;
+    }
+    json_decref(doc);
+    size_t len;
+    char *body = fail ? NULL : strbuf_detach(&sb, &len);
+    if (!body) {
+        strbuf_free(&sb);
+        oom_response(c);
+        return;
+    }
+    c->res->status = 200;
+    c->res->cacheable = 1;
+    c->res->vary_accept = 1;
+    if (a->fmt == FMT_CSV) {
+        c->res->content_type = "text/csv; charset=utf-8";
+        api_csv_filename(c->req->path, c->res->filename);
+    } else {
+        c->res->content_type = "application/x-ndjson";
+    }
+    set_body(c->res, body, len, 0);
+}
+
+/* count=exact and facet=...: {"total": N, "facets": {...}} in *meta.
+ * QW_ERR_BAD_REQUEST after filling a 400 (a facet the list has not). */
+static qw_status list_meta(struct call *c, struct qconn *qc, const struct query_list *q,
+                           const struct args *a, json_t **meta)
+{
+    for (int i = 0; i < a->nfacets; i++)
+        if (!query_facet_allowed(q->list, a->facet_order[i])) {
+            char detail[QW_ERRLEN];
+            snprintf(detail, sizeof detail, "This list has no facet '%s'.",
+                     query_facet_name(a->facet_order[i]));
+            api_bad_param(c, "facet", detail);
+            return QW_ERR_BAD_REQUEST;
+        }
+    json_t *m = json_object(), *facets = a->nfacets ? json_object() : NULL;
+    int oom = !m || (a->nfacets && !facets);
+    qw_status st = QW_OK;
+    if (!oom && a->count_exact) {
+        int64_t n = 0;
+        st = query_total(qc, q, &n);
+        if (st == QW_OK)
+            query_set(m, "total", json_integer(n), &oom);
+    }
+    for (int i = 0; st == QW_OK && !oom && i < a->nfacets; i++) {
+        json_t *arr = NULL;
+        st = query_facet(qc, q, a->facet_order[i], &arr);
+        if (st == QW_OK)
+            query_set(facets, query_facet_name(a->facet_order[i]), arr, &oom);
+    }
+    if (st == QW_OK && !oom && facets) {
+        query_set(m, "facets", facets, &oom);
+        facets = NULL;
+    }
+    json_decref(facets);
+    if (st == QW_OK && oom)
+        st = QW_ERR_NOMEM;
+    if (st != QW_OK) {
+        json_decref(m);
+        return st;
+    }
+    *meta = m;
+    return QW_OK;
 }
 
 void api_list_run(struct call *c, struct qconn *qc, api_list_query fetch,
@@ -967,13 +1148,18 @@ void api_list_run(struct call *c, struct qconn *qc, api_list_query fetch,
         api_fail(c, QW_ERR_NOMEM);
         return;
     }
+    json_t *meta = NULL;
     qw_status st = fetch(qc, q, items, &next, &has_next);
+    if (st == QW_OK && (a->count_exact || a->nfacets))
+        st = list_meta(c, qc, q, a, &meta);
     if (st != QW_OK) {
         json_decref(items);
-        api_fail(c, st);
+        if (st != QW_ERR_BAD_REQUEST)
+            api_fail(c, st);
         return;
     }
-    api_list(c, items, has_next, &next, a, kind);
+    api_list(c, items, has_next, &next, a, kind, meta);
+    json_decref(meta);
 }
 
 void api_item(struct call *c, api_item_query fetch)

@@ -15,7 +15,7 @@ void api_articles_list(struct call *c)
 {
     int scoped = c->m.route == ROUTE_PERSON_ARTICLES;
     unsigned allowed = P_PAGE | P_Q | P_SOURCE | P_SECTION | P_SINCE | P_UNTIL | P_SORT |
-                       (scoped ? 0 : P_PERSON);
+                       P_GENDER | P_TOTALS | (scoped ? P_WITH : P_PERSON);
     struct args a;
     if (api_args(c, allowed, &a) != 0)
         return;
@@ -68,6 +68,8 @@ void api_articles_list(struct call *c)
     q.section_len = a.section_len;
     q.since = a.since[0] ? a.since : NULL;
     q.until = a.until[0] ? a.until : NULL;
+    q.gender = a.gender;
+    q.with_id = a.with_id;
     api_list_run(c, qc, query_articles, &q, &a, CSV_ARTICLES);
 out:
     strbuf_free(&fts);

@@ -77,7 +77,7 @@ void api_export(struct call *c, api_list_query fetch, const struct query_list *q
         snprintf(s->until, sizeof s->until, "%s", q->until);
         s->q.until = s->until;
     }
-    /* kind is one of two static strings */
+    /* kind and gender are static strings; with_id is a number */
     if (q->after) {
         s->after = *q->after;
         s->q.after = &s->after;

@@ -42,8 +42,17 @@ enum fmt { FMT_JSON, FMT_CSV, FMT_NDJSON };
 enum {
     P_LIMIT = 1 << 0, P_CURSOR = 1 << 1, P_FORMAT = 1 << 2, P_Q = 1 << 3, P_PERSON = 1 << 4,
     P_SOURCE = 1 << 5, P_SINCE = 1 << 6, P_UNTIL = 1 << 7, P_SORT = 1 << 8, P_ARTICLE = 1 << 9,
-    P_KIND = 1 << 10, P_SECTION = 1 << 11, P_CLUSTER = 1 << 12
+    P_KIND = 1 << 10, P_SECTION = 1 << 11, P_CLUSTER = 1 << 12, P_GENDER = 1 << 13,
+    P_COUNT = 1 << 14, P_FACET = 1 << 15, P_WITH = 1 << 16,
+    /* the aggregates' own (stats.c) */
+    P_METRIC = 1 << 17, P_INTERVAL = 1 << 18, P_BY = 1 << 19, P_DISTINCT = 1 << 20,
+    P_OF = 1 << 21
 };
+/* The filters every aggregate takes (the lists' filters). */
+#define P_FILTERS                                                                              \
+    (P_Q | P_PERSON | P_SOURCE | P_SECTION | P_SINCE | P_UNTIL | P_KIND | P_GENDER)
+/* What every JSON list takes beyond its filters: totals and facets. */
+#define P_TOTALS (P_COUNT | P_FACET)
 #define P_PAGE (P_LIMIT | P_CURSOR | P_FORMAT)
 
 struct args {
@@ -69,6 +78,14 @@ struct args {
     int64_t article;
     int64_t cluster;       /* P_CLUSTER: a quote cluster id, 0 if absent */
     const char *kind;
+    const char *gender;    /* "male", "female", "unknown" or NULL */
+    int count_exact;       /* count=exact */
+    unsigned facets;       /* facet=...: bit 1 << enum query_facet, in the order given */
+    enum query_facet facet_order[QF_COUNT];
+    int nfacets;
+    int64_t with_id;       /* P_WITH: a person id (INT64_MAX: one too big to exist) */
+    const char *metric, *interval, *by, *of; /* the aggregates' names, checked by stats.c */
+    int distinct;          /* distinct=true */
 };
 
 enum csv_kind { CSV_ARTICLES, CSV_PEOPLE, CSV_QUOTES };
@@ -92,9 +109,11 @@ void api_bad_param(struct call *c, const char *param, const char *detail);
 /* Serializes o (stolen) as the JSON body with the given status. */
 void api_json(struct call *c, int status, json_t *o);
 
-/* Sends a list page in the requested format.  Steals items. */
+/* Sends a list page in the requested format.  Steals items, and meta
+ * (NULL, or an object whose members join the JSON envelope: total,
+ * facets). */
 void api_list(struct call *c, json_t *items, int has_next, const struct cursor *next,
-              const struct args *a, enum csv_kind kind);
+              const struct args *a, enum csv_kind kind, json_t *meta);
 
 /* The shape of every list query in query.h and of every single-item one. */
 typedef qw_status (*api_list_query)(struct qconn *qc, const struct query_list *q, json_t *items,
@@ -110,6 +129,13 @@ int api_render_csv_header(struct strbuf *sb, enum csv_kind kind, int with_snippe
 int api_render_items(struct strbuf *sb, json_t *items, enum fmt fmt, enum csv_kind kind,
                      int with_snippet);
 
+/* Sends an aggregate: doc (stolen) as the JSON body, or, in CSV or
+ * NDJSON, the objects of rows (borrowed from doc) one per line, CSV with
+ * the columns cols (NULL-terminated; a missing member or null is an
+ * empty field). */
+void api_send_rows(struct call *c, const struct args *a, json_t *doc, json_t *rows,
+                   const char *const *cols);
+
 /* The attachment name for a CSV of this request's list: the path's
  * segments joined by '-' ("quotes.csv", "people-12-quotes.csv"). */
 void api_csv_filename(const char *path, char out[64]);
@@ -121,7 +147,9 @@ void api_export(struct call *c, api_list_query fetch, const struct query_list *q
                 const struct args *a, enum csv_kind kind);
 
 /* Runs fetch for q and sends the page (api_list), or the problem for its
- * failure; with limit=all, the whole list (api_export). */
+ * failure; with limit=all, the whole list (api_export).  With count=exact
+ * or facet=..., the page also carries the list's total and facets, counted
+ * over the whole list (facets the list has no such field for are a 400). */
 void api_list_run(struct call *c, struct qconn *qc, api_list_query fetch,
                   const struct query_list *q, const struct args *a, enum csv_kind kind);
 
@@ -165,6 +193,10 @@ void api_person_get(struct call *c);
 void api_article_people(struct call *c);
 void api_quotes_list(struct call *c);
 void api_quote_get(struct call *c);
+void api_stats_timeseries(struct call *c);
+void api_stats_top(struct call *c);
+void api_stats_gender(struct call *c);
+void api_co_mentions(struct call *c);
 
 /* The explorer (ui.c): /ui and /ui/NAME, served from the embedded files
  * with a strict Content-Security-Policy. */

@@ -8,7 +8,7 @@
 void api_people_list(struct call *c)
 {
     struct args a;
-    if (api_args(c, P_PAGE | P_Q | P_SORT, &a) != 0)
+    if (api_args(c, P_PAGE | P_Q | P_SORT | P_GENDER | P_TOTALS, &a) != 0)
         return;
     static const struct {
         const char *name;
@@ -30,7 +30,8 @@ void api_people_list(struct call *c)
     }
     struct strbuf like = STRBUF_INIT;
     struct cursor cur;
-    struct query_list q = {.list = CUR_PEOPLE, .sort = sort, .limit = a.limit};
+    struct query_list q = {.list = CUR_PEOPLE, .sort = sort, .limit = a.limit,
+                           .gender = a.gender};
     if (a.q) {
         /* substring match on the folded name and alias keys: fold q the
          * same way, then escape LIKE's own wildcards */
@@ -70,7 +71,7 @@ void api_person_get(struct call *c)
 void api_article_people(struct call *c)
 {
     struct args a;
-    if (api_args(c, P_PAGE, &a) != 0)
+    if (api_args(c, P_PAGE | P_TOTALS, &a) != 0)
         return;
     struct cursor cur;
     struct query_list q = {.list = CUR_ARTICLE_PEOPLE, .sort = SORT_FIRST, .limit = a.limit,

@@ -10,10 +10,11 @@ void api_quotes_list(struct call *c)
     unsigned allowed;
     enum cursor_list list = CUR_QUOTES;
     if (r == ROUTE_ARTICLE_QUOTES) {
-        allowed = P_PAGE | P_KIND;
+        allowed = P_PAGE | P_KIND | P_TOTALS;
         list = CUR_ARTICLE_QUOTES;
     } else {
-        allowed = P_PAGE | P_Q | P_ARTICLE | P_KIND | P_SINCE | P_UNTIL | P_SORT |
+        allowed = P_PAGE | P_Q | P_ARTICLE | P_KIND | P_SINCE | P_UNTIL | P_SORT | P_SOURCE |
+                  P_SECTION | P_GENDER | P_TOTALS |
                   (r == ROUTE_QUOTES ? P_PERSON | P_CLUSTER : 0);
     }
     struct args a;
@@ -64,6 +65,11 @@ void api_quotes_list(struct call *c)
     }
     q.kind = a.kind;
     q.cluster_id = a.cluster;
+    q.source = a.source;
+    q.source_len = a.source_len;
+    q.section = a.section;
+    q.section_len = a.section_len;
+    q.gender = a.gender;
     q.since = a.since[0] ? a.since : NULL;
     q.until = a.until[0] ? a.until : NULL;
     api_list_run(c, qc, query_quotes, &q, &a, CSV_QUOTES);

@@ -94,6 +94,15 @@ enum route router_match(const char *path, struct route_match *m)
         m->file_len = sl[1];
         return set(m, ROUTE_UI_FILE, ROUTER_GET, ALLOW_GET, "/ui/{file}");
     }
+    if (nseg == 2 && seg_is(seg[0], sl[0], "stats")) {
+        if (seg_is(seg[1], sl[1], "timeseries"))
+            return set(m, ROUTE_STATS_TIMESERIES, ROUTER_GET, ALLOW_GET, "/stats/timeseries");
+        if (seg_is(seg[1], sl[1], "top"))
+            return set(m, ROUTE_STATS_TOP, ROUTER_GET, ALLOW_GET, "/stats/top");
+        if (seg_is(seg[1], sl[1], "gender"))
+            return set(m, ROUTE_STATS_GENDER, ROUTER_GET, ALLOW_GET, "/stats/gender");
+        return ROUTE_NONE;
+    }
     int64_t id;
     if (router_parse_id(seg[1], sl[1], &id) != 0)
         return ROUTE_NONE;
@@ -113,6 +122,9 @@ enum route router_match(const char *path, struct route_match *m)
             return set(m, ROUTE_PERSON_QUOTES, ROUTER_GET, ALLOW_GET, "/people/{id}/quotes");
         if (seg_is(seg[2], sl[2], "articles"))
             return set(m, ROUTE_PERSON_ARTICLES, ROUTER_GET, ALLOW_GET, "/people/{id}/articles");
+        if (seg_is(seg[2], sl[2], "co-mentions"))
+            return set(m, ROUTE_PERSON_CO_MENTIONS, ROUTER_GET, ALLOW_GET,
+                       "/people/{id}/co-mentions");
     } else if (seg_is(seg[0], sl[0], "quotes")) {
         if (nseg == 2)
             return set(m, ROUTE_QUOTE, ROUTER_GET, ALLOW_GET, "/quotes/{id}");

@@ -17,12 +17,12 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: quotewire load [--db FILE] [--source NAME] [--no-sections] [--max-bytes N]\n"
-            "                      [--batch N] [--quiet] PATH...\n\n"
+            "usage: quotewire load [--db FILE] [--source NAME] [--no-sections] [--year YYYY]\n"
+            "                      [--max-bytes N] [--batch N] [--quiet] PATH...\n\n"
             "Loads article files, and folders of them (recursively, hidden ones left out),\n"
             "into the database, with the people and quotes extracted from them.  Loading\n"
-            "the same text again adds nothing (it only fills in a source or section the\n"
-            "stored article lacks); after a crash, run the same load again.\n\n"
+            "the same text again adds nothing (it only fills in a source, section or date\n"
+            "the stored article lacks); after a crash, run the same load again.\n\n"
             "Paths are stored relative to the PATH given (bbc/business/001.txt loaded as\n"
             "bbc is business/001.txt), and under a folder the first folder level below\n"
             "it is the article's section (business).  Front matter (source:, section:)\n"
@@ -31,6 +31,8 @@ static void usage(FILE *f)
             "  --source NAME  the source of every article whose front matter names none\n"
             "                 (replaces a source guessed from a dateline or image credit)\n"
             "  --no-sections  no section from folder names\n"
+            "  --year YYYY    the year of dateline dates that give none (wire copy's\n"
+            "                 \"LONDON, Jan 5 -\"); without it those articles stay undated\n"
             "  --max-bytes N  skip files larger than N bytes; K, M, G suffixes\n"
             "                 (default $QUOTEWIRE_MAX_BYTES or 8M)\n"
             "  --batch N      articles per transaction (default 256)\n"
@@ -66,7 +68,7 @@ static size_t parse_size(const char *s)
 int cli_load(int argc, char **argv)
 {
     const char *dbpath = cli_default_db(), *v;
-    struct loader_options opt = {0, 0, 0, NULL, 0};
+    struct loader_options opt = {0, 0, 0, NULL, 0, 0};
     struct loader_summary sum;
     char **paths = NULL;
     int npaths = 0, quiet = 0, bad = 0, rc = 1, only_paths = 0;
@@ -106,6 +108,11 @@ int cli_load(int argc, char **argv)
                 bad = 1;
             } else {
                 opt.source = v;
+            }
+        } else if (!bad && (v = cli_opt_value("load", argc, argv, &i, "--year", &bad))) {
+            if (cli_parse_int(v, 1000, 9999, &opt.year) != 0) {
+                fprintf(stderr, "quotewire load: --year: expected a year 1000..9999, got '%s'\n", v);
+                bad = 1;
             }
         } else if (!bad && (v = cli_opt_value("load", argc, argv, &i, "--db", &bad))) {
             dbpath = v;

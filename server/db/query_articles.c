@@ -79,33 +79,44 @@ static void page_published(struct sqlbuf *b, const struct query_list *q)
     }
 }
 
+/* FROM and WHERE of an article list (query_list_where). */
+void query_articles_where(struct sqlbuf *b, const struct query_list *q)
+{
+    if (q->fts)
+        query_sql(b, " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+                     " WHERE articles_fts MATCH ?1");
+    else
+        query_sql(b, " FROM articles a WHERE 1");
+    if (q->person_mode == QP_ID)
+        query_sql(b, " AND a.id IN (SELECT article_id FROM mentions WHERE person_id = ?2)");
+    else if (q->person_mode == QP_NAME)
+        query_sql(b, " AND a.id IN (SELECT article_id FROM mentions WHERE person_id IN "
+                     QUERY_PERSON_BY_NAME ")");
+    if (q->with_id)
+        query_sql(b, " AND a.id IN (SELECT article_id FROM mentions WHERE person_id = ?14)");
+    if (q->gender)
+        query_sql(b, " AND a.id IN (SELECT article_id FROM mentions WHERE person_id IN"
+                     " (SELECT id FROM people WHERE gender IS ?13))");
+    /* both compare NOCASE, as their indexes do (migration 0004) */
+    if (q->source)
+        query_sql(b, " AND a.source = ?3 COLLATE NOCASE");
+    if (q->section)
+        query_sql(b, " AND a.section = ?11");
+    if (q->since)
+        query_sql(b, " AND a.published >= ?4");
+    if (q->until)
+        query_sql(b, " AND a.published <= ?5");
+}
+
 qw_status query_articles(struct qconn *c, const struct query_list *q, json_t *items,
                          struct cursor *next, int *has_next)
 {
     struct sqlbuf b = {.len = 0};
     *has_next = 0;
     query_sql(&b, "SELECT " ARTICLE_COLS);
-    if (q->fts) {
-        query_sql(&b, ", snippet(articles_fts, -1, " QUERY_SNIPPET_MARKS "), articles_fts.rank"
-                      " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-                      " WHERE articles_fts MATCH ?1");
-    } else {
-        query_sql(&b, " FROM articles a WHERE 1");
-    }
-    if (q->person_mode == QP_ID)
-        query_sql(&b, " AND a.id IN (SELECT article_id FROM mentions WHERE person_id = ?2)");
-    else if (q->person_mode == QP_NAME)
-        query_sql(&b, " AND a.id IN (SELECT article_id FROM mentions WHERE person_id IN "
-                      QUERY_PERSON_BY_NAME ")");
-    /* both compare NOCASE, as their indexes do (migration 0004) */
-    if (q->source)
-        query_sql(&b, " AND a.source = ?3 COLLATE NOCASE");
-    if (q->section)
-        query_sql(&b, " AND a.section = ?11");
-    if (q->since)
-        query_sql(&b, " AND a.published >= ?4");
-    if (q->until)
-        query_sql(&b, " AND a.published <= ?5");
+    if (q->fts)
+        query_sql(&b, ", snippet(articles_fts, -1, " QUERY_SNIPPET_MARKS "), articles_fts.rank");
+    query_articles_where(&b, q);
     if (q->sort == SORT_PUBLISHED || q->sort == SORT_PUBLISHED_DESC)
         page_published(&b, q);
     else

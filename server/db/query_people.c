@@ -197,15 +197,24 @@ out:
     return st;
 }
 
+/* FROM and WHERE of a people list (query_list_where). */
+void query_people_where(struct sqlbuf *b, const struct query_list *q)
+{
+    query_sql(b, " FROM people p WHERE 1");
+    if (q->like)
+        query_sql(b, " AND (p.name_key LIKE ?1 ESCAPE '\\' OR EXISTS (SELECT 1 FROM"
+                     " person_aliases pa WHERE pa.person_id = p.id AND pa.alias_key LIKE ?1"
+                     " ESCAPE '\\'))");
+    if (q->gender)
+        query_sql(b, " AND p.gender IS ?13");
+}
+
 qw_status query_people(struct qconn *c, const struct query_list *q, json_t *items,
                        struct cursor *next, int *has_next)
 {
     struct sqlbuf b = {.len = 0};
-    query_sql(&b, "SELECT " PERSON_COLS " FROM people p WHERE 1");
-    if (q->like)
-        query_sql(&b, " AND (p.name_key LIKE ?1 ESCAPE '\\' OR EXISTS (SELECT 1 FROM"
-                      " person_aliases pa WHERE pa.person_id = p.id AND pa.alias_key LIKE ?1"
-                      " ESCAPE '\\'))");
+    query_sql(&b, "SELECT " PERSON_COLS);
+    query_people_where(&b, q);
     const char *key = "p.name COLLATE NOCASE";
     if (q->sort == SORT_QUOTES || q->sort == SORT_QUOTES_DESC)
         key = "p.quote_count";

@@ -56,6 +56,37 @@ static json_t *quote_row(sqlite3_stmt *s, int *oom)
     return o;
 }
 
+/* FROM and WHERE of a quote list (query_list_where). */
+void query_quotes_where(struct sqlbuf *b, const struct query_list *q)
+{
+    if (q->fts)
+        query_sql(b, " FROM quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid"
+                     " JOIN articles a ON a.id = q.article_id WHERE quotes_fts MATCH ?1");
+    else
+        query_sql(b, " FROM quotes q JOIN articles a ON a.id = q.article_id WHERE 1");
+    if (q->person_mode == QP_ID)
+        query_sql(b, " AND q.speaker_person_id = ?2");
+    else if (q->person_mode == QP_NAME)
+        query_sql(b, " AND q.speaker_person_id IN " QUERY_PERSON_BY_NAME);
+    if (q->article_id)
+        query_sql(b, " AND q.article_id = ?9");
+    if (q->kind)
+        query_sql(b, " AND q.kind = ?10");
+    if (q->cluster_id)
+        query_sql(b, " AND q.cluster_id = ?12");
+    if (q->gender)
+        query_sql(b, " AND q.speaker_person_id IN (SELECT id FROM people WHERE gender IS ?13)");
+    /* the article's metadata as the quote carries it (migration 0008) */
+    if (q->source)
+        query_sql(b, " AND q.pub_source = ?3");
+    if (q->section)
+        query_sql(b, " AND q.pub_section = ?11");
+    if (q->since)
+        query_sql(b, " AND q.pub_day >= ?4");
+    if (q->until)
+        query_sql(b, " AND q.pub_day <= ?5");
+}
+
 qw_status query_quotes(struct qconn *c, const struct query_list *q, json_t *items,
                        struct cursor *next, int *has_next)
 {
@@ -63,25 +94,8 @@ qw_status query_quotes(struct qconn *c, const struct query_list *q, json_t *item
     *has_next = 0;
     query_sql(&b, "SELECT " QUOTE_COLS);
     if (q->fts)
-        query_sql(&b, ", snippet(quotes_fts, 0, " QUERY_SNIPPET_MARKS "), quotes_fts.rank"
-                      " FROM quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid"
-                      " JOIN articles a ON a.id = q.article_id WHERE quotes_fts MATCH ?1");
-    else
-        query_sql(&b, " FROM quotes q JOIN articles a ON a.id = q.article_id WHERE 1");
-    if (q->person_mode == QP_ID)
-        query_sql(&b, " AND q.speaker_person_id = ?2");
-    else if (q->person_mode == QP_NAME)
-        query_sql(&b, " AND q.speaker_person_id IN " QUERY_PERSON_BY_NAME);
-    if (q->article_id)
-        query_sql(&b, " AND q.article_id = ?9");
-    if (q->kind)
-        query_sql(&b, " AND q.kind = ?10");
-    if (q->cluster_id)
-        query_sql(&b, " AND q.cluster_id = ?12");
-    if (q->since)
-        query_sql(&b, " AND a.published >= ?4");
-    if (q->until)
-        query_sql(&b, " AND a.published <= ?5");
+        query_sql(&b, ", snippet(quotes_fts, 0, " QUERY_SNIPPET_MARKS "), quotes_fts.rank");
+    query_quotes_where(&b, q);
     const char *key = q->sort == SORT_RANK ? "quotes_fts.rank"
                       : q->sort == SORT_START ? "q.start"
                                               : NULL;

@@ -121,6 +121,10 @@ static int query_bind(sqlite3_stmt *s, const struct query_list *q)
         B(11, sqlite3_bind_text(s, 11, q->section, (int)q->section_len, SQLITE_STATIC));
     if (q->cluster_id)
         B(12, sqlite3_bind_int64(s, 12, q->cluster_id));
+    if (q->gender && strcmp(q->gender, "unknown") != 0)
+        B(13, sqlite3_bind_text(s, 13, q->gender, -1, SQLITE_STATIC));
+    if (q->with_id)
+        B(14, sqlite3_bind_int64(s, 14, q->with_id));
 #undef B
     return rc;
 }

@@ -49,9 +49,10 @@ static const char *const sql[S_COUNT] = {
      * Nothing is written when nothing changes. */
     [S_FILL_META] =
         "UPDATE articles SET source = coalesce(source, ?2), section = coalesce(section, ?3),"
+        " published = coalesce(published, ?5),"
         " path = CASE WHEN ?4 IS NOT NULL AND (path IS NULL OR path GLOB '/*'"
         " OR path GLOB '*..*') THEN ?4 ELSE path END"
-        " WHERE id = ?1 AND ((source IS NULL AND ?2 IS NOT NULL)"
+        " WHERE id = ?1 AND ((source IS NULL AND ?2 IS NOT NULL) OR (published IS NULL AND ?5 IS NOT NULL)"
         " OR (section IS NULL AND ?3 IS NOT NULL) OR (?4 IS NOT NULL AND path IS NOT ?4"
         " AND (path IS NULL OR path GLOB '/*' OR path GLOB '*..*')))",
     [S_UPSERT_PERSON] =
@@ -62,10 +63,13 @@ static const char *const sql[S_COUNT] = {
     [S_INSERT_ALIAS] = "INSERT OR IGNORE INTO person_aliases (person_id, alias, alias_key)"
                        " VALUES (?1, ?2, qw_fold(?2))",
     [S_INSERT_MENTION] =
-        "INSERT INTO mentions (article_id, person_id, start, end, text) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO mentions (article_id, person_id, start, end, text, pub_day, pub_source,"
+        " pub_section) SELECT ?1, ?2, ?3, ?4, ?5, a.published, a.source, a.section"
+        " FROM articles a WHERE a.id = ?1",
     [S_INSERT_QUOTE] =
         "INSERT INTO quotes (article_id, start, end, text, kind, speaker, speaker_person_id, cue,"
-        " confidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        " confidence, pub_day, pub_source, pub_section) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+        " a.published, a.source, a.section FROM articles a WHERE a.id = ?1",
     [S_ADD_COUNTS] = "UPDATE people SET article_count = article_count + ?2,"
                      " quote_count = quote_count + ?3 WHERE id = ?1",
     [S_ARTICLE_TEXT] = "SELECT text, extract_version FROM articles WHERE id = ?1",
@@ -671,6 +675,7 @@ qw_status store_article(struct store *s, const struct article *a, const char *pa
         bind_text(fm, 2, a->source);
         bind_text(fm, 3, a->section);
         bind_text(fm, 4, path);
+        bind_text(fm, 5, a->published);
         rc = run(s, S_FILL_META);
         sqlite3_clear_bindings(fm);
         return rc;

@@ -240,6 +240,7 @@ struct work_ctx {
     const struct filelist *files;
     size_t max_bytes;
     const char *source;
+    int year;
 };
 
 /* pipeline_work_fn: reads, parses and extracts file i. */
@@ -267,6 +268,14 @@ static void process(void *ctx, int worker, size_t i, void *slot)
             goto oom;
         free(s->a.source);
         s->a.source = src;
+    }
+    /* a dateline's month and day, in the year the load was told */
+    if (!s->a.published && wc->year && s->a.dl_month &&
+        ingest_valid_date(wc->year, s->a.dl_month, s->a.dl_day)) {
+        char d[16];
+        snprintf(d, sizeof d, "%04d-%02d-%02d", wc->year, s->a.dl_month, s->a.dl_day);
+        if (!(s->a.published = strdup(d)))
+            goto oom;
     }
     if (!s->a.section && e->section_len &&
         !(s->a.section = strndup(e->path + e->rel, e->section_len)))
@@ -430,7 +439,7 @@ static void slot_clear(void *slot)
 qw_status loader_run(sqlite3 *db, char *const *paths, int npaths, const struct loader_options *o,
                      struct loader_summary *sum)
 {
-    struct loader_options opt = {0, 0, 0, NULL, 0};
+    struct loader_options opt = {0, 0, 0, NULL, 0, 0};
     struct filelist files = {NULL, 0, 0};
     struct dirid *anc = NULL;
     struct writer w;
@@ -480,6 +489,7 @@ qw_status loader_run(sqlite3 *db, char *const *paths, int npaths, const struct l
     wc.files = &files;
     wc.max_bytes = opt.max_bytes;
     wc.source = opt.source;
+    wc.year = opt.year;
     if ((st = pipeline_new(files.n, sizeof(struct slot), 0, process, &wc, &pipe)) != QW_OK)
         goto out;
     for (size_t i = 0; i < files.n; i++) {

@@ -100,9 +100,14 @@ static int days_in_month(int y, int m)
     return d[m - 1];
 }
 
-static int valid_ymd(int y, int m, int d)
+int ingest_valid_date(int y, int m, int d)
 {
     return y >= 1000 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
+}
+
+static int valid_ymd(int y, int m, int d)
+{
+    return ingest_valid_date(y, m, d);
 }
 
 /* Parses YYYY-MM-DD at t[i..e); returns its length (10) or 0. */
@@ -457,7 +462,8 @@ static size_t match_sep(const char *t, size_t i, size_t e, int *colon)
 struct dateline {
     size_t end;                   /* end of the dateline text */
     size_t agency_start, agency_end;
-    int y, m, d;                  /* y == 0: no full date */
+    int y, m, d;                  /* y == 0: no year (m, d: the month and day
+                                     given, or 0) */
 };
 
 /* Tries to read a dateline at the start of the paragraph t[i..e). */
@@ -480,8 +486,7 @@ static int match_dateline(const char *t, size_t i, size_t e, struct dateline *dl
             iso = match_iso_date(t, p + 2, e, &y, &m, &d) != 0;
             p += 2 + n;
             dated = 1;
-            if (y)
-                dl->y = y, dl->m = m, dl->d = d;
+            dl->y = y, dl->m = m, dl->d = d; /* y 0: month and day only */
             break;
         }
         if (!(n = match_words(t, p + 2, e, 3, &lw)))
@@ -492,8 +497,7 @@ static int match_dateline(const char *t, size_t i, size_t e, struct dateline *dl
         iso = match_iso_date(t, p + 1, e, &y, &m, &d) != 0;
         p += 1 + n;
         dated = 1;
-        if (y)
-            dl->y = y, dl->m = m, dl->d = d;
+        dl->y = y, dl->m = m, dl->d = d;
     }
     if (p + 2 < e && t[p] == ' ' && t[p + 1] == '(') {
         const char *close = memchr(t + p + 2, ')', e - p - 2);
@@ -606,6 +610,10 @@ static qw_status parse_body(struct article *a)
         return QW_ERR_NOMEM;
     if (!a->published && dl.y && !(a->published = format_date(dl.y, dl.m, dl.d)))
         return QW_ERR_NOMEM;
+    if (!dl.y && dl.m && dl.d) {
+        a->dl_month = dl.m;
+        a->dl_day = dl.d;
+    }
     if (!a->source && dl.agency_end && !(a->source = dup_range(t, dl.agency_start, dl.agency_end)))
         return QW_ERR_NOMEM;
     return QW_OK;

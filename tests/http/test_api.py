@@ -730,7 +730,8 @@ def spec_is_valid_openapi_31():
     want = {"/", "/health", "/metrics", "/openapi.yaml", "/articles", "/articles/{id}",
             "/articles/{id}/people", "/articles/{id}/quotes", "/people", "/people/{id}",
             "/people/{id}/quotes", "/people/{id}/articles", "/quotes", "/quotes/{id}",
-            "/ui", "/ui/app.js", "/ui/yaml.js", "/ui/app.css", "/ui/chart.js"}
+            "/ui", "/ui/app.js", "/ui/yaml.js", "/ui/app.css", "/ui/chart.js",
+            "/people/{id}/co-mentions", "/stats/timeseries", "/stats/top", "/stats/gender"}
     check(want == set(SPEC["paths"]), "paths differ from the contract: %s" % (want ^ set(SPEC["paths"])))
 
 
@@ -1635,7 +1636,11 @@ def section_field_filter_and_post():
         check(rows and "section" in rows[0] and all(x[rows[0].index("section")] == "QA Desk" or x[rows[0].index("section")] == "qa desk" for x in rows[1:] if x),
               "CSV section column: %r" % rows[:3])
     expect_problem(get(url("/articles", section="")), 400, "bad-parameter", "section")
-    expect_problem(get(url("/quotes", section="QA Desk")), 400, "bad-parameter", "section")
+    # quotes filter on their article's section too (copied with the quote, migration 0008)
+    r = get(url("/quotes", section="qa desk", limit=1000))
+    if expect_status(r, 200):
+        arts = sorted({q["article_id"] for q in items_of(r)})
+        check(set(arts) <= set(made[:2]), "quotes?section=qa desk come from %s, want within %s" % (arts, made[:2]))
     r = post_json("/articles", {"title": "Section QA bad", "body": "Body.", "section": "a\nb"})
     expect_problem(r, 422, "unprocessable", field="section")
     for i in made:
@@ -2521,6 +2526,8 @@ def person_subresource_filters():
 def _example(prm):
     sch = VALIDATOR.resolve(prm.get("schema") or {})
     name = prm["name"]
+    if "example" in prm:
+        return str(prm["example"])
     if name == "article":
         return str(ensure_seed()["id"])
     if name == "person":
@@ -3005,6 +3012,260 @@ def zz_database_integrity_after_suite():
 def parse_base(u):
     pu = urllib.parse.urlsplit(u)
     return (pu.hostname, pu.port or 80)
+
+
+
+# ---- aggregates: every figure checked against SQL over the raw tables
+# (articles.published and joins, not the copies quotes and mentions carry)
+
+def _sql(query, *args):
+    c = sqlite3.connect("file:%s?mode=ro" % ARGS.db, uri=True, timeout=10)
+    try:
+        return c.execute(query, args).fetchall()
+    finally:
+        c.close()
+
+
+def _month(d):
+    return d[:7] + "-01"
+
+
+def _months(lo, hi):
+    out, y, m = [], int(lo[:4]), int(lo[5:7])
+    while "%04d-%02d-01" % (y, m) <= hi:
+        out.append("%04d-%02d-01" % (y, m))
+        m += 1
+        if m > 12:
+            y, m = y + 1, 1
+    return out
+
+
+@test
+def stats_timeseries_matches_sql():
+    """Quotes, articles and mentions per month (and split) equal SQL over the raw tables, zero-filled."""
+    ensure_seed()
+    raw = {"quotes": "SELECT a.published FROM quotes q JOIN articles a ON a.id = q.article_id",
+           "articles": "SELECT a.published FROM articles a",
+           "mentions": "SELECT a.published FROM mentions m JOIN articles a ON a.id = m.article_id"}
+    for metric, q in raw.items():
+        days = [r[0] for r in _sql(q)]
+        dated = [d for d in days if d]
+        r = get(url("/stats/timeseries", metric=metric, interval="month"))
+        if not expect_status(r, 200):
+            continue
+        doc = r.json
+        check(doc["undated"] == len(days) - len(dated), "%s undated %s, SQL %d" % (metric, doc["undated"], len(days) - len(dated)))
+        if not dated:
+            check(doc["series"] == [] and doc["from"] is None, "%s: no dated rows, series %r" % (metric, doc["series"][:3]))
+            continue
+        want = {}
+        for d in dated:
+            want[_month(d)] = want.get(_month(d), 0) + 1
+        months = _months(min(want), max(want))
+        got = [(x["bucket"], x["count"]) for x in doc["series"]]
+        check(got == [(m, want.get(m, 0)) for m in months], "%s per month: %s, SQL %s" % (metric, got, sorted(want.items())))
+        check(doc["from"] == months[0] and doc["to"] == months[-1], "%s range %s..%s" % (metric, doc["from"], doc["to"]))
+    # split by gender: the speaker's, quotes by persons only
+    rows = _sql("SELECT a.published, coalesce(p.gender, 'unknown') FROM quotes q JOIN articles a ON a.id = q.article_id"
+                " JOIN people p ON p.id = q.speaker_person_id WHERE a.published IS NOT NULL")
+    r = get(url("/stats/timeseries", by="gender", interval="year"))
+    if expect_status(r, 200):
+        got = {(x["bucket"], x["group"]): x["count"] for x in r.json["series"]}
+        want = {}
+        for d, g in rows:
+            k = (d[:4] + "-01-01", g)
+            want[k] = want.get(k, 0) + 1
+        check({k: v for k, v in got.items() if v} == want, "by gender: %s, SQL %s" % (got, want))
+        check([g["group"] for g in r.json["groups"]] == ["female", "male", "unknown"], "gender groups %r" % r.json["groups"])
+        buckets = sorted({x["bucket"] for x in r.json["series"]})
+        check(len(r.json["series"]) == 3 * len(buckets), "every bucket has every gender: %d rows, %d buckets" % (len(r.json["series"]), len(buckets)))
+    # by person: the speakers with most dated quotes, their counts
+    r = get(url("/stats/timeseries", by="person", limit=3, interval="year"))
+    if expect_status(r, 200):
+        tops = _sql("SELECT q.speaker_person_id, count(*) FROM quotes q JOIN articles a ON a.id = q.article_id"
+                    " WHERE a.published IS NOT NULL AND q.speaker_person_id IS NOT NULL"
+                    " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3")
+        check([(g["person_id"], g["total"]) for g in r.json["groups"]] == [tuple(t) for t in tops],
+              "by person groups %s, SQL %s" % (r.json["groups"], tops))
+        for x in r.json["series"]:
+            check(isinstance(x.get("person_id"), int) and x.get("group"), "by person row %r" % x)
+
+
+@test
+def stats_timeseries_intervals_and_ranges():
+    """since/until fix the range, weeks start on Monday, days zero-fill, distinct counts clusters."""
+    ensure_seed()
+    r = get(url("/stats/timeseries", interval="day", since="2024-02-27", until="2024-03-02"))
+    if expect_status(r, 200):
+        check([x["bucket"] for x in r.json["series"]] == ["2024-02-27", "2024-02-28", "2024-02-29", "2024-03-01", "2024-03-02"],
+              "days across a leap day: %r" % [x["bucket"] for x in r.json["series"]])
+        want = _sql("SELECT count(*) FROM quotes q JOIN articles a ON a.id = q.article_id"
+                    " WHERE a.published BETWEEN '2024-02-27' AND '2024-03-02'")[0][0]
+        check(sum(x["count"] for x in r.json["series"]) == want, "day sum %d, SQL %d" % (sum(x["count"] for x in r.json["series"]), want))
+        check(r.json["undated"] == 0, "undated with since: %r" % r.json["undated"])
+    r = get(url("/stats/timeseries", interval="week", since="2024-01-03", until="2024-01-20"))
+    if expect_status(r, 200):
+        got = [x["bucket"] for x in r.json["series"]]
+        check(got == ["2024-01-01", "2024-01-08", "2024-01-15"], "weeks from Monday: %r" % got)
+        for b in got:
+            check(datetime.date.fromisoformat(b).weekday() == 0, "week bucket %s is no Monday" % b)
+    r = get(url("/stats/timeseries", interval="year", since="2030-01-01", until="2020-01-01"))
+    if expect_status(r, 200):
+        check(r.json["series"] == [] and r.json["from"] is None, "since after until: %r" % r.json)
+    r = get(url("/stats/timeseries", distinct="true", interval="year"))
+    if expect_status(r, 200):
+        want = dict(_sql("SELECT substr(a.published, 1, 4) || '-01-01', count(DISTINCT q.cluster_id) FROM quotes q"
+                         " JOIN articles a ON a.id = q.article_id WHERE a.published IS NOT NULL GROUP BY 1"))
+        got = {x["bucket"]: x["count"] for x in r.json["series"] if x["count"]}
+        check(got == want, "distinct per year %s, SQL %s" % (got, want))
+    for q, want in ((dict(interval="hour"), "interval"), (dict(metric="words"), "metric"), (dict(by="colour"), "by"),
+                    (dict(limit="101"), "limit"), (dict(limit="all", format="csv"), "limit"),
+                    (dict(metric="articles", kind="direct"), "kind"), (dict(metric="mentions", distinct="true"), "distinct"),
+                    (dict(metric="articles", by="kind"), "by"), (dict(distinct="yes"), "distinct"),
+                    (dict(interval="day", since="1000-01-01", until="9999-12-31"), "interval"),
+                    (dict(cursor="x"), "cursor"), (dict(sort="id"), "sort")):
+        expect_problem(get(url("/stats/timeseries", **q)), 400, "bad-parameter", want)
+
+
+@test
+def stats_formats():
+    """The aggregates come as CSV (one header, an attachment) and NDJSON (the JSON rows)."""
+    ensure_seed()
+    j = get(url("/stats/timeseries", by="kind", interval="year"))
+    c = get(url("/stats/timeseries", by="kind", interval="year", format="csv"))
+    n = get(url("/stats/timeseries", by="kind", interval="year", format="ndjson"))
+    if expect_status(j, 200) and expect_status(c, 200) and expect_status(n, 200):
+        rows = list(csv.reader(io.StringIO(c.body.decode("utf-8"))))
+        check(rows[0] == ["bucket", "group", "count"], "CSV header %r" % rows[0])
+        check([[x["bucket"], x["group"], str(x["count"])] for x in j.json["series"]] == rows[1:], "CSV rows differ from JSON")
+        check(c.header("content-disposition") == 'attachment; filename="stats-timeseries.csv"', "CSV disposition %r" % c.header("content-disposition"))
+        lines = [json.loads(x) for x in n.body.decode("utf-8").splitlines() if x]
+        check(lines == j.json["series"], "NDJSON lines differ from the JSON series")
+    c = get(url("/stats/top", format="csv", limit=3))
+    if expect_status(c, 200):
+        rows = list(csv.reader(io.StringIO(c.body.decode("utf-8"))))
+        check(rows[0] == ["rank", "id", "name", "gender", "count"], "top CSV header %r" % rows[0])
+
+
+@test
+def stats_top_matches_sql():
+    """Top people, sources and sections equal SQL, also within a date range and a source."""
+    ensure_seed()
+    r = get(url("/stats/top", limit=5))
+    if expect_status(r, 200):
+        want = _sql("SELECT speaker_person_id, count(*) FROM quotes WHERE speaker_person_id IS NOT NULL"
+                    " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5")
+        check([(x["id"], x["count"]) for x in r.json["items"]] == [tuple(w) for w in want], "top people %s, SQL %s" % (r.json["items"], want))
+        check([x["rank"] for x in r.json["items"]] == list(range(1, len(want) + 1)), "ranks")
+    r = get(url("/stats/top", since="2024-03-01", until="2024-03-31", limit=10))
+    if expect_status(r, 200):
+        want = _sql("SELECT q.speaker_person_id, count(*) FROM quotes q JOIN articles a ON a.id = q.article_id"
+                    " WHERE q.speaker_person_id IS NOT NULL AND a.published BETWEEN '2024-03-01' AND '2024-03-31'"
+                    " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10")
+        check([(x["id"], x["count"]) for x in r.json["items"]] == [tuple(w) for w in want], "top in March %s, SQL %s" % (r.json["items"], want))
+    src = _sql("SELECT source FROM articles WHERE source IS NOT NULL ORDER BY id LIMIT 1")
+    if src:
+        r = get(url("/stats/top", source=src[0][0].upper(), metric="mentions"))
+        if expect_status(r, 200):
+            want = _sql("SELECT m.person_id, count(*) FROM mentions m JOIN articles a ON a.id = m.article_id"
+                        " WHERE a.source = ? COLLATE NOCASE GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10", src[0][0])
+            check([(x["id"], x["count"]) for x in r.json["items"]] == [tuple(w) for w in want], "top mentioned in %s" % src[0][0])
+    r = get(url("/stats/top", of="sources", metric="articles"))
+    if expect_status(r, 200):
+        want = _sql("SELECT source COLLATE NOCASE, count(*) FROM articles WHERE source IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10")
+        check([(x["value"].lower(), x["count"]) for x in r.json["items"]] == [(w[0].lower(), w[1]) for w in want], "top sources %s, SQL %s" % (r.json["items"], want))
+    for q, want in ((dict(of="words"), "of"), (dict(limit="0"), "limit"), (dict(facet="kind"), "facet")):
+        expect_problem(get(url("/stats/top", **q)), 400, "bad-parameter", want)
+
+
+@test
+def stats_gender_balance_matches_sql():
+    """Shares of quotes by women, men and unknown per year equal SQL; they add up to 1."""
+    ensure_seed()
+    r = get("/stats/gender")
+    if not expect_status(r, 200):
+        return
+    rows = _sql("SELECT substr(a.published, 1, 4) || '-01-01', coalesce(p.gender, 'unknown'), count(*) FROM quotes q"
+                " JOIN articles a ON a.id = q.article_id JOIN people p ON p.id = q.speaker_person_id"
+                " WHERE a.published IS NOT NULL GROUP BY 1, 2")
+    want = {}
+    for b, g, n in rows:
+        want.setdefault(b, {"female": 0, "male": 0, "unknown": 0})[g] = n
+    for x in r.json["series"]:
+        w = want.get(x["bucket"], {"female": 0, "male": 0, "unknown": 0})
+        check(all(x[g] == w[g] for g in w), "gender %s: %r, SQL %r" % (x["bucket"], x, w))
+        t = sum(w.values())
+        check(x["total"] == t, "total %s" % x)
+        if t:
+            check(abs(x["share_female"] - w["female"] / t) < 1e-9 and abs(x["share_female"] + x["share_male"] + x["share_unknown"] - 1) < 1e-9,
+                  "shares %r" % x)
+        else:
+            check(x["share_female"] is None, "share of an empty bucket %r" % x)
+    check({x["bucket"] for x in r.json["series"] if x["total"]} == set(want), "buckets %s, SQL %s" % ([x["bucket"] for x in r.json["series"]], sorted(want)))
+
+
+@test
+def co_mentions_match_sql():
+    """Who appears alongside a person: shared articles and their quotes there equal SQL; the link lists those articles."""
+    ensure_seed()
+    pid = campbell_id()
+    r = get("/people/%d/co-mentions" % pid)
+    if not expect_status(r, 200):
+        return
+    want = _sql("SELECT m.person_id, count(DISTINCT m.article_id) FROM mentions m WHERE m.article_id IN"
+                " (SELECT article_id FROM mentions WHERE person_id = ?) AND m.person_id != ?"
+                " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20", pid, pid)
+    check([(x["id"], x["articles"]) for x in r.json["items"]] == [tuple(w) for w in want], "co-mentions %s, SQL %s" % (r.json["items"], want))
+    check(r.json["person"]["id"] == pid and r.json["person"]["name"] == "Kurt Campbell", "person %r" % r.json["person"])
+    for x in r.json["items"][:5]:
+        nq = _sql("SELECT count(*) FROM quotes WHERE speaker_person_id = ? AND article_id IN"
+                  " (SELECT article_id FROM mentions WHERE person_id = ?)", x["id"], pid)[0][0]
+        check(x["quotes"] == nq, "quotes of %s in shared articles %d, SQL %d" % (x["name"], x["quotes"], nq))
+        shared = ids(items_of(get(x["links"]["articles"] + "&limit=1000")))
+        sq = [a for (a,) in _sql("SELECT DISTINCT a.article_id FROM mentions a JOIN mentions b ON b.article_id = a.article_id"
+                                  " WHERE a.person_id = ? AND b.person_id = ? ORDER BY 1", pid, x["id"])]
+        check(shared == sq, "shared articles of %s: %s, SQL %s" % (x["name"], shared, sq))
+    expect_problem(get("/people/999999999/co-mentions"), 404, "not-found")
+    expect_problem(get("/people/%d/co-mentions?q=x" % pid), 400, "bad-parameter", "q")
+
+
+@test
+def totals_and_facets():
+    """count=exact is the number of items over every page; facets count the whole list and add up to it."""
+    ensure_seed()
+    for path, facets in (("/quotes", "source,section,kind,gender"), ("/articles", "source,section"),
+                         ("/people", "gender"), ("/people/%d/quotes" % campbell_id(), "kind"),
+                         ("/articles/%d/people" % SEED["id"], "gender")):
+        r = get(url(path, limit=2, count="exact", facet=facets))
+        if not expect_status(r, 200):
+            continue
+        every, _ = walk(path, limit=7)
+        check(r.json.get("total") == len(every), "%s total %s, %d items over the pages" % (path, r.json.get("total"), len(every)))
+        for f in facets.split(","):
+            vals = r.json.get("facets", {}).get(f)
+            check(isinstance(vals, list) and sum(v["count"] for v in vals) == len(every),
+                  "%s facet %s adds up to %s, want %d" % (path, f, vals and sum(v["count"] for v in vals), len(every)))
+            counts = [v["count"] for v in vals or []]
+            check(counts == sorted(counts, reverse=True), "%s facet %s not most frequent first" % (path, f))
+        check(len(r.json["items"]) <= 2, "page size kept with count")
+    r = get(url("/quotes", kind="direct", count="exact", facet="kind"))
+    if expect_status(r, 200):
+        n = _sql("SELECT count(*) FROM quotes WHERE kind = 'direct'")[0][0]
+        check(r.json["total"] == n and r.json["facets"]["kind"] == ([{"value": "direct", "count": n}] if n else []),
+              "filtered total/facet %r, SQL %d" % (r.json.get("facets"), n))
+    r = get(url("/quotes", gender="female", count="exact"))
+    if expect_status(r, 200):
+        n = _sql("SELECT count(*) FROM quotes q JOIN people p ON p.id = q.speaker_person_id WHERE p.gender = 'female'")[0][0]
+        check(r.json["total"] == n, "gender=female total %s, SQL %d" % (r.json["total"], n))
+    plain = get("/quotes?limit=2")
+    if expect_status(plain, 200):
+        check("total" not in plain.json and "facets" not in plain.json, "total without count=exact")
+    expect_problem(get("/quotes?count=yes"), 400, "bad-parameter", "count")
+    expect_problem(get("/quotes?count=exact&format=csv"), 400, "bad-parameter", "count")
+    expect_problem(get("/quotes?facet=source,source"), 400, "bad-parameter", "facet")
+    expect_problem(get("/articles?facet=gender"), 400, "bad-parameter", "facet")
+    expect_problem(get("/people?facet=source"), 400, "bad-parameter", "facet")
+    expect_problem(get("/quotes?gender=other"), 400, "bad-parameter", "gender")
 
 
 def main():

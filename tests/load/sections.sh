@@ -193,5 +193,20 @@ before=$(sql "$tmp/old.db" "SELECT group_concat(id || path || source || coalesce
 after=$(sql "$tmp/old.db" "SELECT group_concat(id || path || source || coalesce(section, ''), ';') FROM articles")
 check "a third load (another --source) changes nothing" [ "$before" = "$after" ]
 
+# 4. --year: wire datelines with month and day but no year ("LONDON, Jan 5 -")
+mkdir -p "$tmp/wire"
+printf 'Rates held\n\nLONDON, Jan 5 - "We held rates today," the governor Ann Lee said.\n' >"$tmp/wire/a.txt"
+printf 'No such day\n\nLONDON, Feb 30 - Nothing happened, said Ann Lee.\n' >"$tmp/wire/b.txt"
+printf 'Dated\n\nLONDON, March 3, 1999 - A full date, said Ann Lee.\n' >"$tmp/wire/c.txt"
+"$BIN" load --quiet --db "$tmp/w.db" "$tmp/wire"
+check "without --year, month-and-day datelines stay undated" \
+    [ "$(sql "$tmp/w.db" "SELECT group_concat(path || '=' || coalesce(published, 'NULL'), ' ') FROM (SELECT * FROM articles ORDER BY path)")" = "a.txt=NULL b.txt=NULL c.txt=1999-03-03" ]
+"$BIN" load --quiet --db "$tmp/w.db" --year 1987 "$tmp/wire"
+check "loading again with --year 1987 dates them (not Feb 30), and the quotes follow" \
+    [ "$(sql "$tmp/w.db" "SELECT group_concat(path || '=' || coalesce(published, 'NULL'), ' ') FROM (SELECT * FROM articles ORDER BY path)") $(sql "$tmp/w.db" "SELECT count(*) FROM quotes q JOIN articles a ON a.id = q.article_id WHERE q.pub_day IS NOT a.published") $(sql "$tmp/w.db" "SELECT count(*) FROM quotes WHERE pub_day = '1987-01-05'")" = "a.txt=1987-01-05 b.txt=NULL c.txt=1999-03-03 0 1" ]
+"$BIN" load --quiet --db "$tmp/w.db" --year 87 "$tmp/wire" 2>/dev/null
+st=$?
+check "--year 87 is bad usage (exit 2, got $st)" [ "$st" -eq 2 ]
+
 echo "sections: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -520,7 +520,12 @@ int main(void)
         CHECK(json_array_size(json_object_get(j, "items")) == 1);
         json_decref(j);
         api_response_free(&res);
-        CHECK(req(a, API_GET, "/quotes", "section=x", NULL, NULL, &res) == 400);
+        CHECK(req(a, API_GET, "/quotes", "section=x", NULL, NULL, &res) == 200);
+        j = body_json(&res);
+        CHECK(json_array_size(json_object_get(j, "items")) == 0);
+        json_decref(j);
+        api_response_free(&res);
+        CHECK(req(a, API_GET, "/quotes", "section=", NULL, NULL, &res) == 400);
         api_response_free(&res);
     }
 
