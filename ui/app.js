@@ -269,7 +269,12 @@
         next = page.links && typeof page.links.next === "string" && page.links.next.startsWith("/") ? page.links.next : null;
         more.hidden = !next;
         more.disabled = false;
-        info.textContent = shown === 0 ? "No " + noun.many + "." : next ? "The first " + plural(shown, noun.one, noun.many) + "." : plural(shown, noun.one, noun.many) + ".";
+        const total = typeof page.total === "number" ? page.total : null;
+        info.textContent =
+          shown === 0 ? "No " + noun.many + "."
+          : !next ? plural(shown, noun.one, noun.many) + "."
+          : total !== null ? "Showing " + shown.toLocaleString("en") + " of " + plural(total, noun.one, noun.many) + "."
+          : "The first " + plural(shown, noun.one, noun.many) + ".";
         if (isMore) {
           announce(plural(items.length, "more " + noun.one, "more " + noun.many) + " loaded.");
           if (firstNew) {
@@ -370,9 +375,9 @@
     const grid = h("div", { class: "grid2" });
     ctx.view.appendChild(grid);
     const s1 = section(grid, "Most quoted people");
-    pagedList(ctx, s1, "/people?sort=-quotes&limit=10", personItem, { one: "person", many: "people" });
+    pagedList(ctx, s1, "/people?sort=-quotes&limit=10&count=exact", personItem, { one: "person", many: "people" });
     const s2 = section(grid, "Latest articles");
-    pagedList(ctx, s2, "/articles?sort=-published&limit=10", articleItem, { one: "article", many: "articles" });
+    pagedList(ctx, s2, "/articles?sort=-published&limit=10&count=exact", articleItem, { one: "article", many: "articles" });
   }
 
   const SYNTAX = [
@@ -407,13 +412,13 @@
     setTitle(ctx, "Search: " + q);
     const enc = encodeURIComponent(q);
     const sq = section(ctx.view, "Quotes");
-    pagedList(ctx, sq, "/quotes?q=" + enc + "&limit=20", (it) => quoteItem(it), { one: "quote", many: "quotes" });
+    pagedList(ctx, sq, "/quotes?q=" + enc + "&limit=20&count=exact", (it) => quoteItem(it), { one: "quote", many: "quotes" });
     const grid = h("div", { class: "grid2" });
     ctx.view.appendChild(grid);
     const sa = section(grid, "Articles");
-    pagedList(ctx, sa, "/articles?q=" + enc + "&limit=10", articleItem, { one: "article", many: "articles" });
+    pagedList(ctx, sa, "/articles?q=" + enc + "&limit=10&count=exact", articleItem, { one: "article", many: "articles" });
     const sp = section(grid, "People");
-    pagedList(ctx, sp, "/people?q=" + enc + "&limit=10", personItem, { one: "person", many: "people" });
+    pagedList(ctx, sp, "/people?q=" + enc + "&limit=10&count=exact", personItem, { one: "person", many: "people" });
   }
 
   async function personPage(ctx) {
@@ -489,7 +494,7 @@
         type: "line",
         data: {
           labels,
-          datasets: [{ label: "Quotes", data: series.map((r) => r.count), borderColor: cssVar("--series"), backgroundColor: cssVar("--series"), pointRadius: 4, tension: 0.2, fill: false }],
+          datasets: [{ label: "Quotes", data: series.map((r) => r.count), borderColor: cssVar("--series"), backgroundColor: cssVar("--series"), pointRadius: 4, tension: 0, fill: false }],
         },
         options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
       });
@@ -498,7 +503,7 @@
     ctx.track(drawTimeline());
 
     const sq = section(ctx.view, "Quotes");
-    pagedList(ctx, sq, "/people/" + id + "/quotes?limit=20", (q) => quoteItem(q, { noSpeaker: true }), { one: "quote", many: "quotes" });
+    pagedList(ctx, sq, "/people/" + id + "/quotes?limit=20&count=exact", (q) => quoteItem(q, { noSpeaker: true }), { one: "quote", many: "quotes" });
 
     const grid = h("div", { class: "grid2" });
     ctx.view.appendChild(grid);
@@ -535,7 +540,7 @@
       )
     );
     const sa = section(grid, "Articles");
-    pagedList(ctx, sa, "/people/" + id + "/articles?limit=10", articleItem, { one: "article", many: "articles" });
+    pagedList(ctx, sa, "/people/" + id + "/articles?limit=10&count=exact", articleItem, { one: "article", many: "articles" });
   }
 
   /* The article's text from byte `from` on, each quote's span (byte
@@ -751,7 +756,7 @@
         return;
       }
       const labels = series.map((r) => bucketLabel(r.bucket, interval));
-      const ds = (key, label, color) => ({ label, data: series.map((r) => r[key] || 0), backgroundColor: cssVar(color), stack: "g" });
+      const ds = (key, label, color) => ({ label, data: series.map((r) => r[key] || 0), backgroundColor: cssVar(color), stack: "g", maxBarThickness: 96 });
       const chart = makeChart(genderBox, "Quotes per " + interval + " by the speaker's gender", {
         type: "bar",
         data: { labels, datasets: [ds("female", "female", "--female"), ds("male", "male", "--male"), ds("unknown", "unknown", "--unknown")] },
