@@ -15,6 +15,11 @@ PKGS     := libmicrohttpd jansson sqlite3 nettle zlib icu-uc
 DEBS     := gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev nettle-dev zlib1g-dev libicu-dev \
             libjs-chart.js
 TESTDEBS := python3 python3-yaml curl
+# The browser tests (tests/browser/): Debian's Chromium, driven by
+# playwright-core from npm (tests/browser/package.json, into its
+# node_modules).  Installed like the other packages; outside CI, when
+# they cannot be had, the browser suite says so and skips.
+BROWSERDEBS := chromium nodejs
 ifdef CI
 WERROR   := -Werror
 endif
@@ -48,6 +53,7 @@ deps:
 	@tools/deps.sh $(DEBS)
 test-deps: deps
 	@tools/deps.sh $(TESTDEBS)
+	@tools/browser-deps.sh $(BROWSERDEBS)
 
 # The binary the README talks about lives at ./quotewire; the sanitizer
 # build keeps its own in $(BUILD).
@@ -84,7 +90,7 @@ run: quotewire
 
 # Every suite prints "N passed, N failed"; tests/run.sh adds them up.
 test: test-deps quotewire $(UNIT_BIN)
-	@BUILD=$(BUILD) tests/run.sh $(UNIT_BIN)
+	@BUILD=$(BUILD) CI=$(CI) tests/run.sh $(UNIT_BIN)
 
 check:
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs every test suite: the unit test binaries given as arguments, then the
-# shell suites (tests/load, tests/http).  Each suite prints its own
+# shell suites (tests/load, tests/http, tests/browser).  Each suite prints its own
 # "N passed, N failed"; this script adds them up and closes with the total.
 # Exits non-zero if any suite failed or if no test ran at all.
 BIN=${QUOTEWIRE_BIN:-./quotewire}
@@ -33,7 +33,7 @@ run_suite() {
 for t in "$@"; do
     run_suite "$(basename "$t")" "$t"
 done
-for t in tests/load/*.sh tests/http/run.sh; do
+for t in tests/load/*.sh tests/http/run.sh tests/browser/run.sh; do
     [ -f "$t" ] || continue
     run_suite "$t" sh "$t" "$BIN"
 done
