@@ -129,9 +129,8 @@ int main(void)
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
             int st = get(a, "/", cases[i].accept, &res);
             if (st != cases[i].status)
-                fprintf(stderr, "Accept %s: %d, want %d\n", cases[i].accept ? cases[i].accept
-                                                                            : "(none)",
-                        st, cases[i].status);
+                fprintf(stderr, "Accept %s: %d, want %d\n",
+                        cases[i].accept ? cases[i].accept : "(none)", st, cases[i].status);
             CHECK(st == cases[i].status);
             CHECK(res.vary_accept);
             if (st == 303)
