@@ -735,6 +735,8 @@ static void articles_of(struct sqlbuf *b, const struct query_list *f)
         query_sql(b, " AND pub_day >= ?4");
     if (f->until)
         query_sql(b, " AND pub_day <= ?5");
+    if (f->fts)
+        query_sql(b, " AND article_id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?1)");
     query_sql(b, ")");
 }
 
@@ -749,6 +751,8 @@ qw_status stats_co_mentions(struct qconn *c, int64_t person, const struct query_
     query_sql(&b, ") FROM (SELECT m.person_id AS pid, count(DISTINCT m.article_id) AS n"
                   " FROM mentions m WHERE m.article_id IN ");
     articles_of(&b, f);
+    if (f->gender)
+        query_sql(&b, " AND m.person_id IN (SELECT id FROM people WHERE gender IS ?13)");
     query_sql(&b, " AND m.person_id != ?16 GROUP BY m.person_id ORDER BY n DESC, m.person_id"
                   " LIMIT ?15) t JOIN people p ON p.id = t.pid ORDER BY t.n DESC, p.id");
     qw_status st;
