@@ -79,7 +79,8 @@ struct sqlbuf;
 /* The FROM and WHERE clauses of a list (q->list: articles, people,
  * quotes, an article's people), appended to b, with the filters of q and
  * without paging: query_total and query_facet count over them.  The
- * list's table aliases are a (articles), p (people), q (quotes). */
+ * list's table aliases are a (articles), p (people), q (quotes; without
+ * its article). */
 void query_list_where(struct sqlbuf *b, const struct query_list *q);
 
 /* count=exact: the number of items of the whole list q (every page). */
@@ -116,7 +117,7 @@ qw_status query_counts(struct qconn *c, int extract_version, struct query_totals
 /* query_list_where for each kind of list (query_articles.c, ...). */
 void query_articles_where(struct sqlbuf *b, const struct query_list *q);
 void query_people_where(struct sqlbuf *b, const struct query_list *q);
-void query_quotes_where(struct sqlbuf *b, const struct query_list *q);
+void query_quotes_where(struct sqlbuf *b, const struct query_list *q, int with_articles);
 
 /* A column as a JSON string (null for NULL); invalid UTF-8 is replaced
  * rather than failing.  NULL only when out of memory. */

@@ -69,7 +69,7 @@ qw_status stats_top(struct qconn *c, const struct stats_query *sq, enum stats_of
                     json_t **items);
 
 /* The people mentioned in the articles that mention person (within the
- * date, source and section filters of f), most shared articles first (ties
+ * date, source, section and q filters of f; of f's gender), most shared articles first (ties
  * by id), at most limit: {"id", "name", "gender", "articles": shared
  * articles, "quotes": their quotes in those articles}. */
 qw_status stats_co_mentions(struct qconn *c, int64_t person, const struct query_list *f,

@@ -36,9 +36,11 @@ END;
 -- section; kind and speaker ride along so that those splits and the
 -- speaker's gender need no table row.
 CREATE INDEX quotes_day ON quotes(pub_day, kind, speaker_person_id);
-CREATE INDEX quotes_source_day ON quotes(pub_source, pub_day);
-CREATE INDEX quotes_section_day ON quotes(pub_section, pub_day);
+CREATE INDEX quotes_source_day ON quotes(pub_source, pub_day, speaker_person_id);
+CREATE INDEX quotes_section_day ON quotes(pub_section, pub_day, speaker_person_id);
 CREATE INDEX mentions_day ON mentions(pub_day, person_id);
+CREATE INDEX mentions_source_day ON mentions(pub_source, pub_day, person_id);
+CREATE INDEX mentions_section_day ON mentions(pub_section, pub_day, person_id);
 -- Articles by day within a source or a section.
 CREATE INDEX articles_source_day ON articles(source COLLATE NOCASE, published);
 CREATE INDEX articles_section_day ON articles(section, published);

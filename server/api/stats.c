@@ -88,7 +88,8 @@ static int common_args(struct call *c, unsigned allowed, int dflt_limit, struct 
         return -1;
     }
     memset(&x->f, 0, sizeof x->f);
-    x->f.list = m == STATS_QUOTES ? CUR_QUOTES : CUR_ARTICLES;
+    x->f.list = m == STATS_QUOTES && c->m.route != ROUTE_PERSON_CO_MENTIONS ? CUR_QUOTES
+                                                                            : CUR_ARTICLES;
     if (api_search(c, a, &x->fts, &x->f) != 0)
         return -1;
     x->f.person_mode = a->pmode;
@@ -301,8 +302,8 @@ out:
 void api_co_mentions(struct call *c)
 {
     struct common x;
-    if (common_args(c, P_SINCE | P_UNTIL | P_SOURCE | P_SECTION | P_LIMIT | P_FORMAT, 20, &x) !=
-        0)
+    if (common_args(c, P_Q | P_SINCE | P_UNTIL | P_SOURCE | P_SECTION | P_GENDER | P_LIMIT | P_FORMAT,
+                    20, &x) != 0)
         goto out;
     struct qconn *qc = api_conn(c);
     if (!qc)

@@ -15,7 +15,7 @@ void query_list_where(struct sqlbuf *b, const struct query_list *q)
         if (q->gender)
             query_sql(b, " AND p.gender IS ?13");
         break;
-    default: query_quotes_where(b, q); break; /* every quote list */
+    default: query_quotes_where(b, q, 0); break; /* every quote list */
     }
 }
 
@@ -72,8 +72,7 @@ static const char *facet_expr(enum cursor_list list, enum query_facet f)
     default:
         /* a person of unknown gender is "unknown"; a speaker who is no
          * person (an organisation, "a spokesman") has no gender: null */
-        return "CASE WHEN q.speaker_person_id IS NULL THEN NULL ELSE coalesce((SELECT gender"
-               " FROM people WHERE id = q.speaker_person_id), 'unknown') END";
+        return "(SELECT coalesce(gender, 'unknown') FROM people WHERE id = q.speaker_person_id)";
     }
 }
 

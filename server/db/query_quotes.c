@@ -56,14 +56,18 @@ static json_t *quote_row(sqlite3_stmt *s, int *oom)
     return o;
 }
 
-/* FROM and WHERE of a quote list (query_list_where). */
-void query_quotes_where(struct sqlbuf *b, const struct query_list *q)
+/* FROM and WHERE of a quote list (query_list_where); with_articles joins
+ * the quote's article as a (the page's columns read it; the filters do
+ * not, so totals and facets count without a lookup per quote). */
+void query_quotes_where(struct sqlbuf *b, const struct query_list *q, int with_articles)
 {
     if (q->fts)
-        query_sql(b, " FROM quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid"
-                     " JOIN articles a ON a.id = q.article_id WHERE quotes_fts MATCH ?1");
+        query_sql(b, " FROM quotes_fts JOIN quotes q ON q.id = quotes_fts.rowid");
     else
-        query_sql(b, " FROM quotes q JOIN articles a ON a.id = q.article_id WHERE 1");
+        query_sql(b, " FROM quotes q");
+    if (with_articles)
+        query_sql(b, " JOIN articles a ON a.id = q.article_id");
+    query_sql(b, q->fts ? " WHERE quotes_fts MATCH ?1" : " WHERE 1");
     if (q->person_mode == QP_ID)
         query_sql(b, " AND q.speaker_person_id = ?2");
     else if (q->person_mode == QP_NAME)
@@ -95,7 +99,7 @@ qw_status query_quotes(struct qconn *c, const struct query_list *q, json_t *item
     query_sql(&b, "SELECT " QUOTE_COLS);
     if (q->fts)
         query_sql(&b, ", snippet(quotes_fts, 0, " QUERY_SNIPPET_MARKS "), quotes_fts.rank");
-    query_quotes_where(&b, q);
+    query_quotes_where(&b, q, 1);
     const char *key = q->sort == SORT_RANK ? "quotes_fts.rank"
                       : q->sort == SORT_START ? "q.start"
                                               : NULL;

@@ -108,9 +108,8 @@ static const char *group_expr(const struct base *t, enum stats_by by)
     case STATS_BY_KIND: return t->kind;
     case STATS_BY_GENDER:
         return t->alias == 'q'
-                   ? "coalesce((SELECT gender FROM people WHERE id = q.speaker_person_id),"
-                     " 'unknown')"
-                   : "coalesce((SELECT gender FROM people WHERE id = m.person_id), 'unknown')";
+                   ? "(SELECT coalesce(gender, 'unknown') FROM people WHERE id = q.speaker_person_id)"
+                   : "(SELECT coalesce(gender, 'unknown') FROM people WHERE id = m.person_id)";
     default: return NULL;
     }
 }
@@ -318,31 +317,56 @@ static int by_total(const void *x, const void *y)
     return strcmp(a->label, b->label);
 }
 
-/* The series' SQL: bucket, group, count per bucket and group. */
+/* The series' SQL: bucket, group, count per bucket and group.
+ *
+ * Counts that add up across days (all but distinct quotations, which a
+ * cluster may carry on several days) are counted per day first, in the
+ * order of an index that covers the split -- (pub_day, kind, speaker) for
+ * kind, gender and no split, (pub_source, pub_day, ...) for source -- so
+ * that SQLite groups while it reads instead of sorting every row; the
+ * few thousand day rows are then bucketed.  On 970k quotes: 56 ms against
+ * 350 ms for bucketing every row. */
 static void series_sql(struct sqlbuf *b, const struct stats_query *sq, const struct base *t,
                        const char *g)
 {
+    int by_day = !(sq->metric == STATS_QUOTES && sq->distinct);
     query_sql(b, "SELECT ");
-    bucket_expr(b, sq->interval, t->day);
+    bucket_expr(b, sq->interval, by_day ? "d" : t->day);
     query_sql(b, " AS bk, ");
-    query_sql(b, g ? g : "NULL");
+    if (by_day) {
+        query_sql(b, g ? "g, sum(n) AS n FROM (SELECT " : "NULL AS g, sum(n) AS n FROM (SELECT ");
+        sql3(b, t->day, " AS d, ", g ? g : "NULL");
+    } else {
+        query_sql(b, g ? g : "NULL");
+    }
     sql3(b, " AS g, ", t->count, " AS n");
     query_sql(b, t->from);
     filters(b, t, sq->f);
-    sql3(b, " AND ", t->day, " IS NOT NULL");
+    /* "+": not a reason to read the date index (every dated row
+     * passes); the planner picks the index that covers the split */
+    sql3(b, " AND +", t->day, " IS NOT NULL");
     if (sq->by == STATS_BY_PERSON || sq->by == STATS_BY_GENDER)
         sql3(b, " AND ", t->person, " IS NOT NULL");
     if (sq->by == STATS_BY_PERSON) {
-        /* the series of the limit people with most items in the range */
-        sql3(b, " AND ", t->person, " IN (SELECT g FROM (SELECT ");
+        /* the series of the limit people with most items in the range;
+         * "+" keeps the planner on a covering index rather than the
+         * person index, which would read every row to find its date */
+        sql3(b, " AND ", t->person, " IN (SELECT g FROM (SELECT +");
         sql3(b, t->person, " AS g, ", t->count);
         query_sql(b, " AS n");
         query_sql(b, t->from);
         filters(b, t, sq->f);
-        sql3(b, " AND ", t->day, " IS NOT NULL");
-        sql3(b, " AND ", t->person, " IS NOT NULL GROUP BY g ORDER BY n DESC, g LIMIT ?15))");
+        sql3(b, " AND +", t->day, " IS NOT NULL");
+        sql3(b, " AND +", t->person, " IS NOT NULL GROUP BY g ORDER BY n DESC, g LIMIT ?15))");
     }
-    query_sql(b, g ? " GROUP BY bk, g" : " GROUP BY bk");
+    if (by_day) {
+        int source_first = sq->by == STATS_BY_SOURCE || sq->by == STATS_BY_SECTION;
+        query_sql(b, !g ? " GROUP BY d) GROUP BY bk"
+                        : source_first ? " GROUP BY g, d) GROUP BY bk, g"
+                                       : " GROUP BY d, g) GROUP BY bk, g");
+    } else {
+        query_sql(b, g ? " GROUP BY bk, g" : " GROUP BY bk");
+    }
 }
 
 /* Reads every (bucket, group, count) of the series into a. */
@@ -644,7 +668,9 @@ qw_status stats_top(struct qconn *c, const struct stats_query *sq, enum stats_of
                       " WHERE p.quote_count > 0 ORDER BY p.quote_count DESC, p.id LIMIT ?15");
     } else {
         const char *g = people ? t->person : of == STATS_OF_SOURCES ? t->source : t->section;
-        query_sql(&b, people ? "SELECT t.g, t.n, p.name, p.gender FROM (SELECT "
+        /* "+" (people): group on a covering index, not the person index
+         * that would read each row for its date and source */
+        query_sql(&b, people ? "SELECT t.g, t.n, p.name, p.gender FROM (SELECT +"
                              : "SELECT t.g, t.n FROM (SELECT ");
         sql3(&b, g, " AS g, ", t->count);
         query_sql(&b, " AS n");
@@ -709,6 +735,8 @@ static void articles_of(struct sqlbuf *b, const struct query_list *f)
         query_sql(b, " AND pub_day >= ?4");
     if (f->until)
         query_sql(b, " AND pub_day <= ?5");
+    if (f->fts)
+        query_sql(b, " AND article_id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?1)");
     query_sql(b, ")");
 }
 
@@ -723,6 +751,8 @@ qw_status stats_co_mentions(struct qconn *c, int64_t person, const struct query_
     query_sql(&b, ") FROM (SELECT m.person_id AS pid, count(DISTINCT m.article_id) AS n"
                   " FROM mentions m WHERE m.article_id IN ");
     articles_of(&b, f);
+    if (f->gender)
+        query_sql(&b, " AND m.person_id IN (SELECT id FROM people WHERE gender IS ?13)");
     query_sql(&b, " AND m.person_id != ?16 GROUP BY m.person_id ORDER BY n DESC, m.person_id"
                   " LIMIT ?15) t JOIN people p ON p.id = t.pid ORDER BY t.n DESC, p.id");
     qw_status st;

@@ -3226,7 +3226,15 @@ def co_mentions_match_sql():
                                   " WHERE a.person_id = ? AND b.person_id = ? ORDER BY 1", pid, x["id"])]
         check(shared == sq, "shared articles of %s: %s, SQL %s" % (x["name"], shared, sq))
     expect_problem(get("/people/999999999/co-mentions"), 404, "not-found")
-    expect_problem(get("/people/%d/co-mentions?q=x" % pid), 400, "bad-parameter", "q")
+    expect_problem(get("/people/%d/co-mentions?kind=direct" % pid), 400, "bad-parameter", "kind")
+    r = get(url("/people/%d/co-mentions" % pid, q="salvage", gender="male"))
+    if expect_status(r, 200):
+        want = _sql("SELECT m.person_id, count(DISTINCT m.article_id) FROM mentions m JOIN people p ON p.id = m.person_id"
+                    " WHERE p.gender = 'male' AND m.person_id != ? AND m.article_id IN (SELECT article_id FROM mentions"
+                    " WHERE person_id = ? AND article_id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'salvage'))"
+                    " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20", pid, pid)
+        check([(x["id"], x["articles"]) for x in r.json["items"]] == [tuple(w) for w in want] and want,
+              "co-mentions with q and gender %s, SQL %s" % (r.json["items"], want))
 
 
 @test
