@@ -32,15 +32,17 @@ BEGIN
         pub_section = new.section WHERE article_id = new.id;
 END;
 
--- Counting by day (the time series), and by day within a source or a
--- section; kind and speaker ride along so that those splits and the
--- speaker's gender need no table row.
-CREATE INDEX quotes_day ON quotes(pub_day, kind, speaker_person_id);
-CREATE INDEX quotes_source_day ON quotes(pub_source, pub_day, speaker_person_id);
-CREATE INDEX quotes_section_day ON quotes(pub_section, pub_day, speaker_person_id);
-CREATE INDEX mentions_day ON mentions(pub_day, person_id);
-CREATE INDEX mentions_source_day ON mentions(pub_source, pub_day, person_id);
-CREATE INDEX mentions_section_day ON mentions(pub_section, pub_day, person_id);
--- Articles by day within a source or a section.
-CREATE INDEX articles_source_day ON articles(source COLLATE NOCASE, published);
-CREATE INDEX articles_section_day ON articles(section, published);
+-- One covering index per table, in date order: a series counts rows per
+-- day as it reads them; a split or a filter by source, section, kind or
+-- speaker reads the same entries (a source filter over a million quotes:
+-- one pass over this index, no table row).  One wide index rather than one
+-- per filter, because every index is written by every load.
+CREATE INDEX quotes_day ON quotes(pub_day, kind, speaker_person_id, pub_source, pub_section);
+CREATE INDEX mentions_day ON mentions(pub_day, person_id, pub_source, pub_section);
+CREATE INDEX articles_day ON articles(published, source COLLATE NOCASE, section);
+-- Grouping by section or source streams from an index that leads with it
+-- (a facet or a split by section over a million rows: 0.06 s against
+-- 0.5 s to sort them); kept to the splits that measured over a second.
+CREATE INDEX quotes_source_day ON quotes(pub_source, pub_day);
+CREATE INDEX quotes_section_day ON quotes(pub_section, pub_day);
+CREATE INDEX mentions_section_day ON mentions(pub_section, pub_day);
