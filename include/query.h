@@ -176,6 +176,20 @@ json_t *query_json_snippet(sqlite3_stmt *s, int col);
 /* snippet() sits in the list query itself: SQLite evaluates it only for
  * the rows that leave the sorter, so it costs per page, not per match. */
 
+/* Makes one JSON object of the statement's current row; sets *oom when
+ * out of memory (and may return NULL then). */
+typedef json_t *(*query_obj_fn)(sqlite3_stmt *s, void *ctx, int *oom);
+
+/* Steps s (from query_prepare or qconn_stmt) to its end, appending
+ * row(s) of each row to a new array in *out, then releases s.  QW_OK, or
+ * the failure (*out NULL). */
+qw_status query_rows(struct qconn *c, sqlite3_stmt *s, query_obj_fn row, void *ctx,
+                     json_t **out);
+
+/* The one integer that the SQL in b (with q's filters bound) gives. */
+qw_status query_count(struct qconn *c, const struct sqlbuf *b, const struct query_list *q,
+                      int64_t *out);
+
 /* The cached statement for the list SQL in b, with the filter values of q
  * that the SQL uses bound (?1 fts/like, ?2 person, ?3 source, ?4 since,
  * ?5 until, ?6/?7 cursor key/id, ?8 limit+1, ?9 article, ?10 kind, ?11 section,

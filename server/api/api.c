@@ -619,18 +619,18 @@ int api_args(struct call *c, unsigned allowed, struct args *a)
             else if (!eq(v, n, "false"))
                 bad = "true or false";
             break;
-        case P_METRIC:
-            a->metric = v; /* names checked by the handler, which knows its own */
-            break;
+        case P_METRIC: /* names checked by the handler, which knows its own */
         case P_INTERVAL:
-            a->interval = v;
-            break;
         case P_BY:
-            a->by = v;
+        case P_OF: {
+            struct api_name *nm = bit == P_METRIC     ? &a->metric
+                                  : bit == P_INTERVAL ? &a->interval
+                                  : bit == P_BY       ? &a->by
+                                                      : &a->of;
+            nm->p = v;
+            nm->n = n;
             break;
-        case P_OF:
-            a->of = v;
-            break;
+        }
         case P_KIND:
             if (eq(v, n, "direct"))
                 a->kind = "direct";
@@ -832,18 +832,17 @@ static const char *const *csv_cols(enum csv_kind kind, int with_snippet, int *nc
     return cols;
 }
 
-int api_render_csv_header(struct strbuf *sb, enum csv_kind kind, int with_snippet)
+static int render_header(struct strbuf *sb, const char *const *cols, int ncols)
 {
-    int ncols;
-    const char *const *cols = csv_cols(kind, with_snippet, &ncols);
     for (int k = 0; k < ncols; k++)
         if ((k && strbuf_putc(sb, ',') != 0) || strbuf_puts(sb, cols[k]) != 0)
             return -1;
     return strbuf_puts(sb, "\r\n");
 }
 
-int api_render_items(struct strbuf *sb, json_t *items, enum fmt fmt, enum csv_kind kind,
-                     int with_snippet)
+/* The objects of items as NDJSON lines, or as CSV rows of cols[0..ncols). */
+static int render_rows(struct strbuf *sb, json_t *items, enum fmt fmt, const char *const *cols,
+                       int ncols)
 {
     size_t i;
     json_t *e;
@@ -854,8 +853,6 @@ int api_render_items(struct strbuf *sb, json_t *items, enum fmt fmt, enum csv_ki
         }
         return 0;
     }
-    int ncols;
-    const char *const *cols = csv_cols(kind, with_snippet, &ncols);
     json_array_foreach(items, i, e) {
         for (int k = 0; k < ncols; k++) {
             if (k && strbuf_putc(sb, ',') != 0)
@@ -868,6 +865,21 @@ int api_render_items(struct strbuf *sb, json_t *items, enum fmt fmt, enum csv_ki
             return -1;
     }
     return 0;
+}
+
+int api_render_csv_header(struct strbuf *sb, enum csv_kind kind, int with_snippet)
+{
+    int ncols;
+    const char *const *cols = csv_cols(kind, with_snippet, &ncols);
+    return render_header(sb, cols, ncols);
+}
+
+int api_render_items(struct strbuf *sb, json_t *items, enum fmt fmt, enum csv_kind kind,
+                     int with_snippet)
+{
+    int ncols;
+    const char *const *cols = csv_cols(kind, with_snippet, &ncols);
+    return render_rows(sb, items, fmt, cols, ncols);
 }
 
 void api_csv_filename(const char *path, char out[64])
@@ -1049,28 +1061,12 @@ void api_send_rows(struct call *c, const struct args *a, json_t *doc, json_t *ro
         return;
     }
     struct strbuf sb = STRBUF_INIT;
-    int fail = strbuf_reserve(&sb, 4096) != 0;
-    if (a->fmt == FMT_CSV) {
-        for (size_t k = 0; cols[k] && !fail; k++)
-            fail = (k && strbuf_putc(&sb, ',') != 0) || csv_field(&sb, cols[k], strlen(cols[k]));
-        fail = fail || strbuf_puts(&sb, "\r\n") != 0;
-    }
-    size_t i;
-    json_t *row;
-    json_array_foreach(rows, i, row) {
-        if (fail)
-            break;
-        if (a->fmt == FMT_NDJSON) {
-            fail = json_dump_callback(row, dump_cb, &sb, DUMP_FLAGS) != 0 ||
-                   strbuf_putc(&sb, '\n') != 0;
-            continue;
-        }
-        for (size_t k = 0; cols[k] && !fail; k++) {
-            json_t *v = json_object_get(row, cols[k]);
-            fail = (k && strbuf_putc(&sb, ',') != 0) || (v && csv_value(&sb, v) != 0);
-        }
-        fail = fail || strbuf_puts(&sb, "\r\n") != 0;
-    }
+    int ncols = 0;
+    while (cols[ncols])
+        ncols++;
+    int fail = strbuf_reserve(&sb, 4096) != 0 ||
+               (a->fmt == FMT_CSV && render_header(&sb, cols, ncols) != 0) ||
+               render_rows(&sb, rows, a->fmt, cols, ncols) != 0;
     json_decref(doc);
     size_t len;
     char *body = fail ? NULL : strbuf_detach(&sb, &len);

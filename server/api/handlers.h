@@ -84,7 +84,10 @@ struct args {
     enum query_facet facet_order[QF_COUNT];
     int nfacets;
     int64_t with_id;       /* P_WITH: a person id (INT64_MAX: one too big to exist) */
-    const char *metric, *interval, *by, *of; /* the aggregates' names, checked by stats.c */
+    struct api_name {            /* the aggregates' names, checked by stats.c */
+        const char *p;           /* not NUL-terminated; NULL when absent */
+        size_t n;
+    } metric, interval, by, of;
     int distinct;          /* distinct=true */
 };
 

@@ -6,38 +6,15 @@
 #include "handlers.h"
 #include "stats.h"
 
-static int name_is(const char *v, const char *lit)
+/* Looks v up in names[0..n); -1 when absent (v not given: dflt). */
+static int pick(struct api_name v, const char *const *names, int n, int dflt)
 {
-    return v && strcmp(v, lit) == 0;
-}
-
-/* Looks v up in names[0..n); -1 when absent (v NULL: dflt). */
-static int pick(const char *v, const char *const *names, int n, int dflt)
-{
-    if (!v)
+    if (!v.p)
         return dflt;
     for (int i = 0; i < n; i++)
-        if (names[i] && name_is(v, names[i]))
+        if (names[i] && strlen(names[i]) == v.n && memcmp(v.p, names[i], v.n) == 0)
             return i;
     return -1;
-}
-
-/* The parameter value as api_args left it: not NUL-terminated. */
-static void terminate(const struct api_request *r, const char *key, const char **v, char *buf,
-                      size_t cap)
-{
-    if (!*v)
-        return;
-    for (size_t i = 0; i < r->nparams; i++) {
-        const struct api_param *p = &r->params[i];
-        if (p->val == *v && strlen(key) == p->klen && memcmp(p->key, key, p->klen) == 0) {
-            size_t n = p->vlen < cap - 1 ? p->vlen : cap - 1;
-            memcpy(buf, p->val, n);
-            buf[n] = '\0';
-            *v = buf;
-            return;
-        }
-    }
 }
 
 struct common {
@@ -45,7 +22,6 @@ struct common {
     struct query_list f;
     struct strbuf fts;
     struct stats_query sq;
-    char metric[16], interval[16], by[16], of[16];
 };
 
 /* Parses what every aggregate takes: the filters (q searched in quotes
@@ -57,10 +33,6 @@ static int common_args(struct call *c, unsigned allowed, int dflt_limit, struct 
     x->fts = (struct strbuf)STRBUF_INIT;
     if (api_args(c, allowed, a) != 0)
         return -1;
-    terminate(c->req, "metric", &a->metric, x->metric, sizeof x->metric);
-    terminate(c->req, "interval", &a->interval, x->interval, sizeof x->interval);
-    terminate(c->req, "by", &a->by, x->by, sizeof x->by);
-    terminate(c->req, "of", &a->of, x->of, sizeof x->of);
     if (a->limit_all) {
         api_bad_param(c, "limit", "Parameter 'limit' must be an integer from 1 to 100.");
         return -1;

@@ -24,17 +24,7 @@ qw_status query_total(struct qconn *c, const struct query_list *q, int64_t *out)
     struct sqlbuf b = {.len = 0};
     query_sql(&b, "SELECT count(*)");
     query_list_where(&b, q);
-    qw_status st;
-    sqlite3_stmt *s = query_prepare(c, &b, q, &st);
-    if (!s)
-        return st;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(s, 0);
-    else
-        st = qconn_fail(c, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
-    qconn_release(c, s);
-    return st;
+    return query_count(c, &b, q, out);
 }
 
 static const char *const facet_names[QF_COUNT] = {"source", "section", "kind", "gender"};
@@ -64,7 +54,7 @@ static const char *facet_expr(enum cursor_list list, enum query_facet f)
     if (list == CUR_ARTICLES)
         return f == QF_SOURCE ? "a.source" : "a.section";
     if (!is_quotes(list))
-        return "p.gender";
+        return "coalesce(p.gender, 'unknown')";
     switch (f) {
     case QF_SOURCE: return "q.pub_source";
     case QF_SECTION: return "q.pub_section";
@@ -76,16 +66,22 @@ static const char *facet_expr(enum cursor_list list, enum query_facet f)
     }
 }
 
+static json_t *facet_row(sqlite3_stmt *s, void *ctx, int *oom)
+{
+    (void)ctx;
+    json_t *o = json_object();
+    query_set(o, "value", query_json_text(s, 0), oom);
+    query_set(o, "count", json_integer(sqlite3_column_int64(s, 1)), oom);
+    return o;
+}
+
 qw_status query_facet(struct qconn *c, const struct query_list *q, enum query_facet f,
                       json_t **out)
 {
     *out = NULL;
     struct sqlbuf b = {.len = 0};
-    const char *e = facet_expr(q->list, f);
     query_sql(&b, "SELECT ");
-    if (!is_quotes(q->list) && f == QF_GENDER)
-        e = "coalesce(p.gender, 'unknown')";
-    query_sql(&b, e);
+    query_sql(&b, facet_expr(q->list, f));
     query_sql(&b, " AS v, count(*) AS n");
     query_list_where(&b, q);
     /* NOCASE columns group "BBC" and "bbc" as one value, as the filter
@@ -93,25 +89,5 @@ qw_status query_facet(struct qconn *c, const struct query_list *q, enum query_fa
     query_sql(&b, " GROUP BY v ORDER BY n DESC, v LIMIT 50"); /* QUERY_FACET_MAX */
     qw_status st;
     sqlite3_stmt *s = query_prepare(c, &b, q, &st);
-    if (!s)
-        return st;
-    json_t *arr = json_array();
-    int oom = !arr, rc = SQLITE_DONE;
-    while (!oom && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        json_t *o = json_object();
-        query_set(o, "value", query_json_text(s, 0), &oom);
-        query_set(o, "count", json_integer(sqlite3_column_int64(s, 1)), &oom);
-        if (!o || json_array_append_new(arr, o) != 0)
-            oom = 1;
-    }
-    if (oom)
-        st = QW_ERR_NOMEM;
-    else if (rc != SQLITE_DONE)
-        st = qconn_fail(c, rc);
-    qconn_release(c, s);
-    if (st != QW_OK)
-        json_decref(arr);
-    else
-        *out = arr;
-    return st;
+    return s ? query_rows(c, s, facet_row, NULL, out) : st;
 }

@@ -248,7 +248,7 @@ struct group {
     char *label;      /* NULL: the unknown value (no source, no section) */
     int64_t person;   /* by person: the id */
     int64_t total;
-    int keep;
+    size_t orig;      /* its index in the accumulator, while sorted copies move */
 };
 
 struct raw {
@@ -462,17 +462,7 @@ static qw_status count_undated(struct qconn *c, const struct stats_query *sq, in
     sql3(&b, "SELECT ", t->count, t->from);
     filters(&b, t, sq->f);
     sql3(&b, " AND ", t->day, " IS NULL");
-    qw_status st;
-    sqlite3_stmt *s = query_prepare(c, &b, sq->f, &st);
-    if (!s)
-        return st;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(s, 0);
-    else
-        st = qconn_fail(c, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
-    qconn_release(c, s);
-    return st;
+    return query_count(c, &b, sq->f, out);
 }
 
 static json_t *label_json(const struct group *g)
@@ -536,14 +526,14 @@ qw_status stats_timeseries(struct qconn *c, const struct stats_query *sq, json_t
         }
         for (size_t i = 0; i < a.ng; i++) {
             order[i] = a.g[i];
-            order[i].keep = (int)i; /* the original index rides along */
+            order[i].orig = i;
         }
         qsort(order, a.ng, sizeof *order, by_total);
         ng = a.ng < (size_t)sq->limit ? a.ng : (size_t)sq->limit;
         for (size_t i = 0; i < a.ng; i++)
             slot[i] = (size_t)-1;
         for (size_t i = 0; i < ng; i++)
-            slot[order[i].keep] = i;
+            slot[order[i].orig] = i;
     } else {
         for (size_t i = 0; i < a.ng; i++)
             slot[i] = i;
@@ -655,6 +645,36 @@ static int no_filters(const struct query_list *f)
            !f->until && !f->kind && !f->gender;
 }
 
+struct top_ctx {
+    int people, rank;
+};
+
+/* A top item: people's columns are id, count, name, gender; the others'
+ * value, count. */
+static json_t *top_row(sqlite3_stmt *s, void *ctx, int *oom)
+{
+    struct top_ctx *x = ctx;
+    json_t *o = json_object();
+    query_set(o, "rank", json_integer(++x->rank), oom);
+    if (x->people) {
+        int64_t id = sqlite3_column_int64(s, 0);
+        char self[48], quotes[64];
+        snprintf(self, sizeof self, "/people/%lld", (long long)id);
+        snprintf(quotes, sizeof quotes, "/quotes?person=%lld", (long long)id);
+        query_set(o, "id", json_integer(id), oom);
+        query_set(o, "name", query_json_text(s, 2), oom);
+        query_set(o, "gender", query_json_text(s, 3), oom);
+        json_t *l = json_object();
+        query_set(l, "person", json_string(self), oom);
+        query_set(l, "quotes", json_string(quotes), oom);
+        query_set(o, "links", l, oom);
+    } else {
+        query_set(o, "value", query_json_text(s, 0), oom);
+    }
+    query_set(o, "count", json_integer(sqlite3_column_int64(s, 1)), oom);
+    return o;
+}
+
 qw_status stats_top(struct qconn *c, const struct stats_query *sq, enum stats_of of,
                     json_t **items)
 {
@@ -685,40 +705,8 @@ qw_status stats_top(struct qconn *c, const struct stats_query *sq, enum stats_of
     if (!s)
         return st;
     sqlite3_bind_int(s, 15, sq->limit);
-    json_t *arr = json_array();
-    int oom = !arr, rc = SQLITE_DONE, rank = 0;
-    while (!oom && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        json_t *o = json_object();
-        query_set(o, "rank", json_integer(++rank), &oom);
-        if (people) {
-            int64_t id = sqlite3_column_int64(s, 0);
-            char self[48], quotes[64];
-            snprintf(self, sizeof self, "/people/%lld", (long long)id);
-            snprintf(quotes, sizeof quotes, "/quotes?person=%lld", (long long)id);
-            query_set(o, "id", json_integer(id), &oom);
-            query_set(o, "name", query_json_text(s, 2), &oom);
-            query_set(o, "gender", query_json_text(s, 3), &oom);
-            json_t *l = json_object();
-            query_set(l, "person", json_string(self), &oom);
-            query_set(l, "quotes", json_string(quotes), &oom);
-            query_set(o, "links", l, &oom);
-        } else {
-            query_set(o, "value", query_json_text(s, 0), &oom);
-        }
-        query_set(o, "count", json_integer(sqlite3_column_int64(s, 1)), &oom);
-        if (!o || json_array_append_new(arr, o) != 0)
-            oom = 1;
-    }
-    if (oom)
-        st = QW_ERR_NOMEM;
-    else if (rc != SQLITE_DONE)
-        st = qconn_fail(c, rc);
-    qconn_release(c, s);
-    if (st != QW_OK)
-        json_decref(arr);
-    else
-        *items = arr;
-    return st;
+    struct top_ctx x = {.people = people};
+    return query_rows(c, s, top_row, &x, items);
 }
 
 /* ---- co-mentions ---- */
@@ -738,6 +726,28 @@ static void articles_of(struct sqlbuf *b, const struct query_list *f)
     if (f->fts)
         query_sql(b, " AND article_id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?1)");
     query_sql(b, ")");
+}
+
+/* A co-mentioned person: id, name, gender, shared articles, quotes. */
+static json_t *co_row(sqlite3_stmt *s, void *ctx, int *oom)
+{
+    int64_t person = *(const int64_t *)ctx;
+    json_t *o = json_object();
+    int64_t id = sqlite3_column_int64(s, 0);
+    char self[48], shared[96];
+    snprintf(self, sizeof self, "/people/%lld", (long long)id);
+    snprintf(shared, sizeof shared, "/people/%lld/articles?with=%lld", (long long)person,
+             (long long)id);
+    query_set(o, "id", json_integer(id), oom);
+    query_set(o, "name", query_json_text(s, 1), oom);
+    query_set(o, "gender", query_json_text(s, 2), oom);
+    query_set(o, "articles", json_integer(sqlite3_column_int64(s, 3)), oom);
+    query_set(o, "quotes", json_integer(sqlite3_column_int64(s, 4)), oom);
+    json_t *l = json_object();
+    query_set(l, "person", json_string(self), oom);
+    query_set(l, "articles", json_string(shared), oom);
+    query_set(o, "links", l, oom);
+    return o;
 }
 
 qw_status stats_co_mentions(struct qconn *c, int64_t person, const struct query_list *f,
@@ -761,35 +771,5 @@ qw_status stats_co_mentions(struct qconn *c, int64_t person, const struct query_
         return st;
     sqlite3_bind_int(s, 15, limit);
     sqlite3_bind_int64(s, 16, person);
-    json_t *arr = json_array();
-    int oom = !arr, rc = SQLITE_DONE;
-    while (!oom && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        json_t *o = json_object();
-        int64_t id = sqlite3_column_int64(s, 0);
-        char self[48], shared[96];
-        snprintf(self, sizeof self, "/people/%lld", (long long)id);
-        snprintf(shared, sizeof shared, "/people/%lld/articles?with=%lld", (long long)person,
-                 (long long)id);
-        query_set(o, "id", json_integer(id), &oom);
-        query_set(o, "name", query_json_text(s, 1), &oom);
-        query_set(o, "gender", query_json_text(s, 2), &oom);
-        query_set(o, "articles", json_integer(sqlite3_column_int64(s, 3)), &oom);
-        query_set(o, "quotes", json_integer(sqlite3_column_int64(s, 4)), &oom);
-        json_t *l = json_object();
-        query_set(l, "person", json_string(self), &oom);
-        query_set(l, "articles", json_string(shared), &oom);
-        query_set(o, "links", l, &oom);
-        if (!o || json_array_append_new(arr, o) != 0)
-            oom = 1;
-    }
-    if (oom)
-        st = QW_ERR_NOMEM;
-    else if (rc != SQLITE_DONE)
-        st = qconn_fail(c, rc);
-    qconn_release(c, s);
-    if (st != QW_OK)
-        json_decref(arr);
-    else
-        *items = arr;
-    return st;
+    return query_rows(c, s, co_row, &person, items);
 }

@@ -214,6 +214,46 @@ sqlite3_stmt *query_prepare(struct qconn *c, const struct sqlbuf *b, const struc
     return s;
 }
 
+qw_status query_rows(struct qconn *c, sqlite3_stmt *s, query_obj_fn row, void *ctx,
+                     json_t **out)
+{
+    qw_status st = QW_OK;
+    json_t *arr = json_array();
+    int oom = !arr, rc = SQLITE_DONE;
+    while (!oom && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        json_t *o = row(s, ctx, &oom);
+        if (!o || json_array_append_new(arr, o) != 0)
+            oom = 1;
+    }
+    if (oom)
+        st = QW_ERR_NOMEM;
+    else if (rc != SQLITE_DONE)
+        st = qconn_fail(c, rc);
+    qconn_release(c, s);
+    if (st != QW_OK) {
+        json_decref(arr);
+        arr = NULL;
+    }
+    *out = arr;
+    return st;
+}
+
+qw_status query_count(struct qconn *c, const struct sqlbuf *b, const struct query_list *q,
+                      int64_t *out)
+{
+    qw_status st;
+    sqlite3_stmt *s = query_prepare(c, b, q, &st);
+    if (!s)
+        return st;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(s, 0);
+    else
+        st = qconn_fail(c, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+    qconn_release(c, s);
+    return st;
+}
+
 void query_page(struct sqlbuf *b, const struct query_list *q, const char *kw, const char *key,
                 const char *id, int desc)
 {
