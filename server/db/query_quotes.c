@@ -96,14 +96,27 @@ qw_status query_quotes(struct qconn *c, const struct query_list *q, json_t *item
 {
     struct sqlbuf b = {.len = 0};
     *has_next = 0;
+    /* As for articles (query_articles.c): relevance ranks only the
+     * RANK_WINDOW most recently added matches that pass the filters, and
+     * id order follows the index's rowid order instead of sorting. */
+    int window = q->fts && q->sort == SORT_RANK;
     query_sql(&b, "SELECT " QUOTE_COLS);
-    if (q->fts)
+    if (window)
+        query_sql(&b, ", (SELECT snippet(quotes_fts, 0, " QUERY_SNIPPET_MARKS ")"
+                      " FROM quotes_fts WHERE quotes_fts MATCH ?1 AND rowid = q.id), m.frank"
+                      " FROM (SELECT q.id AS fid, quotes_fts.rank AS frank");
+    else if (q->fts)
         query_sql(&b, ", snippet(quotes_fts, 0, " QUERY_SNIPPET_MARKS "), quotes_fts.rank");
-    query_quotes_where(&b, q, 1);
-    const char *key = q->sort == SORT_RANK ? "quotes_fts.rank"
+    query_quotes_where(&b, q, !window);
+    if (window)
+        query_sql(&b, " ORDER BY quotes_fts.rowid DESC LIMIT " RANK_WINDOW ") m"
+                      " JOIN quotes q ON q.id = m.fid JOIN articles a ON a.id = q.article_id"
+                      " WHERE 1");
+    const char *key = window                 ? "m.frank"
                       : q->sort == SORT_START ? "q.start"
                                               : NULL;
-    query_page(&b, q, " AND", key, "q.id", q->sort == SORT_ID_DESC);
+    query_page(&b, q, " AND", key, q->fts && !window ? "quotes_fts.rowid" : "q.id",
+               q->sort == SORT_ID_DESC);
     query_sql(&b, " LIMIT ?8");
     qw_status st;
     sqlite3_stmt *s = query_prepare(c, &b, q, &st);
