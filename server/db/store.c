@@ -29,6 +29,7 @@ enum {
     S_SET_VERSION,
     S_DELETE_ARTICLE,
     S_DELETE_ORPHAN,
+    S_MOVE_COUNTS,
     S_PRUNE_ALIAS,
     S_BEGIN,
     S_COMMIT,
@@ -83,6 +84,9 @@ static const char *const sql[S_COUNT] = {
     [S_SET_VERSION] = "UPDATE articles SET extract_version = ?2 WHERE id = ?1",
     [S_DELETE_ARTICLE] = "DELETE FROM articles WHERE id = ?1",
     [S_DELETE_ORPHAN] = "DELETE FROM people WHERE id = ?1 AND article_count = 0 AND quote_count = 0",
+    /* the quote and mention row counts (migration 0009) */
+    [S_MOVE_COUNTS] = "UPDATE counters SET n = n + CASE name WHEN 'quotes' THEN ?1 ELSE ?2 END"
+                      " WHERE name IN ('quotes', 'mentions')",
     /* An alias goes with the last mention written that way. */
     [S_PRUNE_ALIAS] = "DELETE FROM person_aliases WHERE person_id = ?1 AND alias = ?2 AND NOT EXISTS"
                       " (SELECT 1 FROM mentions WHERE person_id = ?1 AND text = ?2)",
@@ -452,6 +456,16 @@ static struct old_quote *find_old_quote(struct change *c, size_t start, size_t e
     return NULL;
 }
 
+/* Moves the kept row counts of quotes and mentions by dq and dm. */
+static qw_status move_counts(struct store *s, int64_t dq, int64_t dm)
+{
+    if (!dq && !dm)
+        return QW_OK;
+    sqlite3_bind_int64(s->st[S_MOVE_COUNTS], 1, dq);
+    sqlite3_bind_int64(s->st[S_MOVE_COUNTS], 2, dm);
+    return run(s, S_MOVE_COUNTS);
+}
+
 static qw_status write_mentions(struct store *s, int64_t aid, const char *text, size_t len,
                                 const struct extract_person *p, int64_t pid, const char *name,
                                 struct change *c, struct touch *t, struct store_diff *d)
@@ -703,7 +717,8 @@ qw_status store_article(struct store *s, const struct article *a, const char *pa
         return rc;
     int64_t aid = sqlite3_last_insert_rowid(s->db);
     if ((rc = write_new(s, aid, a->text, a->len, x, &c, &d)) == QW_OK &&
-        (rc = settle(s, &c, &d)) == QW_OK) {
+        (rc = settle(s, &c, &d)) == QW_OK &&
+        (rc = move_counts(s, d.quotes_added, d.mentions_after)) == QW_OK) {
         *id = aid;
         *created = 1;
     }
@@ -720,7 +735,12 @@ qw_status store_delete_article(struct store *s, int64_t id)
     qw_status rc = read_old(s, id, &c);
     if (rc != QW_OK)
         goto out;
-    /* mentions and quotes go with the article (ON DELETE CASCADE) */
+    /* the mentions first, to count them; the quotes (all of them in c)
+     * go with the article (ON DELETE CASCADE) */
+    sqlite3_bind_int64(s->st[S_DELETE_MENTIONS], 1, id);
+    if ((rc = run(s, S_DELETE_MENTIONS)) != QW_OK)
+        goto out;
+    int64_t mentions = sqlite3_changes(s->db);
     sqlite3_bind_int64(s->st[S_DELETE_ARTICLE], 1, id);
     if ((rc = run(s, S_DELETE_ARTICLE)) != QW_OK)
         goto out;
@@ -728,7 +748,8 @@ qw_status store_delete_article(struct store *s, int64_t id)
         rc = QW_ERR_NOT_FOUND;
         goto out;
     }
-    rc = settle(s, &c, &d);
+    if ((rc = settle(s, &c, &d)) == QW_OK)
+        rc = move_counts(s, -(int64_t)c.nq, -mentions);
 out:
     change_free(&c);
     return rc;
@@ -783,7 +804,9 @@ qw_status store_reextract(struct store *s, int64_t id, const char *text, size_t 
         goto out;
     d.mentions_before = sqlite3_changes(s->db);
     if ((rc = write_new(s, id, text, len, x, &c, &d)) != QW_OK ||
-        (rc = drop_unmatched(s, &c, &d)) != QW_OK || (rc = settle(s, &c, &d)) != QW_OK)
+        (rc = drop_unmatched(s, &c, &d)) != QW_OK || (rc = settle(s, &c, &d)) != QW_OK ||
+        (rc = move_counts(s, d.quotes_added - d.quotes_removed,
+                          d.mentions_after - d.mentions_before)) != QW_OK)
         goto out;
     sqlite3_bind_int64(s->st[S_SET_VERSION], 1, id);
     sqlite3_bind_int(s->st[S_SET_VERSION], 2, extract_version());

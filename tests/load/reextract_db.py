@@ -91,6 +91,11 @@ def check(path):
                   " WHERE m.person_id = a.person_id AND m.text = a.alias)").fetchone()[0]
     if n:
         problems.append("%d aliases no mention uses" % n)
+    kept = dict(c.execute("SELECT name, n FROM counters"))
+    for t in ("articles", "people", "quotes", "mentions"):
+        n = c.execute("SELECT count(*) FROM %s" % t).fetchone()[0]
+        if kept.get(t) != n:
+            problems.append("counters: %s %r, counted %d" % (t, kept.get(t), n))
     c.rollback()
     print("ok" if not problems else "; ".join(problems))
 
@@ -114,6 +119,8 @@ def older(path):
     c.execute("DELETE FROM person_aliases WHERE alias NOT IN"
               " (SELECT text FROM mentions WHERE person_id = person_aliases.person_id)")
     c.execute("UPDATE articles SET extract_version = 1")
+    c.execute("UPDATE counters SET n = CASE name WHEN 'quotes' THEN (SELECT count(*) FROM quotes)"
+              " WHEN 'mentions' THEN (SELECT count(*) FROM mentions) ELSE n END")
     c.commit()
 
 

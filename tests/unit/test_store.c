@@ -30,7 +30,14 @@ static int64_t inconsistencies(sqlite3 *db)
                      " OR quote_count != (SELECT count(*) FROM quotes WHERE speaker_person_id = p.id)"
                      " OR article_count = 0") +
            count(db, "SELECT count(*) FROM person_aliases a WHERE NOT EXISTS (SELECT 1 FROM"
-                     " mentions m WHERE m.person_id = a.person_id AND m.text = a.alias)");
+                     " mentions m WHERE m.person_id = a.person_id AND m.text = a.alias)") +
+           /* the kept row counts (migration 0009) against counting */
+           count(db, "SELECT count(*) FROM counters WHERE n != CASE name"
+                     " WHEN 'articles' THEN (SELECT count(*) FROM articles)"
+                     " WHEN 'people' THEN (SELECT count(*) FROM people)"
+                     " WHEN 'quotes' THEN (SELECT count(*) FROM quotes)"
+                     " WHEN 'mentions' THEN (SELECT count(*) FROM mentions) END") +
+           (4 - count(db, "SELECT count(*) FROM counters"));
 }
 
 /* The byte span of the n-th (from 0) occurrence of needle in text. */
@@ -196,6 +203,7 @@ int main(void)
         /* the mention "Ann Lee" is written as the stored name (the person
          * extracted as "ann  lee" folds to it): no alias */
         CHECK(count(db, "SELECT count(*) FROM person_aliases WHERE alias = 'Ann Lee'") == 0);
+        CHECK(inconsistencies(db) == 0);
     }
 
     TEST("deleting a missing article is not found and changes nothing")
