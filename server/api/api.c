@@ -766,7 +766,7 @@ static int build_link(struct call *c, struct strbuf *sb, const char *cursor, siz
 static const char *const csv_articles[] = {
     "id", "title", "dateline", "published", "source", "section", "url", "author", "image_credit", "path",
     "content_hash", "ingested_at", "people_count", "quote_count", "extract_version", "snippet", NULL};
-static const char *const csv_people[] = {"id", "name", "gender", "roles", "aliases",
+static const char *const csv_people[] = {"id", "name", "gender", "roles", "role_count", "aliases", "alias_count",
                                          "article_count", "quote_count", NULL};
 static const char *const csv_quotes[] = {
     "id", "kind", "text", "speaker", "speaker_person_id", "cue", "confidence", "article_id",

@@ -6,8 +6,9 @@
 #include "log.h"
 #include "query.h"
 
-/* Appends the rows of a one-column text query on ?1 = id as a JSON array. */
-static qw_status text_list(struct qconn *c, const char *sql, size_t len, int64_t id,
+/* Appends the rows of a one-column text query on ?1 = id, ?2 = LIMIT, as a
+ * JSON array. */
+static qw_status text_list(struct qconn *c, const char *sql, size_t len, int64_t id, int limit,
                            json_t **out)
 {
     qw_status st = QW_OK;
@@ -21,6 +22,7 @@ static qw_status text_list(struct qconn *c, const char *sql, size_t len, int64_t
         goto out;
     }
     sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int(s, 2, limit);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         json_t *v = query_json_text(s, 0);
@@ -43,10 +45,54 @@ out:
 /* Columns 0..4: id, name, gender, article_count, quote_count. */
 #define PERSON_COLS "p.id, p.name, p.gender, p.article_count, p.quote_count"
 
-static qw_status person_row(struct qconn *c, sqlite3_stmt *s, json_t **out)
+/* A list item names at most LIST_NAMES roles and aliases (one person can
+ * have over a thousand roles at a million articles); role_count and
+ * alias_count give the totals, and /people/{id} the full lists. */
+#define LIST_NAMES 10
+
+/* Sets o[key] to the rows of sql (text_list) and o[count_key] to their
+ * number, with at most cap rows when cap > 0 (the total then counted by
+ * count_sql only when there are more). */
+static qw_status name_list(struct qconn *c, json_t *o, const char *key, const char *count_key,
+                           const char *sql, size_t len, const char *count_sql, int64_t id,
+                           int cap, int *oom)
 {
-    static const char roles[] = "SELECT role FROM person_roles WHERE person_id = ?1";
-    static const char aliases[] = "SELECT alias FROM person_aliases WHERE person_id = ?1";
+    json_t *arr = NULL;
+    qw_status st = text_list(c, sql, len, id, cap > 0 ? cap + 1 : -1, &arr);
+    if (st != QW_OK)
+        return st;
+    int64_t n = (int64_t)json_array_size(arr);
+    if (cap > 0 && n > cap) {
+        json_array_remove(arr, (size_t)cap);
+        sqlite3_stmt *s = qconn_stmt(c, count_sql, strlen(count_sql), &st);
+        if (!s) {
+            json_decref(arr);
+            return st;
+        }
+        sqlite3_bind_int64(s, 1, id);
+        int rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW)
+            n = sqlite3_column_int64(s, 0);
+        else
+            st = qconn_fail(c, rc);
+        qconn_release(c, s);
+        if (st != QW_OK) {
+            json_decref(arr);
+            return st;
+        }
+    }
+    query_set(o, key, arr, oom);
+    query_set(o, count_key, json_integer(n), oom);
+    return QW_OK;
+}
+
+/* cap: LIST_NAMES in lists, 0 (everything) for one person. */
+static qw_status person_row(struct qconn *c, sqlite3_stmt *s, json_t **out, int cap)
+{
+    static const char roles[] =
+        "SELECT role FROM person_roles WHERE person_id = ?1 ORDER BY role LIMIT ?2";
+    static const char aliases[] =
+        "SELECT alias FROM person_aliases WHERE person_id = ?1 ORDER BY alias LIMIT ?2";
     int oom = 0;
     *out = NULL;
     json_t *o = json_object();
@@ -56,15 +102,15 @@ static qw_status person_row(struct qconn *c, sqlite3_stmt *s, json_t **out)
     query_set(o, "id", json_integer(id), &oom);
     query_set(o, "name", query_json_text(s, 1), &oom);
     query_set(o, "gender", query_json_text(s, 2), &oom);
-    json_t *arr = NULL;
-    qw_status st = text_list(c, roles, sizeof roles - 1, id, &arr);
+    qw_status st = name_list(c, o, "roles", "role_count", roles, sizeof roles - 1,
+                             "SELECT count(*) FROM person_roles WHERE person_id = ?1", id, cap,
+                             &oom);
     if (st != QW_OK)
         goto fail;
-    query_set(o, "roles", arr, &oom);
-    st = text_list(c, aliases, sizeof aliases - 1, id, &arr);
+    st = name_list(c, o, "aliases", "alias_count", aliases, sizeof aliases - 1,
+                   "SELECT count(*) FROM person_aliases WHERE person_id = ?1", id, cap, &oom);
     if (st != QW_OK)
         goto fail;
-    query_set(o, "aliases", arr, &oom);
     query_set(o, "article_count", json_integer(sqlite3_column_int64(s, 3)), &oom);
     query_set(o, "quote_count", json_integer(sqlite3_column_int64(s, 4)), &oom);
     char self[48], quotes[64], articles[64];
@@ -137,7 +183,7 @@ static qw_status run_list(struct qconn *c, const struct query_list *q, struct sq
             break;
         }
         json_t *o = NULL;
-        st = person_row(c, s, &o);
+        st = person_row(c, s, &o, LIST_NAMES);
         if (st != QW_OK)
             goto out;
         if (mentions) {
@@ -242,7 +288,7 @@ qw_status query_article_people(struct qconn *c, const struct query_list *q, json
 static qw_status person_item_row(struct qconn *c, sqlite3_stmt *s, int64_t id, json_t **out)
 {
     (void)id;
-    return person_row(c, s, out);
+    return person_row(c, s, out, 0);
 }
 
 qw_status query_person(struct qconn *c, int64_t id, json_t **out)

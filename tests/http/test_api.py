@@ -1108,6 +1108,38 @@ def articles_fulltext_rank_and_snippet():
 
 
 @test
+def list_role_and_alias_lists_are_bounded():
+    """A list item names at most 10 roles and 10 aliases, with role_count
+    and alias_count; the person's own document has them all."""
+    if not ARGS.db or not os.path.exists(ARGS.db):
+        raise Skip("no --db")
+    pid = campbell_id()
+    extra = ["qa role %02d" % i for i in range(14)]
+    c = sqlite3.connect(ARGS.db, timeout=10)
+    try:
+        with c:
+            c.executemany("INSERT INTO person_roles (person_id, role) VALUES (?, ?)",
+                          [(pid, r) for r in extra])
+        want = sorted(r[0] for r in c.execute("SELECT role FROM person_roles WHERE person_id = ?", (pid,)))
+        aliases = sorted(r[0] for r in c.execute("SELECT alias FROM person_aliases WHERE person_id = ?", (pid,)))
+        full = get("/people/%d" % pid).json
+        check(sorted(full.get("roles", [])) == want and full.get("role_count") == len(want),
+              "/people/%d: %d roles (role_count %r), want all %d" % (pid, len(full.get("roles", [])), full.get("role_count"), len(want)))
+        check(full.get("alias_count") == len(aliases), "/people/%d: alias_count %r, want %d" % (pid, full.get("alias_count"), len(aliases)))
+        listed = [p for p in items_of(get(url("/people", q="Kurt Campbell"))) if p["id"] == pid]
+        if check(len(listed) == 1, "/people?q=Kurt Campbell lacks %d" % pid):
+            p = listed[0]
+            check(p["roles"] == sorted(want)[:10], "list item roles %r, want the first 10 of %d" % (p["roles"], len(want)))
+            check(p["role_count"] == len(want), "list item role_count %r, want %d" % (p["role_count"], len(want)))
+            check(len(p["aliases"]) == min(10, len(aliases)) and p["alias_count"] == len(aliases),
+                  "list item aliases %r / %r, want %d" % (p["aliases"], p["alias_count"], len(aliases)))
+    finally:
+        with c:
+            c.executemany("DELETE FROM person_roles WHERE person_id = ? AND role = ?", [(pid, r) for r in extra])
+        c.close()
+
+
+@test
 def fulltext_plans_agree_with_sql():
     """A q= list takes one of three plans by how common the query is (the
     matches drive the join; the date index is walked and each article
