@@ -35,7 +35,7 @@ static void usage(FILE *f)
             "                 \"LONDON, Jan 5 -\"); without it those articles stay undated\n"
             "  --max-bytes N  skip files larger than N bytes; K, M, G suffixes\n"
             "                 (default $QUOTEWIRE_MAX_BYTES or 8M)\n"
-            "  --batch N      articles per transaction (default 256)\n"
+            "  --batch N      articles per transaction (default 2048)\n"
             "  --quiet        no progress line, no summary, errors only\n\n"
             "Exit status: 0 every file loaded (or was already there), 1 some file was\n"
             "skipped or the load failed, 2 bad usage.\n");
@@ -152,7 +152,7 @@ int cli_load(int argc, char **argv)
     if (quiet)
         log_set_level(LOG_ERROR);
     opt.progress = !quiet && isatty(STDERR_FILENO);
-    if (db_open(dbpath, DB_READ_WRITE, &db, err) != QW_OK ||
+    if (db_open(dbpath, DB_BULK, &db, err) != QW_OK ||
         db_migrate(db, NULL, err) != QW_OK) {
         fprintf(stderr, "quotewire load: %s: %s\n", dbpath, err[0] ? err : "cannot open");
         goto out;

@@ -85,7 +85,7 @@ int cli_reextract(int argc, char **argv)
     if (quiet)
         log_set_level(LOG_ERROR);
     opt.progress = !quiet && isatty(STDERR_FILENO);
-    if (db_open(dbpath, DB_READ_WRITE, &db, err) != QW_OK || db_migrate(db, NULL, err) != QW_OK) {
+    if (db_open(dbpath, DB_BULK, &db, err) != QW_OK || db_migrate(db, NULL, err) != QW_OK) {
         fprintf(stderr, "quotewire reextract: %s: %s\n", dbpath, err[0] ? err : "cannot open");
         goto out;
     }

@@ -118,6 +118,9 @@ qw_status db_open(const char *path, enum db_mode mode, sqlite3 **out, char *err)
     /* journal_mode=WAL persists in the file; readers never block the writer. */
     const char *setup = mode == DB_READ_ONLY
                             ? "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
+                        : mode == DB_BULK
+                            ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                              " PRAGMA foreign_keys=ON; PRAGMA cache_size=-262144;"
                             : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                               " PRAGMA foreign_keys=ON;";
     char *msg = NULL;

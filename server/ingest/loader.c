@@ -19,7 +19,9 @@
 #include "pipeline.h"
 #include "store.h"
 
-#define LOADER_DEFAULT_BATCH 256
+/* Every commit rewrites the index pages it touched into the WAL: fewer,
+ * larger commits write less (57k articles: 45 s at 256, 36 s at 2048). */
+#define LOADER_DEFAULT_BATCH 2048
 /* A batch is also committed after this long, so a slow load still
  * commits often and a crash loses little work. */
 #define BATCH_SECONDS 1.0
