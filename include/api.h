@@ -71,7 +71,8 @@ struct api_response {
 
 struct api_config {
     const char *db_path;
-    const char *api_key;       /* NULL: writes are open */
+    const char *api_key;       /* NULL: no key; writes refused unless below */
+    int anonymous_writes;      /* 1: with no api_key, anyone may write */
     unsigned query_ms;         /* per-request query deadline, 0: none */
     size_t max_body;
 };

@@ -17,7 +17,8 @@ struct server_config {
     unsigned per_ip_limit;      /* open connections from one address */
     unsigned timeout_s;         /* idle connection timeout */
     size_t max_body;            /* request body limit in bytes (413 above) */
-    const char *api_key;        /* NULL: writes are open; else Bearer key */
+    const char *api_key;        /* NULL: no key (writes refused unless below) */
+    int anonymous_writes;       /* 1: with no api_key, writes need no key */
     int cors;                   /* 1: Access-Control-Allow-Origin: * */
     unsigned query_ms;          /* deadline for one query (503 after it) */
 };

@@ -59,6 +59,7 @@ qw_status api_new(const struct api_config *cfg, struct api **out, char *err)
             goto fail;
         a->api_key_len = strlen(a->api_key);
     }
+    a->anonymous_writes = cfg->anonymous_writes;
     a->query_ms = cfg->query_ms;
     a->max_body = cfg->max_body;
     a->gen = atomic_fetch_add(&api_generation, 1) + 1;
@@ -284,6 +285,7 @@ static const char *status_title(int status)
     switch (status) {
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 413: return "Content Too Large";
@@ -689,8 +691,17 @@ int api_cursor(struct call *c, const struct args *a, enum cursor_list list,
 int api_authorize(struct call *c)
 {
     struct api *a = c->api;
-    if (!a->api_key)
+    if (!a->api_key && a->anonymous_writes)
         return 0;
+    if (!a->api_key) {
+        /* safe by default: a web page or another host must not be able to
+         * write to a server someone started without thinking of keys */
+        api_problem(c, 403, "writes-disabled", NULL,
+                    "Writes are disabled: this server was started without an API key. Start it "
+                    "with --api-key-file FILE (or --allow-anonymous-writes for a local experiment).",
+                    NULL, NULL);
+        return -1;
+    }
     const char *h = c->req->authorization;
     int ok = 0;
     if (h && strncasecmp(h, "Bearer ", 7) == 0) {

@@ -18,6 +18,7 @@ struct api {
     char *db_path;
     char *api_key;
     size_t api_key_len;
+    int anonymous_writes; /* with no key: 1 lets anyone write, 0 refuses writes */
     unsigned query_ms;
     size_t max_body;
     unsigned gen;               /* tells this api's thread-local conns from older ones */

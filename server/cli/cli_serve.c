@@ -29,6 +29,10 @@ static void usage(FILE *f)
             "  --per-ip-limit N       open connections per client address (default 1024)\n"
             "  --query-timeout MS     deadline of one request's queries (default 2000)\n"
             "  --no-cors              do not send CORS headers\n"
+            "  --allow-anonymous-writes\n"
+            "                         without --api-key-file, let anyone POST and DELETE\n"
+            "                         (default: writes need a key, and without one are\n"
+            "                         refused with 403)\n"
             "  --log-level LEVEL      debug, info, warn, error or quiet ($QUOTEWIRE_LOG_LEVEL)\n");
 }
 
@@ -159,6 +163,10 @@ int cli_serve(int argc, char **argv)
         }
         if (!strcmp(arg, "--no-cors")) {
             cfg.cors = 0;
+            continue;
+        }
+        if (!strcmp(arg, "--allow-anonymous-writes")) {
+            cfg.anonymous_writes = 1;
             continue;
         }
         int which = -1;

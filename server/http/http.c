@@ -641,6 +641,7 @@ qw_status http_start(const struct server_config *cfg, struct http_server **out, 
     s->max_body = cfg->max_body;
     s->cors = cfg->cors;
     struct api_config ac = {.db_path = cfg->db_path, .api_key = cfg->api_key,
+                            .anonymous_writes = cfg->anonymous_writes,
                             .query_ms = cfg->query_ms, .max_body = cfg->max_body};
     qw_status st = api_new(&ac, &s->api, err);
     if (st != QW_OK)

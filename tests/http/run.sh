@@ -72,7 +72,7 @@ if [ -d "$root/samples" ] && [ -n "$(ls -A "$root/samples" 2>/dev/null)" ]; then
 fi
 
 port=$(free_port)
-"$bin" serve --db "$db" --listen "127.0.0.1:$port" >"$tmp/serve.log" 2>&1 &
+"$bin" serve --db "$db" --listen "127.0.0.1:$port" --allow-anonymous-writes >"$tmp/serve.log" 2>&1 &
 pid_main=$!
 
 key=qw-test-key-$$-$(date +%s)

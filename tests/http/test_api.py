@@ -1108,6 +1108,32 @@ def articles_fulltext_rank_and_snippet():
 
 
 @test
+def writes_refused_without_key_by_default():
+    """A server started with no API key and no --allow-anonymous-writes
+    refuses POST and DELETE (403 writes-disabled) and changes nothing; a
+    text/plain POST, which a web page can send without a preflight, too."""
+    if not ARGS.binary or not ARGS.db or not os.path.exists(ARGS.db):
+        raise Skip("no --binary or --db")
+    p, base = _start_server(ARGS.db, extra=("--log-level", "error"))
+    try:
+        h0 = request("GET", "/health", base=base, conform=False).json
+        some = ids(items_of(request("GET", "/articles?limit=1", base=base)))
+        expect_problem(request("POST", "/articles", body=json.dumps(
+            {"title": "Keyless", "body": "\u201cNo,\u201d said Ann Lee."}).encode(),
+            headers={"Content-Type": "application/json"}, base=base), 403, "writes-disabled")
+        expect_problem(request("POST", "/articles", body=b"Plain text from a web page.",
+                               headers={"Content-Type": "text/plain"}, base=base), 403, "writes-disabled")
+        if check(some, "no article to try a DELETE on"):
+            expect_problem(request("DELETE", "/articles/%d" % some[0], base=base), 403, "writes-disabled")
+        h1 = request("GET", "/health", base=base, conform=False).json
+        check((h0["articles"], h0["quotes"]) == (h1["articles"], h1["quotes"]),
+              "refused writes changed the counts: %r -> %r" % (h0, h1))
+    finally:
+        p.terminate()
+        p.wait(timeout=10)
+
+
+@test
 def list_role_and_alias_lists_are_bounded():
     """A list item names at most 10 roles and 10 aliases, with role_count
     and alias_count; the person's own document has them all."""
@@ -2948,7 +2974,8 @@ def serve_cli_usage_and_sigterm():
     with tempfile.TemporaryDirectory() as td:
         port = free_port()
         db = os.path.join(td, "cli.db")
-        p = subprocess.Popen([ARGS.binary, "serve", "--db", db, "--listen", "127.0.0.1:%d" % port, "--no-cors"],
+        p = subprocess.Popen([ARGS.binary, "serve", "--db", db, "--listen", "127.0.0.1:%d" % port, "--no-cors",
+                              "--allow-anonymous-writes"],
                              stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
         try:
             base = ("127.0.0.1", port)
@@ -3009,7 +3036,7 @@ def serve_refuses_port_in_use():
             p.wait()
 
 
-def _start_server(db, extra=()):
+def _start_server(db, extra=("--allow-anonymous-writes",)):
     port = free_port()
     p = subprocess.Popen([ARGS.binary, "serve", "--db", db, "--listen", "127.0.0.1:%d" % port] + list(extra),
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

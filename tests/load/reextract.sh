@@ -48,7 +48,7 @@ free_port() {
 }
 start_server() { # start_server DB -> sets spid, base
     port=$(free_port)
-    "$BIN" serve --db "$1" --listen "127.0.0.1:$port" >>"$tmp/serve.log" 2>&1 &
+    "$BIN" serve --db "$1" --listen "127.0.0.1:$port" --allow-anonymous-writes >>"$tmp/serve.log" 2>&1 &
     spid=$!
     base=http://127.0.0.1:$port
     "$PY" - "$base" "$spid" <<'EOF'

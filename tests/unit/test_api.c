@@ -158,7 +158,8 @@ int main(void)
     db_close(db);
     extract_init();
     struct api *a = NULL;
-    struct api_config cfg = {.db_path = dbpath, .query_ms = 2000, .max_body = 1 << 20};
+    struct api_config cfg = {.db_path = dbpath, .query_ms = 2000, .max_body = 1 << 20,
+                             .anonymous_writes = 1};
     if (api_new(&cfg, &a, err) != QW_OK) {
         fprintf(stderr, "api_new: %s\n", err);
         return 1;
@@ -819,6 +820,24 @@ int main(void)
             CHECK(get_status(k, "/articles/1", NULL) == 200);
         }
         api_free(k);
+    }
+
+    TEST("without a key, writes are refused unless anonymous writes are allowed")
+    {
+        struct api_config nc = cfg;
+        nc.anonymous_writes = 0;
+        struct api *n = NULL;
+        CHECK(api_new(&nc, &n, err) == QW_OK);
+        if (n) {
+            CHECK(req(n, API_DELETE, "/articles/1", NULL, NULL, NULL, &res) == 403);
+            CHECK(res.www_authenticate == 0);
+            api_response_free(&res);
+            CHECK(req(n, API_POST, "/articles", NULL, "text/plain", "Head\n\n\"No,\" said Al Fox.\n",
+                      &res) == 403);
+            api_response_free(&res);
+            CHECK(get_status(n, "/articles/1", NULL) == 200);
+        }
+        api_free(n);
     }
 
     extract_shutdown();
