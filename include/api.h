@@ -39,6 +39,7 @@ struct api_request {
     const char *body;          /* request body (NULL if none) */
     size_t body_len;
     int body_too_large;        /* the body passed max_body: answer 413 */
+    int host_refused;          /* 1: Host not allowed (421); 2: HTTP/1.1 with no Host (400) */
 };
 
 /* A response body made while it is sent (a whole list as CSV or NDJSON,

@@ -19,6 +19,10 @@ struct server_config {
     size_t max_body;            /* request body limit in bytes (413 above) */
     const char *api_key;        /* NULL: no key (writes refused unless below) */
     int anonymous_writes;       /* 1: with no api_key, writes need no key */
+    /* Host names answered besides IP literals and localhost (DNS rebinding
+     * needs a name); "*" answers any */
+    const char *const *allowed_hosts;
+    size_t nallowed_hosts;
     int cors;                   /* 1: Access-Control-Allow-Origin: * */
     unsigned query_ms;          /* deadline for one query (503 after it) */
 };

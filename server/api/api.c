@@ -290,6 +290,7 @@ static const char *status_title(int status)
     case 405: return "Method Not Allowed";
     case 413: return "Content Too Large";
     case 415: return "Unsupported Media Type";
+    case 421: return "Misdirected Request";
     case 422: return "Unprocessable Content";
     case 503: return "Service Unavailable";
     default: return "Internal Server Error";
@@ -1004,6 +1005,19 @@ void api_handle(struct api *a, const struct api_request *req, struct api_respons
 {
     memset(res, 0, sizeof *res);
     struct call c = {.api = a, .req = req, .res = res};
+    if (req->host_refused == 2) {
+        api_problem(&c, 400, "bad-request", NULL, "An HTTP/1.1 request needs a Host header.",
+                    NULL, NULL);
+        return;
+    }
+    if (req->host_refused) {
+        /* DNS rebinding: a page on another name must not reach this server */
+        api_problem(&c, 421, "unknown-host", NULL,
+                    "This server does not answer for that Host. Use localhost or an IP address, "
+                    "or start it with --allowed-host NAME.",
+                    NULL, NULL);
+        return;
+    }
     enum route r = router_match(req->path, &c.m);
     if (r == ROUTE_NONE) {
         api_problem(&c, 404, "not-found", NULL, "No such resource.", NULL, NULL);

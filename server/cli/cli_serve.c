@@ -29,6 +29,9 @@ static void usage(FILE *f)
             "  --per-ip-limit N       open connections per client address (default 1024)\n"
             "  --query-timeout MS     deadline of one request's queries (default 2000)\n"
             "  --no-cors              do not send CORS headers\n"
+            "  --allowed-host NAME    also answer requests whose Host is NAME (repeatable;\n"
+            "                         '*' for any); IP addresses and localhost always are,\n"
+            "                         other names get 421, so DNS rebinding fails\n"
             "  --allow-anonymous-writes\n"
             "                         without --api-key-file, let anyone POST and DELETE\n"
             "                         (default: writes need a key, and without one are\n"
@@ -154,7 +157,11 @@ int cli_serve(int argc, char **argv)
     } opts[] = {{"--db", 0},      {"--listen", 1},          {"--threads", 2},
                 {"--api-key-file", 3}, {"--max-body", 4},   {"--timeout", 5},
                 {"--connection-limit", 6}, {"--per-ip-limit", 7}, {"--query-timeout", 8},
-                {"--log-level", 9}};
+                {"--log-level", 9}, {"--allowed-host", 10}};
+    enum { MAX_ALLOWED_HOSTS = 32 };
+    const char *hosts[MAX_ALLOWED_HOSTS];
+    size_t nhosts = 0;
+    int bad_host = 0;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
@@ -199,6 +206,12 @@ int cli_serve(int argc, char **argv)
         case 7: ip_limit = val; break;
         case 8: query_ms = val; break;
         case 9: level = val; break;
+        case 10:
+            if (nhosts == MAX_ALLOWED_HOSTS - 1 || !val[0] || strlen(val) > 253)
+                bad_host = 1;
+            else
+                hosts[nhosts++] = val;
+            break;
         }
     }
 
@@ -207,6 +220,10 @@ int cli_serve(int argc, char **argv)
     const char *bad = NULL;
     if (listen && parse_listen(listen, host, sizeof host, &cfg.port) != 0)
         bad = "--listen (want HOST:PORT)";
+    else if (listen)
+        hosts[nhosts++] = host; /* the name it listens on is answered */
+    if (bad_host)
+        bad = "--allowed-host (a host name; at most 31)";
     if (threads) {
         if (parse_uint(threads, 1024, &v) != 0 || v == 0)
             bad = "--threads";
@@ -253,6 +270,8 @@ int cli_serve(int argc, char **argv)
     }
     log_set_level(lvl);
     cfg.host = host;
+    cfg.allowed_hosts = hosts;
+    cfg.nallowed_hosts = nhosts;
 
     char *key = NULL;
     if (key_file) {

@@ -6,6 +6,8 @@
 #include "http.h"
 
 #include <microhttpd.h>
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -65,6 +67,8 @@ struct http_server {
     struct api *api;
     size_t max_body;
     int cors;
+    const char *const *allowed_hosts;
+    size_t nallowed_hosts;
     unsigned short port;
     int listen_fd;
     int own_fd; /* 1 while listen_fd is ours to close */
@@ -503,12 +507,51 @@ static void ctx_free(struct req_ctx *ctx)
     free(ctx);
 }
 
+/* 0 when the Host header may be answered, 1 when it names a host this
+ * server is not (421), 2 when an HTTP/1.1 request has none (400). IP
+ * literals and localhost names are always answered: a DNS-rebinding page
+ * reaches the server under its own domain name. */
+static int host_check(const struct http_server *s, struct MHD_Connection *conn,
+                      const char *version)
+{
+    const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    if (!h)
+        return version && strcmp(version, MHD_HTTP_VERSION_1_0) == 0 ? 0 : 2;
+    char name[256];
+    size_t n = 0;
+    if (h[0] == '[') { /* [v6]:port */
+        const char *e = strchr(h, ']');
+        if (!e || (size_t)(e - h - 1) >= sizeof name)
+            return 1;
+        memcpy(name, h + 1, (size_t)(e - h - 1));
+        name[e - h - 1] = '\0';
+        struct in6_addr a6;
+        return inet_pton(AF_INET6, name, &a6) == 1 ? 0 : 1;
+    }
+    while (h[n] && h[n] != ':' && n < sizeof name - 1) {
+        name[n] = (char)tolower((unsigned char)h[n]);
+        n++;
+    }
+    if (h[n] && h[n] != ':')
+        return 1;
+    while (n && name[n - 1] == '.')
+        n--;
+    name[n] = '\0';
+    struct in_addr a4;
+    if (inet_pton(AF_INET, name, &a4) == 1 || strcmp(name, "localhost") == 0 ||
+        (n > 10 && strcmp(name + n - 10, ".localhost") == 0))
+        return 0;
+    for (size_t i = 0; i < s->nallowed_hosts; i++)
+        if (strcmp(s->allowed_hosts[i], "*") == 0 || strcasecmp(s->allowed_hosts[i], name) == 0)
+            return 0;
+    return 1;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
                                   void **req_cls)
 {
-    (void)version;
     struct http_server *s = cls;
     struct req_ctx *ctx = *req_cls;
     if (!ctx)
@@ -555,7 +598,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     url = ctx->path;
     if (ctx->oom)
         return respond_static(s, conn, ctx, m, 503, url);
-    if ((m == API_GET || m == API_HEAD) && !ctx->body.len && !ctx->too_large) {
+    int host_refused = host_check(s, conn, version);
+    if ((m == API_GET || m == API_HEAD) && !ctx->body.len && !ctx->too_large && !host_refused) {
         enum MHD_Result ret;
         if (rc_serve(s, conn, ctx, m, &ret))
             return ret;
@@ -573,6 +617,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req.body = ctx->body.p;
     req.body_len = ctx->body.len;
     req.body_too_large = ctx->too_large;
+    req.host_refused = host_refused;
     struct api_response res;
     api_handle(s->api, &req, &res);
     if (log_get_level() <= LOG_DEBUG)
@@ -640,6 +685,8 @@ qw_status http_start(const struct server_config *cfg, struct http_server **out, 
     pthread_mutex_init(&s->rc_lock, NULL);
     s->max_body = cfg->max_body;
     s->cors = cfg->cors;
+    s->allowed_hosts = cfg->allowed_hosts;
+    s->nallowed_hosts = cfg->nallowed_hosts;
     struct api_config ac = {.db_path = cfg->db_path, .api_key = cfg->api_key,
                             .anonymous_writes = cfg->anonymous_writes,
                             .query_ms = cfg->query_ms, .max_body = cfg->max_body};

@@ -1108,6 +1108,43 @@ def articles_fulltext_rank_and_snippet():
 
 
 @test
+def host_allow_list_stops_dns_rebinding():
+    """IP literals and localhost names are answered; another name gets a
+    421 problem (a DNS-rebinding page uses its own name) unless given with
+    --allowed-host; HTTP/1.1 with no Host is a 400, HTTP/1.0 without one is
+    answered."""
+    def status(host_line, version="HTTP/1.1", base=None):
+        st, raw = raw_exchange(("GET /articles?limit=1 %s\r\n%sConnection: close\r\n\r\n"
+                                % (version, host_line)).encode(), base=base)
+        return st, raw
+    host, port = BASE
+    for h in ("127.0.0.1:%d" % port, "localhost:%d" % port, "LOCALHOST", "app.localhost:%d" % port,
+              "[::1]:%d" % port, "10.1.2.3", "localhost."):
+        st, raw = status("Host: %s\r\n" % h)
+        check(st == 200, "Host %s -> %s, want 200" % (h, st))
+    for h in ("rebind.example:%d" % port, "rebind.example", "127.0.0.1.rebind.example", "[evil]:80",
+              "localhost.rebind.example"):
+        st, raw = status("Host: %s\r\n" % h)
+        check(st == 421 and b"unknown-host" in raw and b"application/problem+json" in raw,
+              "Host %s -> %s, want a 421 unknown-host problem: %r" % (h, st, raw[:200]))
+    st, raw = status("")
+    check(st == 400 and b"problem+json" in raw, "HTTP/1.1 without Host -> %s, want 400" % st)
+    st, raw = status("", version="HTTP/1.0")
+    check(st == 200, "HTTP/1.0 without Host -> %s, want 200" % st)
+    if not ARGS.binary or not ARGS.db:
+        return
+    p, base = _start_server(ARGS.db, extra=("--log-level", "error", "--allowed-host", "news.example"))
+    try:
+        st, _ = status("Host: NEWS.example:8080\r\n", base=base)
+        check(st == 200, "--allowed-host news.example: Host NEWS.example -> %s, want 200" % st)
+        st, _ = status("Host: other.example\r\n", base=base)
+        check(st == 421, "--allowed-host news.example: Host other.example -> %s, want 421" % st)
+    finally:
+        p.terminate()
+        p.wait(timeout=10)
+
+
+@test
 def writes_refused_without_key_by_default():
     """A server started with no API key and no --allow-anonymous-writes
     refuses POST and DELETE (403 writes-disabled) and changes nothing; a
@@ -2087,13 +2124,13 @@ def method_not_allowed_with_allow():
 def malformed_request_line_raw_socket():
     st, out = raw_exchange(b"GARBAGE\r\n\r\n")
     check(st == 400 or st is None and out == b"", "malformed request line -> %r %r" % (st, out[:80]))
-    st, out = raw_exchange(b"GET /articles?limit=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    st, out = raw_exchange(b"GET /articles?limit=1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
     check(st == 200, "raw GET /articles -> %r" % st)
-    st, out = raw_exchange(b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    st, out = raw_exchange(b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
     check(st is None or 400 <= st < 500, "70 kB request target -> %r (want 4xx)" % st)
-    st, out = raw_exchange(b"GET /articles HTTP/1.1\r\nHost: x\r\nBad Header Line\r\nConnection: close\r\n\r\n")
+    st, out = raw_exchange(b"GET /articles HTTP/1.1\r\nHost: localhost\r\nBad Header Line\r\nConnection: close\r\n\r\n")
     check(st is None or st in (200, 400), "bad header line -> %r" % st)
-    st, out = raw_exchange(b"POST /articles HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\nabc", timeout=1)
+    st, out = raw_exchange(b"POST /articles HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\nabc", timeout=1)
     check(st is None or 400 <= st < 500 or st in (200, 201), "short body -> %r" % st)
     expect_status(get("/health"), 200)
 
@@ -2274,7 +2311,7 @@ def post_body_errors():
 @test
 def post_oversized_413():
     big = ("Qwzx big\n\n" + "word " * 230000).encode()  # > 1 MiB
-    st, out = raw_exchange(b"POST /articles HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nConnection: close\r\n"
+    st, out = raw_exchange(b"POST /articles HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nConnection: close\r\n"
                            b"Content-Length: %d\r\n\r\n" % len(big), body=big, timeout=10)
     check(st == 413, "POST of %d bytes -> %r, want 413" % (len(big), st))
     if st == 413:
@@ -2825,7 +2862,7 @@ def expect_100_continue():
     body = ("Qwzx expect continue %f\n\n" % time.time() + "Words of a longer body. " * 60 + "\n").encode()
     sock = socket.create_connection(BASE, timeout=5)
     try:
-        sock.sendall(b"POST /articles HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nExpect: 100-continue\r\n"
+        sock.sendall(b"POST /articles HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nExpect: 100-continue\r\n"
                      b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(body))
         r, _, _ = select.select([sock], [], [], 2)
         first = sock.recv(65536) if r else b""
@@ -2843,7 +2880,7 @@ def expect_100_continue():
     if check(m and m.group(1) == b"201", "POST with Expect: 100-continue -> %r" % out[:120]):
         aid = json.loads(m.group(3))["id"]
         request("DELETE", "/articles/%d" % aid)
-    st, out = raw_exchange(b"POST /articles HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nExpect: 100-continue\r\n"
+    st, out = raw_exchange(b"POST /articles HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nExpect: 100-continue\r\n"
                            b"Connection: close\r\nContent-Length: 50000000\r\n\r\n", timeout=5)
     check(st == 413, "Content-Length 50 MB with Expect: 100-continue -> %r, want 413 before the body" % st)
 
@@ -2867,8 +2904,8 @@ def encoded_slash_is_not_a_separator():
 
 @test
 def pipelined_requests():
-    st, out = raw_exchange(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
-                           b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", timeout=5, read_limit=1 << 20)
+    st, out = raw_exchange(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\nGET /nope HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                           b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", timeout=5, read_limit=1 << 20)
     codes = re.findall(rb"HTTP/1\.1 (\d{3}) ", out)
     check(codes == [b"200", b"404", b"200"], "3 pipelined requests answered %s, want [200, 404, 200]" % [c.decode() for c in codes])
 
