@@ -23,7 +23,10 @@ struct server_config {
      * needs a name); "*" answers any */
     const char *const *allowed_hosts;
     size_t nallowed_hosts;
-    int cors;                   /* 1: Access-Control-Allow-Origin: * */
+    int cors;                   /* unused: CORS follows cors_origins */
+    /* origins granted CORS ("*": any); none: no CORS headers */
+    const char *const *cors_origins;
+    size_t ncors_origins;
     unsigned query_ms;          /* deadline for one query (503 after it) */
 };
 

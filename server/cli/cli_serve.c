@@ -28,7 +28,10 @@ static void usage(FILE *f)
             "  --connection-limit N   open connections (default 4096)\n"
             "  --per-ip-limit N       open connections per client address (default 1024)\n"
             "  --query-timeout MS     deadline of one request's queries (default 2000)\n"
-            "  --no-cors              do not send CORS headers\n"
+            "  --cors-origin ORIGIN   let web pages from ORIGIN (https://dash.example:3000)\n"
+            "                         read the API (repeatable; '*' for any page); by\n"
+            "                         default no CORS headers are sent\n"
+            "  --no-cors              no CORS headers (the default)\n"
             "  --allowed-host NAME    also answer requests whose Host is NAME (repeatable;\n"
             "                         '*' for any); IP addresses and localhost always are,\n"
             "                         other names get 421, so DNS rebinding fails\n"
@@ -67,6 +70,15 @@ static int parse_level(const char *s, enum log_level *out)
 }
 
 /* "HOST:PORT", "[V6]:PORT", ":PORT" (all interfaces) or "PORT". */
+/* "*", or an origin as browsers send it: http(s)://host[:port], no path. */
+static int valid_origin(const char *o)
+{
+    if (strcmp(o, "*") == 0)
+        return 1;
+    const char *h = !strncmp(o, "https://", 8) ? o + 8 : !strncmp(o, "http://", 7) ? o + 7 : NULL;
+    return h && *h && !strchr(h, '/') && strlen(o) < 256;
+}
+
 static int parse_listen(const char *s, char *host, size_t hostsz, unsigned short *port)
 {
     const char *colon;
@@ -157,11 +169,14 @@ int cli_serve(int argc, char **argv)
     } opts[] = {{"--db", 0},      {"--listen", 1},          {"--threads", 2},
                 {"--api-key-file", 3}, {"--max-body", 4},   {"--timeout", 5},
                 {"--connection-limit", 6}, {"--per-ip-limit", 7}, {"--query-timeout", 8},
-                {"--log-level", 9}, {"--allowed-host", 10}};
+                {"--log-level", 9}, {"--allowed-host", 10}, {"--cors-origin", 11}};
     enum { MAX_ALLOWED_HOSTS = 32 };
     const char *hosts[MAX_ALLOWED_HOSTS];
     size_t nhosts = 0;
     int bad_host = 0;
+    const char *origins[MAX_ALLOWED_HOSTS];
+    size_t norigins = 0;
+    int bad_origin = 0;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
@@ -169,7 +184,7 @@ int cli_serve(int argc, char **argv)
             return 0;
         }
         if (!strcmp(arg, "--no-cors")) {
-            cfg.cors = 0;
+            norigins = 0; /* the default; kept so older scripts still start */
             continue;
         }
         if (!strcmp(arg, "--allow-anonymous-writes")) {
@@ -212,6 +227,12 @@ int cli_serve(int argc, char **argv)
             else
                 hosts[nhosts++] = val;
             break;
+        case 11:
+            if (norigins == MAX_ALLOWED_HOSTS || !valid_origin(val))
+                bad_origin = 1;
+            else
+                origins[norigins++] = val;
+            break;
         }
     }
 
@@ -224,6 +245,8 @@ int cli_serve(int argc, char **argv)
         hosts[nhosts++] = host; /* the name it listens on is answered */
     if (bad_host)
         bad = "--allowed-host (a host name; at most 31)";
+    if (bad_origin)
+        bad = "--cors-origin (scheme://host[:port] or '*'; at most 32)";
     if (threads) {
         if (parse_uint(threads, 1024, &v) != 0 || v == 0)
             bad = "--threads";
@@ -272,6 +295,8 @@ int cli_serve(int argc, char **argv)
     cfg.host = host;
     cfg.allowed_hosts = hosts;
     cfg.nallowed_hosts = nhosts;
+    cfg.cors_origins = origins;
+    cfg.ncors_origins = norigins;
 
     char *key = NULL;
     if (key_file) {

@@ -66,7 +66,10 @@ struct http_server {
     struct rcache *caches;
     struct api *api;
     size_t max_body;
-    int cors;
+    int cors;      /* some --cors-origin was given */
+    int cors_any;  /* one of them is "*" */
+    const char *const *cors_origins;
+    size_t ncors_origins;
     const char *const *allowed_hosts;
     size_t nallowed_hosts;
     unsigned short port;
@@ -106,7 +109,7 @@ void server_config_defaults(struct server_config *cfg)
     cfg->timeout_s = 30;
     cfg->max_body = 1024 * 1024;
     cfg->api_key = NULL;
-    cfg->cors = 1;
+    cfg->cors = 0;
     cfg->query_ms = 2000;
 }
 
@@ -213,7 +216,8 @@ static int rc_store(struct http_server *s, struct req_ctx *ctx, struct MHD_Respo
     return 0;
 }
 
-static int add_cors(struct http_server *s, struct MHD_Response *r);
+static int add_cors(struct MHD_Response *r, const char *origin);
+static const char *cors_origin(const struct http_server *s, struct MHD_Connection *conn);
 
 /* MHD_ContentReaderCallback of a streamed body (limit=all).  MHD calls it
  * on the connection's worker thread whenever the socket can take more,
@@ -319,8 +323,9 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
         fail |= add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
     if (res->www_authenticate)
         fail |= add_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"quotewire\"");
-    if (s->cors) {
-        fail |= add_cors(s, r);
+    const char *origin = cors_origin(s, conn);
+    if (origin) {
+        fail |= add_cors(r, origin);
         if (method == API_OPTIONS && status == 204) {
             fail |= add_header(r, "Access-Control-Allow-Methods", res->allow ? res->allow : "");
             fail |= add_header(r, "Access-Control-Allow-Headers", cors_headers);
@@ -337,12 +342,40 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
     return ret;
 }
 
-static int add_cors(struct http_server *s, struct MHD_Response *r)
+/* The Access-Control-Allow-Origin to send, or NULL for no CORS grant:
+ * "*" when --cors-origin '*' was given, else the request's Origin when it
+ * is one of the --cors-origin values (such a request is never answered
+ * from or stored in the response cache: see cors_uncacheable). */
+static const char *cors_origin(const struct http_server *s, struct MHD_Connection *conn)
 {
     if (!s->cors)
-        return 0;
-    return add_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*") |
-           add_header(r, "Access-Control-Expose-Headers", cors_expose);
+        return NULL;
+    if (s->cors_any)
+        return "*";
+    const char *o = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+    if (!o)
+        return NULL;
+    for (size_t i = 0; i < s->ncors_origins; i++)
+        if (strcmp(s->cors_origins[i], o) == 0)
+            return o;
+    return NULL;
+}
+
+/* With a list of origins the grant depends on the request's Origin, which
+ * the cache key does not hold. */
+static int cors_uncacheable(const struct http_server *s, struct MHD_Connection *conn)
+{
+    return s->cors && !s->cors_any &&
+           MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin") != NULL;
+}
+
+static int add_cors(struct MHD_Response *r, const char *origin)
+{
+    int fail = add_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, origin) |
+               add_header(r, "Access-Control-Expose-Headers", cors_expose);
+    if (strcmp(origin, "*") != 0)
+        fail |= add_header(r, MHD_HTTP_HEADER_VARY, "Origin");
+    return fail;
 }
 
 /* Serves a GET/HEAD from this thread's cache when the entry is current.
@@ -383,7 +416,8 @@ static int rc_serve(struct http_server *s, struct MHD_Connection *conn, struct r
                                                                  MHD_RESPMEM_PERSISTENT);
         if (!r)
             return 0;
-        int fail = add_header(r, MHD_HTTP_HEADER_ETAG, e->etag) | add_cors(s, r);
+        const char *origin = cors_origin(s, conn);
+        int fail = add_header(r, MHD_HTTP_HEADER_ETAG, e->etag) | (origin ? add_cors(r, origin) : 0);
         if (e->vary)
             fail |= add_header(r, MHD_HTTP_HEADER_VARY, e->vary);
         status = 304;
@@ -599,7 +633,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (ctx->oom)
         return respond_static(s, conn, ctx, m, 503, url);
     int host_refused = host_check(s, conn, version);
-    if ((m == API_GET || m == API_HEAD) && !ctx->body.len && !ctx->too_large && !host_refused) {
+    int uncacheable = cors_uncacheable(s, conn);
+    if ((m == API_GET || m == API_HEAD) && !ctx->body.len && !ctx->too_large && !host_refused &&
+        !uncacheable) {
         enum MHD_Result ret;
         if (rc_serve(s, conn, ctx, m, &ret))
             return ret;
@@ -684,7 +720,12 @@ qw_status http_start(const struct server_config *cfg, struct http_server **out, 
     s->gen = atomic_fetch_add(&server_generation, 1) + 1;
     pthread_mutex_init(&s->rc_lock, NULL);
     s->max_body = cfg->max_body;
-    s->cors = cfg->cors;
+    s->cors = cfg->ncors_origins > 0;
+    s->cors_origins = cfg->cors_origins;
+    s->ncors_origins = cfg->ncors_origins;
+    for (size_t i = 0; i < cfg->ncors_origins; i++)
+        if (strcmp(cfg->cors_origins[i], "*") == 0)
+            s->cors_any = 1;
     s->allowed_hosts = cfg->allowed_hosts;
     s->nallowed_hosts = cfg->nallowed_hosts;
     struct api_config ac = {.db_path = cfg->db_path, .api_key = cfg->api_key,

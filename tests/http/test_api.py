@@ -1801,8 +1801,6 @@ def csv_null_empty_and_attachment():
     if expect_status(r, 200):
         check(r.header("Content-Disposition") == 'attachment; filename="articles.csv"',
               "Content-Disposition %r" % r.header("Content-Disposition"))
-        check("content-disposition" in (r.header("Access-Control-Expose-Headers") or "").lower(),
-              "Content-Disposition is not exposed to browsers")
         lines = r.body.decode("utf-8").split("\r\n")
         hdr = lines[0].split(",")
         row = next(csv.reader([lines[1]]))
@@ -1973,20 +1971,57 @@ def gzip_encoding():
 
 @test
 def cors_headers():
+    """No CORS grant by default; --cors-origin grants the listed origins
+    (echoed, with Vary: Origin, also when the answer could come from the
+    cache) and nothing to others; '*' grants any."""
     ensure_seed()
-    for p in ("/articles", "/", "/nope", "/articles/abc"):
+    for p in ("/articles", "/", "/nope"):
         r = get(p, headers={"Origin": "http://example.com"})
-        check(r.header("Access-Control-Allow-Origin") == "*", "%s -> %d: Access-Control-Allow-Origin %r" % (p, r.status, r.header("Access-Control-Allow-Origin")))
-    r = get("/articles", headers={"Origin": "http://example.com"})
-    exp = {x.strip().lower() for x in (r.header("Access-Control-Expose-Headers") or "").split(",")}
-    for h in ("etag", "link", "location"):
-        check(h in exp, "Access-Control-Expose-Headers lacks %s: %r" % (h, r.header("Access-Control-Expose-Headers")))
+        check(r.header("Access-Control-Allow-Origin") is None,
+              "default server: %s -> %d grants CORS %r" % (p, r.status, r.header("Access-Control-Allow-Origin")))
+    if not ARGS.binary or not ARGS.db:
+        return
+    p, base = _start_server(ARGS.db, extra=("--log-level", "error", "--cors-origin", "http://dash.example:3000"))
+    try:
+        for _ in range(2):  # the second answer may come from the response cache
+            for path in ("/articles", "/nope", "/articles/abc"):
+                r = request("GET", path, headers={"Origin": "http://dash.example:3000"}, base=base)
+                check(r.header("Access-Control-Allow-Origin") == "http://dash.example:3000",
+                      "%s from the listed origin: Access-Control-Allow-Origin %r" % (path, r.header("Access-Control-Allow-Origin")))
+                check("origin" in (r.header("Vary") or "").lower() or any(
+                    "origin" in v.lower() for k2, v in r.headers if k2.lower() == "vary"),
+                      "%s: a per-origin grant without Vary: Origin" % path)
+                r = request("GET", path, headers={"Origin": "http://evil.example"}, base=base)
+                check(r.header("Access-Control-Allow-Origin") is None,
+                      "%s from another origin: granted %r" % (path, r.header("Access-Control-Allow-Origin")))
+                r = request("GET", path, base=base)
+                check(r.header("Access-Control-Allow-Origin") is None, "%s without Origin: granted" % path)
+        r = request("GET", "/articles", headers={"Origin": "http://dash.example:3000"}, base=base)
+        exp = {x.strip().lower() for x in (r.header("Access-Control-Expose-Headers") or "").split(",")}
+        for h in ("etag", "link", "location", "content-disposition"):
+            check(h in exp, "Access-Control-Expose-Headers lacks %s: %r" % (h, r.header("Access-Control-Expose-Headers")))
+        etag = r.header("ETag")
+        for _ in range(2):
+            nm = request("GET", "/articles", headers={"Origin": "http://dash.example:3000", "If-None-Match": etag},
+                         base=base)
+            if expect_status(nm, 304):
+                check(nm.header("Access-Control-Allow-Origin") == "http://dash.example:3000",
+                      "304 to the listed origin lacks its grant")
+        options_preflight_on(base)
+    finally:
+        p.terminate()
+        p.wait(timeout=10)
+    p, base = _start_server(ARGS.db, extra=("--log-level", "error", "--cors-origin", "*"))
+    try:
+        r = request("GET", "/articles", headers={"Origin": "http://anything.example"}, base=base)
+        check(r.header("Access-Control-Allow-Origin") == "*", "--cors-origin '*': %r" % r.header("Access-Control-Allow-Origin"))
+    finally:
+        p.terminate()
+        p.wait(timeout=10)
 
 
-@test
-def options_preflight():
-    ensure_seed()
-    pre = {"Origin": "http://example.com", "Access-Control-Request-Method": "POST",
+def options_preflight_on(base):
+    pre = {"Origin": "http://dash.example:3000", "Access-Control-Request-Method": "POST",
            "Access-Control-Request-Headers": "authorization, content-type"}
     cases = [("/articles", {"GET", "HEAD", "POST", "OPTIONS"}),
              ("/articles/%d" % SEED["id"], {"GET", "HEAD", "DELETE", "OPTIONS"}),
@@ -1994,18 +2029,29 @@ def options_preflight():
              ("/quotes", {"GET", "HEAD", "OPTIONS"}),
              ("/health", {"GET", "HEAD", "OPTIONS"})]
     for p, allow in cases:
-        r = request("OPTIONS", p, headers=pre)
+        r = request("OPTIONS", p, headers=pre, base=base)
         if not expect_status(r, 204):
             continue
         got = {m.strip().upper() for m in (r.header("Allow") or "").split(",") if m.strip()}
         check(got == allow, "OPTIONS %s Allow %r, want %s" % (p, r.header("Allow"), ", ".join(sorted(allow))))
-        check(r.header("Access-Control-Allow-Origin") == "*", "OPTIONS %s lacks Access-Control-Allow-Origin" % p)
+        check(r.header("Access-Control-Allow-Origin") == "http://dash.example:3000", "OPTIONS %s lacks Access-Control-Allow-Origin" % p)
         meth = {m.strip().upper() for m in (r.header("Access-Control-Allow-Methods") or "").split(",")}
         check(allow - {"HEAD", "OPTIONS"} <= meth, "OPTIONS %s Access-Control-Allow-Methods %r" % (p, r.header("Access-Control-Allow-Methods")))
         hs = {m.strip().lower() for m in (r.header("Access-Control-Allow-Headers") or "").split(",")}
         check({"authorization", "content-type", "if-none-match"} <= hs,
               "OPTIONS %s Access-Control-Allow-Headers %r" % (p, r.header("Access-Control-Allow-Headers")))
-    expect_status(request("OPTIONS", "/nope", headers=pre), 404)
+    expect_status(request("OPTIONS", "/nope", headers=pre, base=base), 404)
+
+
+@test
+def options_preflight():
+    """OPTIONS answers Allow on the default server, with no CORS grant."""
+    ensure_seed()
+    r = request("OPTIONS", "/articles", headers={"Origin": "http://example.com",
+                                                 "Access-Control-Request-Method": "POST"})
+    if expect_status(r, 204):
+        check(r.header("Access-Control-Allow-Origin") is None, "default server grants a preflight")
+        check(r.header("Access-Control-Allow-Methods") is None, "default server lists CORS methods")
 
 
 @test
@@ -2397,7 +2443,7 @@ def conditional_get_rfc9110_forms():
     expect_status(get("/health", headers={"If-None-Match": "W/" + etag}), 304)
     nm = get("/health", headers={"If-None-Match": etag, "Origin": "http://example.com"})
     if expect_status(nm, 304):
-        check(nm.header("Access-Control-Allow-Origin") == "*", "304 lacks Access-Control-Allow-Origin")
+        check(nm.header("Access-Control-Allow-Origin") is None, "default server: a 304 grants CORS")
     h = request("HEAD", "/health", headers={"If-None-Match": etag})
     expect_status(h, 304)
 
