@@ -316,9 +316,14 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
     }
     if (res->csp && status != 304) {
         fail |= add_header(r, "Content-Security-Policy", res->csp);
-        fail |= add_header(r, "X-Content-Type-Options", "nosniff");
         fail |= add_header(r, "Referrer-Policy", "same-origin");
     }
+    /* every answer: no content sniffing; successful reads may be kept but
+     * are revalidated with their ETag (the data changes with every load),
+     * errors and metrics are not kept */
+    fail |= add_header(r, "X-Content-Type-Options", "nosniff");
+    fail |= add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+                       (status == 200 || status == 304) && !res->no_store ? "no-cache" : "no-store");
     if (res->retry_after)
         fail |= add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
     if (res->www_authenticate)
@@ -417,7 +422,10 @@ static int rc_serve(struct http_server *s, struct MHD_Connection *conn, struct r
         if (!r)
             return 0;
         const char *origin = cors_origin(s, conn);
-        int fail = add_header(r, MHD_HTTP_HEADER_ETAG, e->etag) | (origin ? add_cors(r, origin) : 0);
+        int fail = add_header(r, MHD_HTTP_HEADER_ETAG, e->etag) |
+                   (origin ? add_cors(r, origin) : 0) |
+                   add_header(r, "X-Content-Type-Options", "nosniff") |
+                   add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
         if (e->vary)
             fail |= add_header(r, MHD_HTTP_HEADER_VARY, e->vary);
         status = 304;

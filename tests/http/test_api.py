@@ -1108,6 +1108,26 @@ def articles_fulltext_rank_and_snippet():
 
 
 @test
+def nosniff_and_cache_control_everywhere():
+    """Every answer says nosniff; reads are revalidated (no-cache), errors
+    and metrics are not kept (no-store), from the cache or not."""
+    ensure_seed()
+    for path, want in (("/health", "no-cache"), ("/articles?limit=2", "no-cache"),
+                       ("/people/%d" % campbell_id(), "no-cache"), ("/metrics", "no-store"),
+                       ("/nope", "no-store"), ("/articles?limit=0", "no-store"), ("/ui/", "no-cache")):
+        for _ in range(2):  # the second may come from the response cache
+            r = get(path, conform=False)
+            check(r.header("X-Content-Type-Options") == "nosniff", "%s -> %d without nosniff" % (path, r.status))
+            check(r.header("Cache-Control") == want, "%s -> %d: Cache-Control %r, want %r"
+                  % (path, r.status, r.header("Cache-Control"), want))
+    r = get("/health")
+    nm = get("/health", headers={"If-None-Match": r.header("ETag")})
+    if expect_status(nm, 304):
+        check(nm.header("X-Content-Type-Options") == "nosniff" and nm.header("Cache-Control") == "no-cache",
+              "304: %r %r" % (nm.header("X-Content-Type-Options"), nm.header("Cache-Control")))
+
+
+@test
 def host_allow_list_stops_dns_rebinding():
     """IP literals and localhost names are answered; another name gets a
     421 problem (a DNS-rebinding page uses its own name) unless given with
