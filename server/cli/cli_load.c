@@ -38,7 +38,8 @@ static void usage(FILE *f)
             "  --batch N      articles per transaction (default 2048)\n"
             "  --quiet        no progress line, no summary, errors only\n\n"
             "Exit status: 0 every file loaded (or was already there), 1 some file was\n"
-            "skipped or the load failed, 2 bad usage.\n");
+            "skipped (the others loaded), 2 bad usage, 3 the database failed (cannot be\n"
+            "opened or written; what was committed stays).\n");
 }
 
 /* "1048576", "512K", "8M", "1G" -> bytes; 0 on error. */
@@ -155,6 +156,7 @@ int cli_load(int argc, char **argv)
     if (db_open(dbpath, DB_BULK, &db, err) != QW_OK ||
         db_migrate(db, NULL, err) != QW_OK) {
         fprintf(stderr, "quotewire load: %s: %s\n", dbpath, err[0] ? err : "cannot open");
+        rc = 3;
         goto out;
     }
     st = loader_run(db, paths, npaths, &opt, &sum);
@@ -164,6 +166,7 @@ int cli_load(int argc, char **argv)
         fprintf(stderr, "quotewire load: stopped: %s (what was committed stays; run the "
                         "same load again to finish)\n",
                 qw_status_str(st));
+        rc = 3;
         goto out;
     }
     rc = sum.skipped ? 1 : 0;

@@ -69,6 +69,16 @@ check "the rest loads" [ "$(sql "$tmp/b.db" 'SELECT count(*) FROM articles')" = 
 check "seed article keeps its dateline" \
     [ "$(sql "$tmp/b.db" "SELECT dateline || '|' || image_credit FROM articles")" = "Washington|ToI" ]
 
+# A database that cannot be used is exit 3, not the 1 of a skipped file.
+printf 'not a database, just text\n%.0s' $(seq 1 200) >"$tmp/foreign.db"
+"$BIN" load --db "$tmp/foreign.db" "$SAMPLES/blinken-china.txt" >"$tmp/out6" 2>"$tmp/err6"
+st=$?
+check "a file that is not a database exits 3 (got $st)" [ "$st" -eq 3 ]
+check "and says which file" grep -q "foreign.db" "$tmp/err6"
+mkdir -p "$tmp/ro" && "$BIN" load --db "$tmp/ro" "$SAMPLES/blinken-china.txt" >/dev/null 2>&1
+st=$?
+check "a folder as the database exits 3 (got $st)" [ "$st" -eq 3 ]
+
 # --max-bytes, --quiet, QUOTEWIRE_DB.
 QUOTEWIRE_DB="$tmp/env.db" "$BIN" load --quiet --max-bytes 1K "$SAMPLES" >"$tmp/out5" 2>"$tmp/err5"
 st=$?
