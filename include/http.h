@@ -23,8 +23,8 @@ struct server_config {
      * needs a name); "*" answers any */
     const char *const *allowed_hosts;
     size_t nallowed_hosts;
-    int cors;                   /* unused: CORS follows cors_origins */
-    /* origins granted CORS ("*": any); none: no CORS headers */
+    /* origins granted CORS ("*": any); none: no CORS headers. Both lists
+     * must outlive the server. */
     const char *const *cors_origins;
     size_t ncors_origins;
     unsigned query_ms;          /* deadline for one query (503 after it) */

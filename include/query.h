@@ -158,12 +158,13 @@ qw_status query_by_id(struct qconn *c, const char *sql, int64_t id, query_row_fn
     "(SELECT id FROM people WHERE name_key = qw_fold(?2) UNION "                             \
     "SELECT person_id FROM person_aliases WHERE alias_key = qw_fold(?2))"
 
-/* FTS5 snippet settings: about 16 tokens, the hits between control
- * characters that query_json_snippet turns into <mark> and </mark> after
- * HTML-escaping the text (article text is not markup). */
 /* A relevance-sorted list ranks at most this many matches: the most
  * recently added ones that pass its filters (query_articles.c). */
 #define RANK_WINDOW "5000"
+
+/* FTS5 snippet settings: about 16 tokens, the hits between control
+ * characters that query_json_snippet turns into <mark> and </mark> after
+ * HTML-escaping the text (article text is not markup). */
 #define QUERY_SNIPPET_MARKS "char(1), char(2), '\xe2\x80\xa6', 16"
 
 /* The path column as the API shows it: a path relative to what was

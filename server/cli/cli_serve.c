@@ -69,7 +69,6 @@ static int parse_level(const char *s, enum log_level *out)
     return -1;
 }
 
-/* "HOST:PORT", "[V6]:PORT", ":PORT" (all interfaces) or "PORT". */
 /* "*", or an origin as browsers send it: http(s)://host[:port], no path. */
 static int valid_origin(const char *o)
 {
@@ -79,6 +78,7 @@ static int valid_origin(const char *o)
     return h && *h && !strchr(h, '/') && strlen(o) < 256;
 }
 
+/* "HOST:PORT", "[V6]:PORT", ":PORT" (all interfaces) or "PORT". */
 static int parse_listen(const char *s, char *host, size_t hostsz, unsigned short *port)
 {
     const char *colon;
@@ -170,11 +170,14 @@ int cli_serve(int argc, char **argv)
                 {"--api-key-file", 3}, {"--max-body", 4},   {"--timeout", 5},
                 {"--connection-limit", 6}, {"--per-ip-limit", 7}, {"--query-timeout", 8},
                 {"--log-level", 9}, {"--allowed-host", 10}, {"--cors-origin", 11}};
-    enum { MAX_ALLOWED_HOSTS = 32 };
-    const char *hosts[MAX_ALLOWED_HOSTS];
+    /* --allowed-host and --cors-origin values, each list at most this long
+     * (one allowed-host slot is the --listen name's); they live as long
+     * as the server, which runs inside this function */
+    enum { MAX_NAMES = 32 };
+    const char *hosts[MAX_NAMES];
     size_t nhosts = 0;
     int bad_host = 0;
-    const char *origins[MAX_ALLOWED_HOSTS];
+    const char *origins[MAX_NAMES];
     size_t norigins = 0;
     int bad_origin = 0;
     for (int i = 1; i < argc; i++) {
@@ -222,13 +225,13 @@ int cli_serve(int argc, char **argv)
         case 8: query_ms = val; break;
         case 9: level = val; break;
         case 10:
-            if (nhosts == MAX_ALLOWED_HOSTS - 1 || !val[0] || strlen(val) > 253)
+            if (nhosts == MAX_NAMES - 1 || !val[0] || strlen(val) > 253)
                 bad_host = 1;
             else
                 hosts[nhosts++] = val;
             break;
         case 11:
-            if (norigins == MAX_ALLOWED_HOSTS || !valid_origin(val))
+            if (norigins == MAX_NAMES || !valid_origin(val))
                 bad_origin = 1;
             else
                 origins[norigins++] = val;

@@ -146,12 +146,12 @@ void query_articles_where(struct sqlbuf *b, const struct query_list *q)
 }
 
 /* Whether walking the date index beats sorting the matches: counts them up
- * to walk_threshold (max(id) stands for the number of articles). */
+ * to walk_threshold of the kept number of articles (migration 0009). */
 static qw_status fts_common(struct qconn *c, const struct query_list *q, int *common)
 {
     struct sqlbuf b = {.len = 0};
     int64_t n = 0, articles = 0;
-    query_sql(&b, "SELECT coalesce(max(id), 0) FROM articles");
+    query_sql(&b, "SELECT n FROM counters WHERE name = 'articles'");
     qw_status st = query_count(c, &b, q, &articles);
     if (st != QW_OK)
         return st;
@@ -194,8 +194,6 @@ qw_status query_articles(struct qconn *c, const struct query_list *q, json_t *it
                       " FROM articles_fts WHERE articles_fts MATCH ?1 AND rowid = a.id)");
     if (m == FTS_WINDOW)
         query_sql(&b, ", m.frank FROM (SELECT a.id AS fid, articles_fts.rank AS frank");
-    else if (m == FTS_EXISTS)
-        query_sql(&b, ", 0");
     articles_where(&b, q, m);
     if (dated)
         page_published(&b, q);
@@ -296,8 +294,9 @@ qw_status query_counts(struct qconn *c, int extract_version, struct query_totals
                        int want_schema_version)
 {
     static const char sql[] =
-        /* kept by triggers (migration 0009); the outdated ones through
-         * their index, where there are none or few once reextract ran */
+        /* kept in the writes' transactions (migration 0009); the outdated
+         * ones through their index, where there are none or few once
+         * reextract ran */
         "SELECT (SELECT n FROM counters WHERE name = 'articles'),"
         " (SELECT n FROM counters WHERE name = 'people'),"
         " (SELECT n FROM counters WHERE name = 'quotes'),"

@@ -66,8 +66,7 @@ struct http_server {
     struct rcache *caches;
     struct api *api;
     size_t max_body;
-    int cors;      /* some --cors-origin was given */
-    int cors_any;  /* one of them is "*" */
+    int cors_any;  /* one of cors_origins is "*" */
     const char *const *cors_origins;
     size_t ncors_origins;
     const char *const *allowed_hosts;
@@ -109,7 +108,6 @@ void server_config_defaults(struct server_config *cfg)
     cfg->timeout_s = 30;
     cfg->max_body = 1024 * 1024;
     cfg->api_key = NULL;
-    cfg->cors = 0;
     cfg->query_ms = 2000;
 }
 
@@ -353,7 +351,7 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
  * from or stored in the response cache: see cors_uncacheable). */
 static const char *cors_origin(const struct http_server *s, struct MHD_Connection *conn)
 {
-    if (!s->cors)
+    if (!s->ncors_origins)
         return NULL;
     if (s->cors_any)
         return "*";
@@ -370,7 +368,7 @@ static const char *cors_origin(const struct http_server *s, struct MHD_Connectio
  * the cache key does not hold. */
 static int cors_uncacheable(const struct http_server *s, struct MHD_Connection *conn)
 {
-    return s->cors && !s->cors_any &&
+    return s->ncors_origins && !s->cors_any &&
            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin") != NULL;
 }
 
@@ -728,7 +726,6 @@ qw_status http_start(const struct server_config *cfg, struct http_server **out, 
     s->gen = atomic_fetch_add(&server_generation, 1) + 1;
     pthread_mutex_init(&s->rc_lock, NULL);
     s->max_body = cfg->max_body;
-    s->cors = cfg->ncors_origins > 0;
     s->cors_origins = cfg->cors_origins;
     s->ncors_origins = cfg->ncors_origins;
     for (size_t i = 0; i < cfg->ncors_origins; i++)
