@@ -86,7 +86,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/testhelp.h $(LIBOBJS)
 run: quotewire
 	./quotewire load --db $(DB) samples
 	@echo "serving http://$(LISTEN)/ -- try: curl 'http://$(LISTEN)/quotes?person=Kurt%20Campbell'"
-	./quotewire serve --db $(DB) --listen $(LISTEN)
+	./quotewire serve --db $(DB) --listen $(LISTEN) --create
 
 # Every suite prints "N passed, N failed"; tests/run.sh adds them up.
 test: test-deps quotewire $(UNIT_BIN)

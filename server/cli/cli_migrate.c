@@ -31,9 +31,12 @@ int cli_migrate(int argc, char **argv)
     char err[QW_ERRLEN] = "";
     sqlite3 *db = NULL;
     int applied = 0;
-    if (db_open(path, DB_READ_WRITE, &db, err) != QW_OK ||
-        db_migrate(db, &applied, err) != QW_OK) {
+    if (db_open(path, DB_READ_WRITE, &db, err) != QW_OK) {
         fprintf(stderr, "quotewire migrate: %s\n", err);
+        return 1;
+    }
+    if (db_migrate(db, &applied, err) != QW_OK) {
+        fprintf(stderr, "quotewire migrate: %s: %s\n", path, err);
         db_close(db);
         return 1;
     }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "db.h"
@@ -17,7 +18,9 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: quotewire serve [OPTIONS]\n\n"
             "Serves the HTTP JSON API over the database.\n"
-            "  --db FILE              database (default $QUOTEWIRE_DB or quotewire.db)\n"
+            "  --db FILE              database (default $QUOTEWIRE_DB or quotewire.db);\n"
+            "                         it must exist (made by 'quotewire load') unless\n"
+            "  --create               is given: then a missing FILE is created empty\n"
             "  --listen HOST:PORT     address to listen on (default 127.0.0.1:8080;\n"
             "                         $QUOTEWIRE_LISTEN); port 0 picks a free one\n"
             "  --threads N            worker threads (default: cores; $QUOTEWIRE_THREADS)\n"
@@ -152,6 +155,7 @@ int cli_serve(int argc, char **argv)
     const char *max_body = getenv("QUOTEWIRE_MAX_BODY");
     const char *level = getenv("QUOTEWIRE_LOG_LEVEL");
     const char *timeout = NULL, *conn_limit = NULL, *ip_limit = NULL, *query_ms = NULL;
+    int create = 0;
     if (listen && !*listen)
         listen = NULL;
     if (threads && !*threads)
@@ -192,6 +196,10 @@ int cli_serve(int argc, char **argv)
         }
         if (!strcmp(arg, "--allow-anonymous-writes")) {
             cfg.anonymous_writes = 1;
+            continue;
+        }
+        if (!strcmp(arg, "--create")) {
+            create = 1;
             continue;
         }
         int which = -1;
@@ -326,9 +334,22 @@ int cli_serve(int argc, char **argv)
     char err[QW_ERRLEN] = "";
     sqlite3 *db = NULL;
     struct http_server *srv = NULL;
-    if (db_open(cfg.db_path, DB_READ_WRITE, &db, err) != QW_OK ||
-        db_migrate(db, NULL, err) != QW_OK) {
+    /* A mistyped --db would otherwise be created and served empty, which
+     * looks like data loss to whoever reads the answers. */
+    struct stat sb;
+    if (!create && stat(cfg.db_path, &sb) != 0 && errno == ENOENT) {
+        fprintf(stderr,
+                "quotewire serve: %s does not exist (load articles into it with 'quotewire "
+                "load --db %s DIR', or pass --create to serve a new, empty database)\n",
+                cfg.db_path, cfg.db_path);
+        goto out;
+    }
+    if (db_open(cfg.db_path, DB_READ_WRITE, &db, err) != QW_OK) {
         fprintf(stderr, "quotewire serve: %s\n", err);
+        goto out;
+    }
+    if (db_migrate(db, NULL, err) != QW_OK) {
+        fprintf(stderr, "quotewire serve: %s: %s\n", cfg.db_path, err);
         goto out;
     }
     db_close(db);

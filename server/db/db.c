@@ -91,6 +91,39 @@ static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text(ctx, k, (int)klen, free);
 }
 
+
+static int user_version(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* The name of one table, view or index of the file that quotewire's
+ * schema does not have, or "" when there is none (name: 128 bytes).
+ * Tells another application's database apart from ours, so that it is
+ * refused instead of being migrated into. */
+static void foreign_object(sqlite3 *db, int v, char *name)
+{
+    name[0] = '\0';
+    sqlite3_stmt *st = NULL;
+    /* at version 0 anything is foreign; later, a file without our
+     * articles table is another program's that uses user_version too */
+    const char *sql = v == 0 ? "SELECT name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' LIMIT 1"
+                             : "SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_schema WHERE "
+                               "type='table' AND name='articles') THEN NULL ELSE coalesce((SELECT "
+                               "name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' LIMIT 1), "
+                               "'?') END";
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_type(st, 0) != SQLITE_NULL)
+        snprintf(name, 128, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
 qw_status db_open(const char *path, enum db_mode mode, sqlite3 **out, char *err)
 {
     sqlite3 *db = NULL;
@@ -114,6 +147,16 @@ qw_status db_open(const char *path, enum db_mode mode, sqlite3 **out, char *err)
         set_err(err, "cannot set up database %s: %s", path, sqlite3_errmsg(db));
         sqlite3_close_v2(db);
         return db_status(rc) == QW_ERR_DB ? QW_ERR_IO : db_status(rc);
+    }
+    /* Before anything is written (journal_mode=WAL changes the file's
+     * header): another program's file is left exactly as it was. */
+    char other[128];
+    foreign_object(db, user_version(db), other);
+    if (other[0]) {
+        set_err(err, "%s: not a quotewire database (it holds another program's '%.60s'); "
+                "use a new file", path, other);
+        sqlite3_close_v2(db);
+        return QW_ERR_INVALID;
     }
     /* journal_mode=WAL persists in the file; readers never block the writer. */
     const char *setup = mode == DB_READ_ONLY
@@ -148,16 +191,6 @@ int db_schema_version(void)
     return (int)embedded_migrations_count;
 }
 
-static int user_version(sqlite3 *db)
-{
-    sqlite3_stmt *st = NULL;
-    int v = -1;
-    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
 
 /* Migrations that need code as well as SQL: the step runs after the file
  * of that name, in the same transaction.  Matched by the end of the name,

@@ -72,14 +72,14 @@ if [ -d "$root/samples" ] && [ -n "$(ls -A "$root/samples" 2>/dev/null)" ]; then
 fi
 
 port=$(free_port)
-"$bin" serve --db "$db" --listen "127.0.0.1:$port" --allow-anonymous-writes >"$tmp/serve.log" 2>&1 &
+"$bin" serve --db "$db" --create --listen "127.0.0.1:$port" --allow-anonymous-writes >"$tmp/serve.log" 2>&1 &
 pid_main=$!
 
 key=qw-test-key-$$-$(date +%s)
 printf '%s\n' "$key" >"$tmp/api.key"
 max_body=4096
 aport=$(free_port)
-"$bin" serve --db "$tmp/auth.db" --listen "127.0.0.1:$aport" --api-key-file "$tmp/api.key" \
+"$bin" serve --db "$tmp/auth.db" --create --listen "127.0.0.1:$aport" --api-key-file "$tmp/api.key" \
     --max-body "$max_body" >"$tmp/serve-auth.log" 2>&1 &
 pid_auth=$!
 

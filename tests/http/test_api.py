@@ -3066,7 +3066,7 @@ def serve_cli_usage_and_sigterm():
         open(empty, "w").close()
         for kf in (os.path.join(td, "missing.key"), empty):
             try:
-                r = subprocess.run([ARGS.binary, "serve", "--db", os.path.join(td, "k.db"), "--listen", "127.0.0.1:0",
+                r = subprocess.run([ARGS.binary, "serve", "--db", os.path.join(td, "k.db"), "--create", "--listen", "127.0.0.1:0",
                                     "--api-key-file", kf], capture_output=True, timeout=3)
                 check(r.returncode != 0, "serve --api-key-file %s exit 0" % os.path.basename(kf))
             except subprocess.TimeoutExpired:
@@ -3077,7 +3077,7 @@ def serve_cli_usage_and_sigterm():
     with tempfile.TemporaryDirectory() as td:
         port = free_port()
         db = os.path.join(td, "cli.db")
-        p = subprocess.Popen([ARGS.binary, "serve", "--db", db, "--listen", "127.0.0.1:%d" % port, "--no-cors",
+        p = subprocess.Popen([ARGS.binary, "serve", "--db", db, "--create", "--listen", "127.0.0.1:%d" % port, "--no-cors",
                               "--allow-anonymous-writes"],
                              stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
         try:
@@ -3123,11 +3123,32 @@ def serve_cli_usage_and_sigterm():
 
 
 @test
+def serve_refuses_a_missing_database():
+    """A mistyped --db is an error, not a new empty database served as if
+    the archive were gone; --create makes one on purpose."""
+    if not ARGS.binary:
+        raise Skip("no --binary")
+    with tempfile.TemporaryDirectory() as td:
+        db = os.path.join(td, "typo.db")
+        try:
+            r = subprocess.run([ARGS.binary, "serve", "--db", db, "--listen", "127.0.0.1:0"],
+                               capture_output=True, timeout=5)
+        except subprocess.TimeoutExpired:
+            fail("serve --db MISSING started serving an empty database")
+            return
+        err = r.stderr.decode("utf-8", "replace")
+        check(r.returncode == 1, "serve --db MISSING exit %d, want 1" % r.returncode)
+        check("does not exist" in err and "--create" in err and err.count("\n") == 1,
+              "serve --db MISSING: want one line naming --create, got %r" % err)
+        check(not os.path.exists(db), "serve --db MISSING created the file")
+
+
+@test
 def serve_refuses_port_in_use():
     if not ARGS.binary:
         raise Skip("no --binary")
     with tempfile.TemporaryDirectory() as td:
-        p = subprocess.Popen([ARGS.binary, "serve", "--db", os.path.join(td, "x.db"), "--listen", "%s:%d" % BASE],
+        p = subprocess.Popen([ARGS.binary, "serve", "--db", os.path.join(td, "x.db"), "--create", "--listen", "%s:%d" % BASE],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             rc = p.wait(timeout=3)
@@ -3141,7 +3162,7 @@ def serve_refuses_port_in_use():
 
 def _start_server(db, extra=("--allow-anonymous-writes",)):
     port = free_port()
-    p = subprocess.Popen([ARGS.binary, "serve", "--db", db, "--listen", "127.0.0.1:%d" % port] + list(extra),
+    p = subprocess.Popen([ARGS.binary, "serve", "--db", db, "--create", "--listen", "127.0.0.1:%d" % port] + list(extra),
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = ("127.0.0.1", port)
     for _ in range(200):
