@@ -11,7 +11,7 @@
 typedef enum {
     QW_OK = 0,
     QW_ERR_NOMEM,        /* allocation failed                      -> 503 */
-    QW_ERR_IO,           /* file or socket error                   -> 500 */
+    QW_ERR_IO,           /* file, socket or storage error          -> 500 (503 from the API) */
     QW_ERR_DB,           /* SQLite error (logged, never shown)     -> 500 */
     QW_ERR_BUSY,         /* database locked / deadline passed      -> 503 */
     QW_ERR_NOT_FOUND,    /* no such resource                       -> 404 */
@@ -23,6 +23,7 @@ typedef enum {
     QW_ERR_INVALID,      /* well-formed but unusable content       -> 422 */
     QW_ERR_EMPTY,        /* empty input (file or text)             -> 422 */
     QW_ERR_BINARY,       /* input is not text                      -> 422 */
+    QW_ERR_FULL,         /* disk or database full (SQLITE_FULL)    -> 507 */
 } qw_status;
 
 /* The HTTP status that a qw_status maps to (200 for QW_OK). */

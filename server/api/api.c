@@ -331,6 +331,8 @@ void api_problem(struct call *c, int status, const char *slug, const char *title
         c->res->cacheable = 0;
         if (status == 503)
             c->res->retry_after = 1;
+        else if (status == 507)
+            c->res->retry_after = 60;
     }
 }
 
@@ -344,6 +346,22 @@ void api_fail(struct call *c, qw_status st)
     case QW_ERR_BUSY:
         api_problem(c, 503, "unavailable", NULL,
                     "The database is busy or the query took too long; try again.", NULL, NULL);
+        break;
+    case QW_ERR_FULL:
+        /* the disk or the database file's size limit: nothing was written
+         * (the transaction rolled back); retrying helps once space is made */
+        api_problem(c, 507, "insufficient-storage", "Insufficient Storage",
+                    "The database is full (no space left on its disk); nothing was "
+                    "changed. Try again once space has been freed.", NULL, NULL);
+        break;
+    case QW_ERR_IO:
+        /* a failed read or write of the database file: the server's side,
+         * but worth retrying (a transient storage fault) */
+        api_problem(c, 503, "storage-error", "Service Unavailable",
+                    "The database could not be read or written; nothing was changed. "
+                    "Try again later.", NULL, NULL);
+        if (c->res->status == 503)
+            c->res->retry_after = 10;
         break;
     case QW_ERR_BAD_REQUEST:
         api_problem(c, 400, "bad-request", NULL, "The request is malformed.", NULL, NULL);

@@ -31,9 +31,9 @@ qw_status db_status(int rc)
     case SQLITE_INTERRUPT: return QW_ERR_BUSY;
     case SQLITE_NOMEM: return QW_ERR_NOMEM;
     case SQLITE_CONSTRAINT: return QW_ERR_INVALID;
+    case SQLITE_FULL: return QW_ERR_FULL;
     case SQLITE_CANTOPEN:
-    case SQLITE_IOERR:
-    case SQLITE_FULL: return QW_ERR_IO;
+    case SQLITE_IOERR: return QW_ERR_IO;
     default: return QW_ERR_DB;
     }
 }

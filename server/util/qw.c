@@ -13,6 +13,7 @@ int qw_status_http(qw_status st)
     case QW_ERR_INVALID:
     case QW_ERR_EMPTY:
     case QW_ERR_BINARY: return 422;
+    case QW_ERR_FULL: return 507;
     case QW_ERR_NOMEM:
     case QW_ERR_BUSY: return 503;
     case QW_ERR_IO:
@@ -38,6 +39,7 @@ const char *qw_status_str(qw_status st)
     case QW_ERR_INVALID: return "invalid";
     case QW_ERR_EMPTY: return "empty";
     case QW_ERR_BINARY: return "binary";
+    case QW_ERR_FULL: return "disk or database full";
     }
     return "unknown";
 }
