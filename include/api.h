@@ -40,6 +40,10 @@ struct api_request {
     size_t body_len;
     int body_too_large;        /* the body passed max_body: answer 413 */
     int host_refused;          /* 1: Host not allowed (421); 2: HTTP/1.1 with no Host (400) */
+    const char *framing;       /* static: why the message framing is refused (a
+                                  duplicate Content-Length, ...), or NULL */
+    int framing_status;        /* with framing: 400, or 501 for a transfer coding
+                                  other than chunked */
 };
 
 /* A response body made while it is sent (a whole list as CSV or NDJSON,
@@ -68,6 +72,8 @@ struct api_response {
                                   NULL; X-Content-Type-Options: nosniff and
                                   Referrer-Policy: same-origin go with it */
     struct api_stream *stream; /* owned: body to stream instead of body/len, or NULL */
+    int close;                 /* 1: close the connection after this answer (the
+                                  framing could not be trusted) */
 };
 
 struct api_config {

@@ -292,7 +292,10 @@ static const char *status_title(int status)
     case 415: return "Unsupported Media Type";
     case 421: return "Misdirected Request";
     case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
+    case 507: return "Insufficient Storage";
     default: return "Internal Server Error";
     }
 }
@@ -350,14 +353,14 @@ void api_fail(struct call *c, qw_status st)
     case QW_ERR_FULL:
         /* the disk or the database file's size limit: nothing was written
          * (the transaction rolled back); retrying helps once space is made */
-        api_problem(c, 507, "insufficient-storage", "Insufficient Storage",
+        api_problem(c, 507, "insufficient-storage", NULL,
                     "The database is full (no space left on its disk); nothing was "
                     "changed. Try again once space has been freed.", NULL, NULL);
         break;
     case QW_ERR_IO:
         /* a failed read or write of the database file: the server's side,
          * but worth retrying (a transient storage fault) */
-        api_problem(c, 503, "storage-error", "Service Unavailable",
+        api_problem(c, 503, "storage-error", NULL,
                     "The database could not be read or written; nothing was changed. "
                     "Try again later.", NULL, NULL);
         if (c->res->status == 503)
@@ -1023,6 +1026,15 @@ void api_handle(struct api *a, const struct api_request *req, struct api_respons
 {
     memset(res, 0, sizeof *res);
     struct call c = {.api = a, .req = req, .res = res};
+    if (req->framing) {
+        /* what a proxy in front may read differently (request smuggling):
+         * answered, then the connection is closed */
+        int st = req->framing_status == 501 ? 501 : 400;
+        api_problem(&c, st, st == 501 ? "not-implemented" : "bad-request", NULL, req->framing,
+                    NULL, NULL);
+        res->close = 1;
+        return;
+    }
     if (req->host_refused == 2) {
         api_problem(&c, 400, "bad-request", NULL, "An HTTP/1.1 request needs a Host header.",
                     NULL, NULL);

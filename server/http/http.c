@@ -90,6 +90,8 @@ struct req_ctx {
     int too_large;
     int oom;
     int started;            /* the access handler has seen this request */
+    int bad_target;         /* the request target holds a space or a control byte */
+    char *query;            /* the raw query string (after '?'), malloc'd, or NULL */
     struct timespec start;
     char *path;             /* decoded path for routing: path_buf or malloc'd */
     char path_buf[128];
@@ -118,21 +120,118 @@ static double elapsed(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   size_t key_size, const char *value, size_t value_size)
+static size_t unescape_in_place(char *s);
+
+/* The query string (the request's own copy, changed in place) into the
+ * request's parameters: "k=v" pairs split on '&', empty pairs skipped,
+ * "k" alone has a NULL value, both sides percent-decoded. */
+static void parse_query(char *q, struct api_request *r)
+{
+    while (q && *q) {
+        char *amp = strchr(q, '&');
+        if (amp)
+            *amp = '\0';
+        if (*q) {
+            if (r->nparams == API_MAX_PARAMS) {
+                r->too_many_params = 1;
+                return;
+            }
+            struct api_param *p = &r->params[r->nparams++];
+            char *eq = strchr(q, '=');
+            if (eq)
+                *eq = '\0';
+            p->key = q;
+            p->klen = unescape_in_place(q);
+            p->val = eq ? eq + 1 : NULL;
+            p->vlen = eq ? unescape_in_place(eq + 1) : 0;
+        }
+        q = amp ? amp + 1 : NULL;
+    }
+}
+
+/* What the request's headers say about its framing that a proxy in front
+ * could read differently (request smuggling), as the detail of a 400 (or
+ * 501 in *status), or NULL when nothing is wrong.  libmicrohttpd 0.9.75
+ * passes these on to the handler instead of refusing them. */
+struct framing {
+    const char *why;
+    int status;
+    int content_length, host, transfer_encoding;
+};
+
+static int is_tchar(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      size_t key_size, const char *value, size_t value_size)
 {
     (void)kind;
-    struct api_request *r = cls;
-    if (r->nparams == API_MAX_PARAMS) {
-        r->too_many_params = 1;
+    struct framing *f = cls;
+    if (!key || !key_size) {
+        f->why = "A header has an empty name.";
         return MHD_NO;
     }
-    struct api_param *p = &r->params[r->nparams++];
-    p->key = key ? key : "";
-    p->klen = key ? key_size : 0;
-    p->val = value;
-    p->vlen = value ? value_size : 0;
+    for (size_t i = 0; i < key_size; i++)
+        if (!is_tchar((unsigned char)key[i])) {
+            f->why = "A header name holds a space, a control byte or a separator "
+                     "(no whitespace is allowed before the colon).";
+            return MHD_NO;
+        }
+    for (size_t i = 0; value && i < value_size; i++) {
+        unsigned char c = (unsigned char)value[i];
+        if ((c < ' ' && c != '\t') || c == 0x7F) {
+            f->why = "A header value holds a NUL, CR, LF or other control byte.";
+            return MHD_NO;
+        }
+    }
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        if (++f->content_length > 1) {
+            f->why = "More than one Content-Length header.";
+            return MHD_NO;
+        }
+        size_t i = 0;
+        while (value && i < value_size && value[i] >= '0' && value[i] <= '9')
+            i++;
+        if (!value || i == 0 || i != value_size || i > 18) {
+            f->why = "Content-Length is not a decimal number of bytes.";
+            return MHD_NO;
+        }
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
+        if (++f->host > 1) {
+            f->why = "More than one Host header.";
+            return MHD_NO;
+        }
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        if (++f->transfer_encoding > 1 || !value || strcasecmp(value, "chunked") != 0) {
+            f->why = "Only 'Transfer-Encoding: chunked' is supported.";
+            f->status = 501;
+            return MHD_NO;
+        }
+    }
+    if (f->content_length && f->transfer_encoding) {
+        f->why = "Content-Length and Transfer-Encoding together.";
+        f->status = 400;
+        return MHD_NO;
+    }
     return MHD_YES;
+}
+
+/* NULL, or why the framing is refused (with *status 400 or 501). */
+static const char *framing_check(struct MHD_Connection *conn, const struct req_ctx *ctx,
+                                 const char *version, int *status)
+{
+    *status = 400;
+    if (ctx->bad_target)
+        return "The request target holds a space or a control byte.";
+    struct framing f = {NULL, 400, 0, 0, 0};
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, framing_header, &f);
+    if (!f.why && f.transfer_encoding && version && strcmp(version, MHD_HTTP_VERSION_1_0) == 0)
+        f.why = "Transfer-Encoding in an HTTP/1.0 request (RFC 9112 6.1).";
+    *status = f.status;
+    return f.why;
 }
 
 static const char cors_expose[] = "ETag, Link, Location, Content-Disposition";
@@ -322,8 +421,13 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
     fail |= add_header(r, "X-Content-Type-Options", "nosniff");
     fail |= add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
                        (status == 200 || status == 304) && !res->no_store ? "no-cache" : "no-store");
-    if (res->retry_after)
-        fail |= add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    if (res->retry_after) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%d", res->retry_after);
+        fail |= add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+    }
+    if (res->close)
+        fail |= add_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     if (res->www_authenticate)
         fail |= add_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"quotewire\"");
     const char *origin = cors_origin(s, conn);
@@ -499,10 +603,29 @@ static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
     clock_gettime(CLOCK_MONOTONIC, &ctx->start);
     const char *p = uri ? uri : "";
     size_t ulen = strlen(p);
+    for (size_t i = 0; i < ulen; i++)
+        if ((unsigned char)p[i] <= ' ' || p[i] == 0x7F)
+            ctx->bad_target = 1;
     if (ulen < RC_MAX_KEY) {
         ctx->uri = ulen < sizeof ctx->uri_buf ? ctx->uri_buf : malloc(ulen + 1);
         if (ctx->uri)
             memcpy(ctx->uri, p, ulen + 1);
+    }
+    /* The query string is parsed here (parse_query), not by MHD: MHD keeps
+     * each argument in the connection's fixed memory pool and, when a few
+     * hundred of them fill it, never answers.  MHD found the '?' before
+     * calling this and parses what follows it next, in its own writable
+     * buffer: ending the string right after the '?' leaves it nothing. */
+    char *qm = uri ? strchr(uri, '?') : NULL;
+    if (qm) {
+        ctx->query = strdup(qm + 1);
+        if (!ctx->query) {
+            if (ctx->uri != ctx->uri_buf)
+                free(ctx->uri);
+            free(ctx);
+            return NULL;
+        }
+        qm[1] = '\0';
     }
     if (strncasecmp(p, "http://", 7) == 0 || strncasecmp(p, "https://", 8) == 0) {
         p = strstr(p, "//") + 2;
@@ -513,6 +636,7 @@ static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
     if (!out) {
         if (ctx->uri != ctx->uri_buf)
             free(ctx->uri);
+        free(ctx->query);
         free(ctx);
         return NULL;
     }
@@ -539,6 +663,7 @@ static void ctx_free(struct req_ctx *ctx)
 {
     if (!ctx)
         return;
+    free(ctx->query);
     strbuf_free(&ctx->body);
     if (ctx->path != ctx->path_buf)
         free(ctx->path);
@@ -598,6 +723,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_NO; /* uri_logger could not allocate: drop the connection */
     if (!ctx->started) {
         ctx->started = 1;
+        int fstatus;
+        const char *why = framing_check(conn, ctx, version, &fstatus);
+        if (why) {
+            /* answered before any body is read, and the connection closed:
+             * where this request ends cannot be trusted */
+            struct api_request req;
+            memset(&req, 0, sizeof req);
+            req.method = api_method_parse(method);
+            req.path = ctx->path;
+            req.framing = why;
+            req.framing_status = fstatus;
+            struct api_response res;
+            api_handle(s->api, &req, &res);
+            enum MHD_Result ret = respond(s, conn, ctx, req.method, &res);
+            api_response_free(&res);
+            return ret;
+        }
         /* A declared length over the limit is answered at once when the
          * client waits for "100 Continue" or the body is huge; otherwise
          * the body is read and dropped first, because closing on a client
@@ -650,7 +792,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     memset(&req, 0, sizeof req);
     req.method = m;
     req.path = url;
-    MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &req);
+    parse_query(ctx->query, &req);
     req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                    MHD_HTTP_HEADER_CONTENT_TYPE);
     req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
@@ -687,6 +829,11 @@ static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
 {
     (void)cls;
     (void)conn;
+    return unescape_in_place(s);
+}
+
+static size_t unescape_in_place(char *s)
+{
     char *w = s;
     for (const char *r = s; *r; r++) {
         if (*r == '+') {
