@@ -44,6 +44,8 @@ struct api_request {
                                   duplicate Content-Length, ...), or NULL */
     int framing_status;        /* with framing: 400, or 501 for a transfer coding
                                   other than chunked */
+    int rate_wait;             /* > 0: the client's address is over its request
+                                  rate; 429 with this Retry-After */
 };
 
 /* A response body made while it is sent (a whole list as CSV or NDJSON,

@@ -16,6 +16,11 @@ struct server_config {
     unsigned connection_limit;  /* total open connections */
     unsigned per_ip_limit;      /* open connections from one address */
     unsigned timeout_s;         /* idle connection timeout */
+    unsigned header_timeout_s;  /* a request's headers must be in this long after
+                                   the connection opens or its last answer (0: none) */
+    unsigned body_timeout_s;    /* and its body this long after its headers (0: none) */
+    unsigned rate_limit;        /* requests per second per client address (0: none) */
+    unsigned rate_burst;        /* requests above the rate at once (0: the rate) */
     size_t max_body;            /* request body limit in bytes (413 above) */
     const char *api_key;        /* NULL: no key (writes refused unless below) */
     int anonymous_writes;       /* 1: with no api_key, writes need no key */

@@ -1035,6 +1035,13 @@ void api_handle(struct api *a, const struct api_request *req, struct api_respons
         res->close = 1;
         return;
     }
+    if (req->rate_wait > 0) {
+        api_problem(&c, 429, "rate-limited", NULL,
+                    "Too many requests from this address; wait Retry-After seconds.", NULL,
+                    NULL);
+        res->retry_after = req->rate_wait;
+        return;
+    }
     if (req->host_refused == 2) {
         api_problem(&c, 400, "bad-request", NULL, "An HTTP/1.1 request needs a Host header.",
                     NULL, NULL);

@@ -28,8 +28,18 @@ static void usage(FILE *f)
             "                         ($QUOTEWIRE_API_KEY_FILE)\n"
             "  --max-body BYTES       request body limit (default 1048576; $QUOTEWIRE_MAX_BODY)\n"
             "  --timeout SECONDS      idle connection timeout (default 30)\n"
+            "  --header-timeout S     a request's headers must be in within S seconds of\n"
+            "                         the connection opening or the previous answer\n"
+            "                         (default 10; also ends idle keep-alive; 0: none)\n"
+            "  --body-timeout S       and its body within S seconds of the headers\n"
+            "                         (default 60; 0: none)\n"
             "  --connection-limit N   open connections (default 4096)\n"
-            "  --per-ip-limit N       open connections per client address (default 1024)\n"
+            "  --per-ip-limit N       open connections per client address (default 1024;\n"
+            "                         0: none, for use behind a reverse proxy)\n"
+            "  --rate-limit N         requests per second per client address, 429 above\n"
+            "                         (default 0: no limit; IPv6 counts per /64)\n"
+            "  --rate-burst N         requests above the rate allowed at once\n"
+            "                         (default: the rate)\n"
             "  --query-timeout MS     deadline of one request's queries (default 2000)\n"
             "  --cors-origin ORIGIN   let web pages from ORIGIN (https://dash.example:3000)\n"
             "                         read the API (repeatable; '*' for any page); by\n"
@@ -155,6 +165,7 @@ int cli_serve(int argc, char **argv)
     const char *max_body = getenv("QUOTEWIRE_MAX_BODY");
     const char *level = getenv("QUOTEWIRE_LOG_LEVEL");
     const char *timeout = NULL, *conn_limit = NULL, *ip_limit = NULL, *query_ms = NULL;
+    const char *header_timeout = NULL, *body_timeout = NULL, *rate = NULL, *burst = NULL;
     int create = 0;
     if (listen && !*listen)
         listen = NULL;
@@ -173,7 +184,9 @@ int cli_serve(int argc, char **argv)
     } opts[] = {{"--db", 0},      {"--listen", 1},          {"--threads", 2},
                 {"--api-key-file", 3}, {"--max-body", 4},   {"--timeout", 5},
                 {"--connection-limit", 6}, {"--per-ip-limit", 7}, {"--query-timeout", 8},
-                {"--log-level", 9}, {"--allowed-host", 10}, {"--cors-origin", 11}};
+                {"--log-level", 9}, {"--allowed-host", 10}, {"--cors-origin", 11},
+                {"--header-timeout", 12}, {"--body-timeout", 13}, {"--rate-limit", 14},
+                {"--rate-burst", 15}};
     /* --allowed-host and --cors-origin values, each list at most this long
      * (one allowed-host slot is the --listen name's); they live as long
      * as the server, which runs inside this function */
@@ -244,6 +257,10 @@ int cli_serve(int argc, char **argv)
             else
                 origins[norigins++] = val;
             break;
+        case 12: header_timeout = val; break;
+        case 13: body_timeout = val; break;
+        case 14: rate = val; break;
+        case 15: burst = val; break;
         }
     }
 
@@ -275,6 +292,30 @@ int cli_serve(int argc, char **argv)
             bad = "--timeout";
         else
             cfg.timeout_s = (unsigned)v;
+    }
+    if (header_timeout) {
+        if (parse_uint(header_timeout, 86400, &v) != 0)
+            bad = "--header-timeout";
+        else
+            cfg.header_timeout_s = (unsigned)v;
+    }
+    if (body_timeout) {
+        if (parse_uint(body_timeout, 86400, &v) != 0)
+            bad = "--body-timeout";
+        else
+            cfg.body_timeout_s = (unsigned)v;
+    }
+    if (rate) {
+        if (parse_uint(rate, 1000000, &v) != 0)
+            bad = "--rate-limit";
+        else
+            cfg.rate_limit = (unsigned)v;
+    }
+    if (burst) {
+        if (parse_uint(burst, 1000000, &v) != 0 || v == 0)
+            bad = "--rate-burst";
+        else
+            cfg.rate_burst = (unsigned)v;
     }
     if (conn_limit) {
         if (parse_uint(conn_limit, 1000000, &v) != 0 || v == 0)

@@ -24,6 +24,7 @@
 
 #include "api.h"
 #include "extract.h"
+#include "guard.h"
 #include "log.h"
 #include "response.h"
 #include "strbuf.h"
@@ -65,6 +66,7 @@ struct http_server {
     pthread_mutex_t rc_lock;   /* guards caches */
     struct rcache *caches;
     struct api *api;
+    struct guard *guard;
     size_t max_body;
     int cors_any;  /* one of cors_origins is "*" */
     const char *const *cors_origins;
@@ -108,6 +110,8 @@ void server_config_defaults(struct server_config *cfg)
     cfg->connection_limit = 4096;
     cfg->per_ip_limit = 1024;
     cfg->timeout_s = 30;
+    cfg->header_timeout_s = 10;
+    cfg->body_timeout_s = 60;
     cfg->max_body = 1024 * 1024;
     cfg->api_key = NULL;
     cfg->query_ms = 2000;
@@ -236,6 +240,13 @@ static const char *framing_check(struct MHD_Connection *conn, const struct req_c
 
 static const char cors_expose[] = "ETag, Link, Location, Content-Disposition";
 static const char cors_headers[] = "Authorization, Content-Type, If-None-Match";
+
+static struct guard_conn *guard_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
 
 static int add_header(struct MHD_Response *r, const char *k, const char *v)
 {
@@ -440,6 +451,8 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
         }
     }
     enum MHD_Result ret = fail ? MHD_NO : MHD_queue_response(conn, (unsigned)status, r);
+    if (ret == MHD_YES)
+        guard_answered(s->guard, guard_of(conn));
     size_t bytes = gz_len ? gz_len : len;
     if (!(ret == MHD_YES && status == 200 && etag[0] && ctx->rc_ok && !res->no_store &&
           bytes <= RC_MAX_BODY &&
@@ -536,6 +549,7 @@ static int rc_serve(struct http_server *s, struct MHD_Connection *conn, struct r
     } else {
         *ret = MHD_queue_response(conn, status, e->resp);
     }
+    guard_answered(s->guard, guard_of(conn));
     if (log_get_level() <= LOG_DEBUG)
         log_debug("%s %s -> %u (cached)", api_method_name(method), ctx->path, status);
     api_metrics_record(method, ctx->path, (int)status, elapsed(&ctx->start));
@@ -723,9 +737,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_NO; /* uri_logger could not allocate: drop the connection */
     if (!ctx->started) {
         ctx->started = 1;
+        struct guard_conn *gc = guard_of(conn);
+        guard_headers_done(s->guard, gc);
         int fstatus;
         const char *why = framing_check(conn, ctx, version, &fstatus);
-        if (why) {
+        int wait = why ? 0 : guard_rate_check(s->guard, gc);
+        if (why || wait) {
             /* answered before any body is read, and the connection closed:
              * where this request ends cannot be trusted */
             struct api_request req;
@@ -734,6 +751,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             req.path = ctx->path;
             req.framing = why;
             req.framing_status = fstatus;
+            req.rate_wait = wait;
             struct api_response res;
             api_handle(s->api, &req, &res);
             enum MHD_Result ret = respond(s, conn, ctx, req.method, &res);
@@ -814,9 +832,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void request_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                               enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)conn;
+    struct http_server *s = cls;
     (void)toe;
+    guard_request_done(s->guard, guard_of(conn));
     ctx_free(*req_cls);
     *req_cls = NULL;
 }
@@ -848,6 +866,27 @@ static size_t unescape_in_place(char *s)
     }
     *w = '\0';
     return (size_t)(w - s);
+}
+
+/* A connection opens or closes: its deadlines (guard.h) follow it. */
+static void connection_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+                              enum MHD_ConnectionNotificationCode toe)
+{
+    struct http_server *s = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *fd =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *ad =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        const struct sockaddr *a = ad ? ad->client_addr : NULL;
+        socklen_t alen = !a                       ? 0
+                         : a->sa_family == AF_INET6 ? (socklen_t)sizeof(struct sockaddr_in6)
+                                                    : (socklen_t)sizeof(struct sockaddr_in);
+        *socket_context = fd ? guard_open(s->guard, fd->connect_fd, a, alen) : NULL;
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        guard_close(s->guard, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -885,6 +924,10 @@ qw_status http_start(const struct server_config *cfg, struct http_server **out, 
                             .query_ms = cfg->query_ms, .max_body = cfg->max_body};
     qw_status st = api_new(&ac, &s->api, err);
     if (st != QW_OK)
+        goto fail;
+    struct guard_config gcfg = {.header_s = cfg->header_timeout_s, .body_s = cfg->body_timeout_s,
+                                .rate = cfg->rate_limit, .burst = cfg->rate_burst};
+    if ((st = guard_new(&gcfg, &s->guard)) != QW_OK)
         goto fail;
 
     struct addrinfo hints;
@@ -941,6 +984,7 @@ qw_status http_start(const struct server_config *cfg, struct http_server **out, 
         (unsigned)cfg->timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->connection_limit,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_limit,
         MHD_OPTION_NOTIFY_COMPLETED, request_completed, (void *)s,
+        MHD_OPTION_NOTIFY_CONNECTION, connection_notify, (void *)s,
         MHD_OPTION_URI_LOG_CALLBACK, uri_logger, (void *)s,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape, (void *)s, MHD_OPTION_END);
     if (!s->daemon) {
@@ -986,6 +1030,7 @@ void http_stop(struct http_server *s)
     if (tl_rc.s == s)
         tl_rc.c = NULL;
     pthread_mutex_destroy(&s->rc_lock);
+    guard_free(s->guard); /* after the daemon: every connection is closed */
     api_free(s->api);
     free(s);
 }
