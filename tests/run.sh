@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs every test suite: the unit test binaries given as arguments, then the
-# shell suites (tests/load, tests/http, tests/browser).  Each suite prints its own
+# shell suites (tests/load, tests/http, tests/browser) and the raw-socket
+# framing suite (tests/http/framing.py).  Each suite prints its own
 # "N passed, N failed"; this script adds them up and closes with the total.
 # Exits non-zero if any suite failed or if no test ran at all.
 BIN=${QUOTEWIRE_BIN:-./quotewire}
@@ -33,10 +34,12 @@ run_suite() {
 for t in "$@"; do
     run_suite "$(basename "$t")" "$t"
 done
-for t in tests/load/*.sh tests/http/run.sh tests/browser/run.sh; do
+for t in tests/load/*.sh tests/http/run.sh; do
     [ -f "$t" ] || continue
     run_suite "$t" sh "$t" "$BIN"
 done
+run_suite tests/http/framing.py python3 tests/http/framing.py --binary "$BIN"
+[ -f tests/browser/run.sh ] && run_suite tests/browser/run.sh sh tests/browser/run.sh "$BIN"
 [ -n "$broken" ] && echo "failing suites:$broken"
 echo "total: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
