@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "extract.h"
+#include "qw.h"
 
 struct doc {
     char *p;
@@ -53,6 +54,7 @@ static int read_all(const char *path, struct doc *d)
 
 int main(int argc, char **argv)
 {
+    qw_tune_allocator(); /* as the program does */
     int rules = argc > 1 && !strcmp(argv[1], "--rules");
     if (rules) {
         argv++;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "qw.h"
 
 static const struct {
     const char *name;
@@ -27,6 +28,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    qw_tune_allocator();
     if (argc < 2) {
         usage(stderr);
         return 2;

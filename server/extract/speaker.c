@@ -877,6 +877,13 @@ static void add_said(struct cands *cs, const struct attrib_guess *s, int bit_pre
         c->prev |= bit_prev;
 }
 
+/* The model chooses the speakers of an article's first SPEAKER_MAX_QUOTES
+ * quotes; later ones keep the rules' choice.  News has tens of quotes; a
+ * text with thousands (a quote every few words, one endless line) is not
+ * news, and scoring every candidate of each would cost it several times
+ * the rate of real articles (tests/unit/test_cost.c). */
+#define SPEAKER_MAX_QUOTES 1000
+
 int speaker_run(struct xctx *x, speaker_trace_fn trace, void *ctx)
 {
     if (x->nq == 0 || (!have_model && !trace))
@@ -898,7 +905,7 @@ int speaker_run(struct xctx *x, speaker_trace_fn trace, void *ctx)
         if (!(x->t[x->m[mi].ts].f & TF_INQ) && ++nment[x->m[mi].person] > topn)
             topn = nment[x->m[mi].person];
     struct attrib_guess guesses[32];
-    for (size_t qi = 0; qi < x->nq; qi++) {
+    for (size_t qi = 0; qi < x->nq && qi < SPEAKER_MAX_QUOTES; qi++) {
         struct xquote *q = &x->q[qi];
         const struct attrib_guess *s = &said[qi];
         cs->n = 0;

@@ -248,6 +248,11 @@ static void mark_sentences(struct xctx *x)
         if (j < x->nt && !(x->t[j].f & TF_LOWER) &&
             !(x->t[j].kind == TK_PUNCT && x->t[j].q != '(' && x->t[j].q != '['))
             x->t[j].f |= TF_SENT;
+        /* a stop inside the run just scanned would scan to the same j and
+         * mark the same token: skip the run, so that "...." of any length
+         * costs one pass, not one per stop */
+        if (j > i + 1)
+            i = j - 1;
     }
 }
 

@@ -1,5 +1,7 @@
 #include "qw.h"
 
+#include <malloc.h>
+
 int qw_status_http(qw_status st)
 {
     switch (st) {
@@ -42,4 +44,12 @@ const char *qw_status_str(qw_status st)
     case QW_ERR_FULL: return "disk or database full";
     }
     return "unknown";
+}
+
+void qw_tune_allocator(void)
+{
+#ifdef M_MMAP_THRESHOLD
+    mallopt(M_MMAP_THRESHOLD, 32 << 20); /* glibc's largest allowed */
+    mallopt(M_TRIM_THRESHOLD, 128 << 20);
+#endif
 }
