@@ -46,17 +46,55 @@ shapes = {
     "only-marks": lambda n: '"' * (19 * n),
     "only-names": lambda n: "Headline\n\n" + "Anna Bell Carter " * n,
     "tiny-paragraphs": lambda n: "Headline\n\n" + 'He said "x".\n\n' * n,
+    "full-stops": lambda n: "Headline\n\n" + ". " * (9 * n),
+    "nested-quotes": lambda n: "Headline\n\nHe said " + "\u201cword \"word " * (n // 2) + "\" \u201d" * (n // 2),
 }
 for name, make in shapes.items():
     for size, n in (("small", 26000), ("large", 104000)):
         with open("%s/%s-%s.txt" % (d, name, size), "w") as f:
             f.write(make(n))
 PY
-for shape in one-line-quotes no-newline only-marks only-names tiny-paragraphs; do
+worst=""
+for shape in one-line-quotes no-newline only-marks only-names tiny-paragraphs full-stops nested-quotes; do
     s=$("$BUILD/bench/bench_extract" "$tmp/$shape-small.txt" | sed -E 's/.* ([0-9.]+) MB\/s.*/\1/')
     l=$("$BUILD/bench/bench_extract" "$tmp/$shape-large.txt" | sed -E 's/.* ([0-9.]+) MB\/s.*/\1/')
     echo "$shape: $s MB/s small, $l MB/s large"
+    worst=$(printf '%s\n%s\n%s\n' "$worst" "$s" "$l" | grep . | sort -n | head -1)
 done
+[ -n "${full:-}" ] && awk -v w="$worst" -v f="$full" 'BEGIN { printf "worst hostile shape %.1f MB/s against the corpus %.1f MB/s: %.2f of it (the floor is 0.20)\n", w, f, w / f }'
+
+echo "== POST of 1 MB: news against one endless line of quotes, alone and two at once"
+rm -f "$tmp/post.db"*
+pport=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+$BIN serve --db "$tmp/post.db" --create --allow-anonymous-writes --listen "127.0.0.1:$pport" --log-level error &
+ppid_=$!
+i=0; until curl -fs "http://127.0.0.1:$pport/health" >/dev/null; do i=$((i+1)); [ $i -gt 100 ] && break; sleep 0.1; done
+/usr/bin/python3 - "$CORPUS" "$tmp" <<'PY'
+import glob, sys
+corpus, d = sys.argv[1], sys.argv[2]
+text = ""
+for f in sorted(glob.glob(corpus + "/bbc/*/*.txt")) or sorted(glob.glob("samples/*.txt")):
+    text += open(f, encoding="utf-8", errors="replace").read() + "\n\n"
+    if len(text) > 1000000:
+        break
+while len(text) < 1000000:
+    text += text
+for k in range(3):
+    open("%s/news-%d.txt" % (d, k), "w").write("News %d\n\n" % k + text[:1000000])
+    open("%s/hostile-%d.txt" % (d, k), "w").write("Hostile %d\n\n" % k + 'Mr Smith said "no" ' * 52600)
+PY
+post() { curl -s -o /dev/null -w '%{time_total}' -H 'Content-Type: text/plain' --data-binary "@$1" "http://127.0.0.1:$pport/articles"; }
+n0=$(post "$tmp/news-0.txt"); h0=$(post "$tmp/hostile-0.txt")
+post "$tmp/news-1.txt" >"$tmp/pa" & cp=$!; post "$tmp/news-2.txt" >"$tmp/pb"; wait "$cp"
+nc1=$(cat "$tmp/pa"); nc2=$(cat "$tmp/pb")
+post "$tmp/hostile-1.txt" >"$tmp/pa" & cp=$!; post "$tmp/hostile-2.txt" >"$tmp/pb"; wait "$cp"
+hc1=$(cat "$tmp/pa"); hc2=$(cat "$tmp/pb")
+kill "$ppid_" 2>/dev/null
+awk -v n0="$n0" -v h0="$h0" -v a="$nc1" -v b="$nc2" -v c="$hc1" -v d="$hc2" 'BEGIN {
+    printf "alone: news %.2f s, hostile %.2f s (%.2fx)\n", n0, h0, h0 / n0
+    nm = a > b ? a : b; hm = c > d ? c : d
+    printf "two at once: news %.2f s and %.2f s, hostile %.2f s and %.2f s (slowest %.2fx)\n", a, b, c, d, hm / nm }'
+
 
 echo "== load"
 for set in bbc reuters21578; do

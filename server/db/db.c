@@ -164,8 +164,9 @@ qw_status db_open(const char *path, enum db_mode mode, sqlite3 **out, char *err)
                         : mode == DB_BULK
                             ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                               " PRAGMA foreign_keys=ON; PRAGMA cache_size=-262144;"
+                              " PRAGMA temp_store=MEMORY;"
                             : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                              " PRAGMA foreign_keys=ON;";
+                              " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
     char *msg = NULL;
     rc = sqlite3_exec(db, setup, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {

@@ -2251,6 +2251,38 @@ def post_text_plain_created_then_same():
 
 
 @test
+def post_bounded_quotes_and_mentions():
+    """A text with thousands of quotes and names is stored whole, with at
+    most 2,000 quotes and 5,000 mentions (the first, in text order), and
+    the counts agree with what is listed."""
+    stamp = int(time.time() * 1000)
+    text = ("Qwzx bounded %d\n\n" % stamp) + "Mr Qwzxsmith said \"no %d\" " % stamp * 2600 + \
+        "Anna Qwzxbell Carter " * 5200
+    before = health()
+    r = post_text("/articles", text, timeout=60)
+    if not expect_status(r, 201):
+        return
+    a = r.json
+    check(a.get("quote_count") == 2000, "quote_count %r, want the cap of 2000" % a.get("quote_count"))
+    nd = request("GET", "/articles/%d/quotes?limit=all&format=ndjson" % a["id"], conform=False, timeout=30)
+    quotes = [json.loads(line) for line in nd.body.splitlines() if line.strip()] if nd.status == 200 else []
+    check(len(quotes) == 2000, "%d quotes listed, want 2000" % len(quotes))
+    check(all(q["start"] < text.encode().find(b"Anna Qwzxbell") for q in quotes[:5]) if quotes else True,
+          "the quotes kept are not the first in the text")
+    after = health()
+    check(after.get("quotes") == before.get("quotes") + 2000, "health quotes %r -> %r" % (before.get("quotes"), after.get("quotes")))
+    people = items_of(get("/articles/%d/people" % a["id"]))
+    carter = [p for p in people if "Carter" in (p.get("name") or "")]
+    if carter:
+        full = get("/people/%d" % carter[0]["id"])
+        if expect_status(full, 200):
+            check(full.json.get("article_count") == 1, "Carter article_count %r" % full.json.get("article_count"))
+    request("DELETE", "/articles/%d" % a["id"])
+    gone = health()
+    check(gone.get("quotes") == before.get("quotes"), "after DELETE quotes %r, want %r" % (gone.get("quotes"), before.get("quotes")))
+
+
+@test
 def post_text_front_matter():
     text = ("---\ntitle: Qwzx front matter title %d\ndate: 2002-07-01\nsource: Frontwire QA\nauthor: F. Matter\n"
             "url: https://example.test/fm\n---\nQwzx front matter title\n\nLONDON, Jan 5 - Markets were calm on Friday.\n" % int(time.time()))
