@@ -1,5 +1,6 @@
 #include "db.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,8 +125,19 @@ static void foreign_object(sqlite3 *db, int v, char *name)
     sqlite3_finalize(st);
 }
 
+/* Process-wide SQLite settings, before its first use: no memory
+ * statistics, which quotewire never reads and which cost a global mutex on
+ * every allocation SQLite makes (a load's rows are many small ones).  Too
+ * late once something else has used SQLite (a test's VFS): then harmless. */
+static void sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 qw_status db_open(const char *path, enum db_mode mode, sqlite3 **out, char *err)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sqlite_setup);
     sqlite3 *db = NULL;
     int flags = SQLITE_OPEN_NOMUTEX |
                 (mode == DB_READ_ONLY ? SQLITE_OPEN_READWRITE
