@@ -90,8 +90,22 @@ static void page_published(struct sqlbuf *b, const struct query_list *q)
  *   there are fewer;
  * - FTS_EXISTS (sort=published, common terms): the date index is walked
  *   and each article checked against the query by rowid, which stops after
- *   a page. */
-enum fts_mode { FTS_JOIN, FTS_WINDOW, FTS_EXISTS };
+ *   a page; also for id and date sorts when the other filters leave few
+ *   articles (filters_narrow), which are then each checked;
+ * - FTS_NARROW (sort=rank, the other filters leave few articles): those
+ *   articles are ranked, each looked up in the index by rowid, instead of
+ *   reading every match of the term to find the few that pass the
+ *   filters (q=said&source=nowhere read all 800k matches of "said"). */
+enum fts_mode { FTS_JOIN, FTS_WINDOW, FTS_EXISTS, FTS_NARROW };
+
+/* At most this many articles passing the filters other than q make them
+ * drive a full-text list: a rowid lookup in the index each, a few
+ * microseconds.  Ranking one that way costs far more for a common term
+ * (bm25 counts the term's documents again for each: 20 ms a row for "the"
+ * at 706k articles), so a ranked list is driven by at most
+ * NARROW_RANK_MAX; past that the window of recent matches is ranked. */
+#define NARROW_MAX 2000
+#define NARROW_RANK_MAX 20
 
 /* A date-sorted list of n matches out of N articles reads n rows when it
  * sorts them, and makes about (limit + 1) * N / n checks when it walks the
@@ -107,7 +121,9 @@ static int64_t walk_threshold(int64_t articles, int limit)
 
 static void articles_where(struct sqlbuf *b, const struct query_list *q, enum fts_mode m)
 {
-    if (q->fts && m == FTS_EXISTS)
+    if (q->fts && m == FTS_NARROW)
+        query_sql(b, " FROM articles a WHERE 1");
+    else if (q->fts && m == FTS_EXISTS)
         query_sql(b, " FROM articles a WHERE EXISTS (SELECT 1 FROM articles_fts f"
                      " WHERE f.rowid = a.id AND f.articles_fts MATCH ?1)");
     else if (q->fts)
@@ -137,6 +153,31 @@ static void articles_where(struct sqlbuf *b, const struct query_list *q, enum ft
     if (q->fts && m == FTS_WINDOW)
         query_sql(b, " ORDER BY articles_fts.rowid DESC LIMIT " RANK_WINDOW
                      ") m JOIN articles a ON a.id = m.fid WHERE 1");
+    if (q->fts && m == FTS_NARROW)
+        query_sql(b, ") m JOIN articles a ON a.id = m.fid WHERE m.frank IS NOT NULL");
+}
+
+/* Whether the filters other than q leave at most max articles (counted up
+ * to one more, through their indexes). */
+static qw_status filters_narrow(struct qconn *c, const struct query_list *q, int max, int *narrow)
+{
+    *narrow = 0;
+    if (!q->source && !q->section && q->person_mode == QP_NONE && !q->with_id && !q->gender &&
+        !q->since && !q->until)
+        return QW_OK;
+    struct query_list f = *q;
+    f.fts = NULL;
+    f.fts_len = 0;
+    struct sqlbuf b = {.len = 0};
+    int64_t n = 0;
+    char lim[32];
+    snprintf(lim, sizeof lim, " LIMIT %d)", max + 1);
+    query_sql(&b, "SELECT count(*) FROM (SELECT 1");
+    articles_where(&b, &f, FTS_JOIN);
+    query_sql(&b, lim);
+    qw_status st = query_count(c, &b, &f, &n);
+    *narrow = n <= max;
+    return st;
 }
 
 /* FROM and WHERE of an article list (query_list_where). */
@@ -176,7 +217,13 @@ qw_status query_articles(struct qconn *c, const struct query_list *q, json_t *it
     int dated = q->sort == SORT_PUBLISHED || q->sort == SORT_PUBLISHED_DESC;
     enum fts_mode m = FTS_JOIN;
     qw_status st;
-    if (q->fts && q->sort == SORT_RANK) {
+    int narrow = 0;
+    if (q->fts && (st = filters_narrow(c, q, q->sort == SORT_RANK ? NARROW_RANK_MAX : NARROW_MAX,
+                                       &narrow)) != QW_OK)
+        return st;
+    if (q->fts && narrow) {
+        m = q->sort == SORT_RANK ? FTS_NARROW : FTS_EXISTS;
+    } else if (q->fts && q->sort == SORT_RANK) {
         m = FTS_WINDOW;
     } else if (q->fts && dated) {
         int common = 0;
@@ -194,13 +241,16 @@ qw_status query_articles(struct qconn *c, const struct query_list *q, json_t *it
                       " FROM articles_fts WHERE articles_fts MATCH ?1 AND rowid = a.id)");
     if (m == FTS_WINDOW)
         query_sql(&b, ", m.frank FROM (SELECT a.id AS fid, articles_fts.rank AS frank");
+    else if (m == FTS_NARROW)
+        query_sql(&b, ", m.frank FROM (SELECT a.id AS fid, (SELECT rank FROM articles_fts f"
+                      " WHERE f.articles_fts MATCH ?1 AND f.rowid = a.id) AS frank");
     articles_where(&b, q, m);
     if (dated)
         page_published(&b, q);
     else
-        query_page(&b, q, " AND", q->sort != SORT_RANK ? NULL
-                                  : m == FTS_WINDOW    ? "m.frank"
-                                                       : "articles_fts.rank",
+        query_page(&b, q, " AND", q->sort != SORT_RANK               ? NULL
+                                  : m == FTS_WINDOW || m == FTS_NARROW ? "m.frank"
+                                                                       : "articles_fts.rank",
                    /* the matches come in rowid order: no sort */
                    q->fts && m == FTS_JOIN ? "articles_fts.rowid" : "a.id",
                    q->sort == SORT_ID_DESC);
