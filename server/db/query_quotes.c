@@ -91,6 +91,34 @@ void query_quotes_where(struct sqlbuf *b, const struct query_list *q, int with_a
         query_sql(b, " AND q.pub_day <= ?5");
 }
 
+/* As for articles (query_articles.c): the filters other than q drive a
+ * full-text list when they leave at most this many quotes (this many for
+ * a ranked one, as bm25 recounts a common term per row). */
+#define NARROW_MAX 2000
+#define NARROW_RANK_MAX 20
+
+static qw_status quote_filters_narrow(struct qconn *c, const struct query_list *q, int max,
+                                      int *narrow)
+{
+    *narrow = 0;
+    if (q->person_mode == QP_NONE && !q->article_id && !q->cluster_id && !q->gender &&
+        !q->source && !q->section && !q->since && !q->until)
+        return QW_OK;
+    struct query_list f = *q;
+    f.fts = NULL;
+    f.fts_len = 0;
+    struct sqlbuf b = {.len = 0};
+    char lim[32];
+    snprintf(lim, sizeof lim, " LIMIT %d)", max + 1);
+    query_sql(&b, "SELECT count(*) FROM (SELECT 1");
+    query_quotes_where(&b, &f, 0);
+    query_sql(&b, lim);
+    int64_t n = 0;
+    qw_status st = query_count(c, &b, &f, &n);
+    *narrow = n <= max;
+    return st;
+}
+
 qw_status query_quotes(struct qconn *c, const struct query_list *q, json_t *items,
                        struct cursor *next, int *has_next)
 {
@@ -98,24 +126,50 @@ qw_status query_quotes(struct qconn *c, const struct query_list *q, json_t *item
     *has_next = 0;
     /* As for articles (query_articles.c): relevance ranks only the
      * RANK_WINDOW most recently added matches that pass the filters, and
-     * id order follows the index's rowid order instead of sorting. */
-    int window = q->fts && q->sort == SORT_RANK;
-    query_sql(&b, "SELECT " QUOTE_COLS);
-    if (window)
-        query_sql(&b, ", (SELECT snippet(quotes_fts, 0, " QUERY_SNIPPET_MARKS ")"
-                      " FROM quotes_fts WHERE quotes_fts MATCH ?1 AND rowid = q.id), m.frank"
-                      " FROM (SELECT q.id AS fid, quotes_fts.rank AS frank");
-    else if (q->fts)
-        query_sql(&b, ", snippet(quotes_fts, 0, " QUERY_SNIPPET_MARKS "), quotes_fts.rank");
-    query_quotes_where(&b, q, !window);
-    if (window)
-        query_sql(&b, " ORDER BY quotes_fts.rowid DESC LIMIT " RANK_WINDOW ") m"
-                      " JOIN quotes q ON q.id = m.fid JOIN articles a ON a.id = q.article_id"
-                      " WHERE 1");
-    const char *key = window                 ? "m.frank"
-                      : q->sort == SORT_START ? "q.start"
-                                              : NULL;
-    query_page(&b, q, " AND", key, q->fts && !window ? "quotes_fts.rowid" : "q.id",
+     * id order follows the index's rowid order instead of sorting; few
+     * quotes passing the other filters drive the list instead. */
+    int narrow = 0;
+    qw_status st0;
+    if (q->fts && (st0 = quote_filters_narrow(c, q, q->sort == SORT_RANK ? NARROW_RANK_MAX
+                                                                          : NARROW_MAX,
+                                              &narrow)) != QW_OK)
+        return st0;
+    if (narrow) {
+        struct query_list f = *q;
+        f.fts = NULL; /* the filters' FROM and WHERE, then the check by rowid */
+        query_sql(&b, "SELECT " QUOTE_COLS ", (SELECT snippet(quotes_fts, 0, " QUERY_SNIPPET_MARKS
+                      ") FROM quotes_fts WHERE quotes_fts MATCH ?1 AND rowid = q.id)");
+        if (q->sort == SORT_RANK) {
+            query_sql(&b, ", m.frank FROM (SELECT q.id AS fid, (SELECT rank FROM quotes_fts f"
+                          " WHERE f.quotes_fts MATCH ?1 AND f.rowid = q.id) AS frank");
+            query_quotes_where(&b, &f, 0);
+            query_sql(&b, ") m JOIN quotes q ON q.id = m.fid JOIN articles a ON a.id = q.article_id"
+                          " WHERE m.frank IS NOT NULL");
+        } else {
+            query_quotes_where(&b, &f, 1);
+            query_sql(&b, " AND EXISTS (SELECT 1 FROM quotes_fts f WHERE f.rowid = q.id AND"
+                          " f.quotes_fts MATCH ?1)");
+        }
+    }
+    int window = !narrow && q->fts && q->sort == SORT_RANK;
+    if (!narrow) {
+        query_sql(&b, "SELECT " QUOTE_COLS);
+        if (window)
+            query_sql(&b, ", (SELECT snippet(quotes_fts, 0, " QUERY_SNIPPET_MARKS ")"
+                          " FROM quotes_fts WHERE quotes_fts MATCH ?1 AND rowid = q.id), m.frank"
+                          " FROM (SELECT q.id AS fid, quotes_fts.rank AS frank");
+        else if (q->fts)
+            query_sql(&b, ", snippet(quotes_fts, 0, " QUERY_SNIPPET_MARKS "), quotes_fts.rank");
+        query_quotes_where(&b, q, !window);
+        if (window)
+            query_sql(&b, " ORDER BY quotes_fts.rowid DESC LIMIT " RANK_WINDOW ") m"
+                          " JOIN quotes q ON q.id = m.fid JOIN articles a ON a.id = q.article_id"
+                          " WHERE 1");
+    }
+    const char *key = window || (narrow && q->sort == SORT_RANK) ? "m.frank"
+                      : q->sort == SORT_START                    ? "q.start"
+                                                                 : NULL;
+    query_page(&b, q, " AND", key, q->fts && !window && !narrow ? "quotes_fts.rowid" : "q.id",
                q->sort == SORT_ID_DESC);
     query_sql(&b, " LIMIT ?8");
     qw_status st;

@@ -1274,6 +1274,45 @@ def fulltext_plans_agree_with_sql():
 
 
 @test
+def quotes_fulltext_plans_agree_with_sql():
+    """/quotes?q= with filters that leave few quotes (a person, an article)
+    is driven by those quotes, each checked in the index; the pages must be
+    what SQL gives, for every sort."""
+    if not ARGS.db or not os.path.exists(ARGS.db):
+        raise Skip("no --db")
+    stamp = int(time.time())
+    for i in range(30):
+        who = "Qzalpha Speakerson" if i % 2 else "Qzbeta Talkerman"
+        word = "plainword" if i % 3 == 0 else "qzquoteword"  # some of each person's quotes lack it
+        body = "Springfield: \u201c%s %s%s now,\u201d said %s, on day %d of the talks." % (
+            "Filler words " * (i % 4), word, " qzquoteword" * (i % 3), who, i)
+        expect_status(post_json("/articles", {"title": "Quote plan %d %d" % (stamp, i), "body": body}), 200, 201)
+    c = sqlite3.connect(ARGS.db, timeout=10)
+    try:
+        row = c.execute("SELECT id FROM people WHERE name = 'Qzalpha Speakerson'").fetchone()
+        if not check(row, "no Qzalpha Speakerson stored"):
+            return
+        pid = row[0]
+        m = ("FROM quotes q JOIN quotes_fts f ON f.rowid = q.id WHERE quotes_fts MATCH 'qzquoteword'"
+             " AND q.speaker_person_id = %d" % pid)
+        want = {"-id": [r[0] for r in c.execute("SELECT q.id " + m + " ORDER BY q.id DESC")],
+                "id": [r[0] for r in c.execute("SELECT q.id " + m + " ORDER BY q.id")],
+                "rank": [r[0] for r in c.execute("SELECT q.id " + m + " ORDER BY f.rank, q.id")]}
+        check(len(want["id"]) == 10, "SQL finds %d of the person's quotes" % len(want["id"]))
+        for sort, ids_want in want.items():
+            for person in (str(pid), "Qzalpha Speakerson"):
+                got, _ = walk(url("/quotes", q="qzquoteword", person=person, sort=sort), limit=4)
+                check(ids(got) == ids_want, "quotes q=...&person=%s&sort=%s: %r, want %r"
+                      % (person, sort, ids(got)[:5], ids_want[:5]))
+                check(all("<mark>" in (x.get("snippet") or "") for x in got),
+                      "quotes sort=%s: an item without a marked snippet" % sort)
+            got = items_of(get(url("/quotes", q="qzquoteword", person="Qz Nobody Atall", sort=sort)))
+            check(got == [], "quotes q=...&person=(nobody)&sort=%s listed %d" % (sort, len(got)))
+    finally:
+        c.close()
+
+
+@test
 def quotes_fulltext_and_kind():
     ensure_seed()
     r = get(url("/quotes", q="lifetimes"))
