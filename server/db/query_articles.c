@@ -119,9 +119,20 @@ static int64_t walk_threshold(int64_t articles, int limit)
     return t < 200 ? 200 : t > 50000 ? 50000 : (int64_t)t;
 }
 
+/* Whether the list has filters besides q. */
+static int has_filters(const struct query_list *q)
+{
+    return q->source || q->section || q->person_mode != QP_NONE || q->with_id || q->gender ||
+           q->since || q->until;
+}
+
 static void articles_where(struct sqlbuf *b, const struct query_list *q, enum fts_mode m)
 {
-    if (q->fts && m == FTS_NARROW)
+    if (q->fts && m == FTS_WINDOW && !has_filters(q))
+        /* nothing to check in the articles: the window is the index's own
+         * (a third of the time of q=said at 706k articles) */
+        query_sql(b, " FROM articles_fts WHERE articles_fts MATCH ?1");
+    else if (q->fts && m == FTS_NARROW)
         query_sql(b, " FROM articles a WHERE 1");
     else if (q->fts && m == FTS_EXISTS)
         query_sql(b, " FROM articles a WHERE EXISTS (SELECT 1 FROM articles_fts f"
@@ -162,8 +173,7 @@ static void articles_where(struct sqlbuf *b, const struct query_list *q, enum ft
 static qw_status filters_narrow(struct qconn *c, const struct query_list *q, int max, int *narrow)
 {
     *narrow = 0;
-    if (!q->source && !q->section && q->person_mode == QP_NONE && !q->with_id && !q->gender &&
-        !q->since && !q->until)
+    if (!has_filters(q))
         return QW_OK;
     struct query_list f = *q;
     f.fts = NULL;
@@ -240,7 +250,9 @@ qw_status query_articles(struct qconn *c, const struct query_list *q, json_t *it
         query_sql(&b, ", (SELECT snippet(articles_fts, -1, " QUERY_SNIPPET_MARKS ")"
                       " FROM articles_fts WHERE articles_fts MATCH ?1 AND rowid = a.id)");
     if (m == FTS_WINDOW)
-        query_sql(&b, ", m.frank FROM (SELECT a.id AS fid, articles_fts.rank AS frank");
+        query_sql(&b, has_filters(q) ? ", m.frank FROM (SELECT a.id AS fid, articles_fts.rank AS frank"
+                                     : ", m.frank FROM (SELECT articles_fts.rowid AS fid,"
+                                       " articles_fts.rank AS frank");
     else if (m == FTS_NARROW)
         query_sql(&b, ", m.frank FROM (SELECT a.id AS fid, (SELECT rank FROM articles_fts f"
                       " WHERE f.articles_fts MATCH ?1 AND f.rowid = a.id) AS frank");

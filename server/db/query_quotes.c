@@ -97,12 +97,18 @@ void query_quotes_where(struct sqlbuf *b, const struct query_list *q, int with_a
 #define NARROW_MAX 2000
 #define NARROW_RANK_MAX 20
 
+/* Whether the list has filters besides q. */
+static int quote_filters(const struct query_list *q)
+{
+    return q->person_mode != QP_NONE || q->article_id || q->cluster_id || q->gender || q->kind ||
+           q->source || q->section || q->since || q->until;
+}
+
 static qw_status quote_filters_narrow(struct qconn *c, const struct query_list *q, int max,
                                       int *narrow)
 {
     *narrow = 0;
-    if (q->person_mode == QP_NONE && !q->article_id && !q->cluster_id && !q->gender &&
-        !q->source && !q->section && !q->since && !q->until)
+    if (!quote_filters(q))
         return QW_OK;
     struct query_list f = *q;
     f.fts = NULL;
@@ -157,10 +163,14 @@ qw_status query_quotes(struct qconn *c, const struct query_list *q, json_t *item
         if (window)
             query_sql(&b, ", (SELECT snippet(quotes_fts, 0, " QUERY_SNIPPET_MARKS ")"
                           " FROM quotes_fts WHERE quotes_fts MATCH ?1 AND rowid = q.id), m.frank"
-                          " FROM (SELECT q.id AS fid, quotes_fts.rank AS frank");
+                          " FROM (SELECT quotes_fts.rowid AS fid, quotes_fts.rank AS frank");
         else if (q->fts)
             query_sql(&b, ", snippet(quotes_fts, 0, " QUERY_SNIPPET_MARKS "), quotes_fts.rank");
-        query_quotes_where(&b, q, !window);
+        if (window && !quote_filters(q))
+            /* the window is the index's own: no quote to read for it */
+            query_sql(&b, " FROM quotes_fts WHERE quotes_fts MATCH ?1");
+        else
+            query_quotes_where(&b, q, !window);
         if (window)
             query_sql(&b, " ORDER BY quotes_fts.rowid DESC LIMIT " RANK_WINDOW ") m"
                           " JOIN quotes q ON q.id = m.fid JOIN articles a ON a.id = q.article_id"
