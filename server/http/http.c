@@ -1,5 +1,7 @@
 /* The HTTP server: libmicrohttpd with its internal thread pool and epoll.
- * This is the only file that includes <microhttpd.h>.  It accumulates
+ * Only this file and its helpers in server/http/ (framing.c, what quotewire
+ * checks of a request itself; guard.c, deadlines and the rate limit)
+ * touch the library or sockets.  It accumulates
  * bodies (bounded), turns MHD's view of a request into a struct
  * api_request, and an api_response into an MHD response with ETag,
  * gzip and CORS headers. */
@@ -24,6 +26,7 @@
 
 #include "api.h"
 #include "extract.h"
+#include "framing.h"
 #include "guard.h"
 #include "log.h"
 #include "response.h"
@@ -124,119 +127,6 @@ static double elapsed(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static size_t unescape_in_place(char *s);
-
-/* The query string (the request's own copy, changed in place) into the
- * request's parameters: "k=v" pairs split on '&', empty pairs skipped,
- * "k" alone has a NULL value, both sides percent-decoded. */
-static void parse_query(char *q, struct api_request *r)
-{
-    while (q && *q) {
-        char *amp = strchr(q, '&');
-        if (amp)
-            *amp = '\0';
-        if (*q) {
-            if (r->nparams == API_MAX_PARAMS) {
-                r->too_many_params = 1;
-                return;
-            }
-            struct api_param *p = &r->params[r->nparams++];
-            char *eq = strchr(q, '=');
-            if (eq)
-                *eq = '\0';
-            p->key = q;
-            p->klen = unescape_in_place(q);
-            p->val = eq ? eq + 1 : NULL;
-            p->vlen = eq ? unescape_in_place(eq + 1) : 0;
-        }
-        q = amp ? amp + 1 : NULL;
-    }
-}
-
-/* What the request's headers say about its framing that a proxy in front
- * could read differently (request smuggling), as the detail of a 400 (or
- * 501 in *status), or NULL when nothing is wrong.  libmicrohttpd 0.9.75
- * passes these on to the handler instead of refusing them. */
-struct framing {
-    const char *why;
-    int status;
-    int content_length, host, transfer_encoding;
-};
-
-static int is_tchar(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           (c && strchr("!#$%&'*+-.^_`|~", c));
-}
-
-static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const char *key,
-                                      size_t key_size, const char *value, size_t value_size)
-{
-    (void)kind;
-    struct framing *f = cls;
-    if (!key || !key_size) {
-        f->why = "A header has an empty name.";
-        return MHD_NO;
-    }
-    for (size_t i = 0; i < key_size; i++)
-        if (!is_tchar((unsigned char)key[i])) {
-            f->why = "A header name holds a space, a control byte or a separator "
-                     "(no whitespace is allowed before the colon).";
-            return MHD_NO;
-        }
-    for (size_t i = 0; value && i < value_size; i++) {
-        unsigned char c = (unsigned char)value[i];
-        if ((c < ' ' && c != '\t') || c == 0x7F) {
-            f->why = "A header value holds a NUL, CR, LF or other control byte.";
-            return MHD_NO;
-        }
-    }
-    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
-        if (++f->content_length > 1) {
-            f->why = "More than one Content-Length header.";
-            return MHD_NO;
-        }
-        size_t i = 0;
-        while (value && i < value_size && value[i] >= '0' && value[i] <= '9')
-            i++;
-        if (!value || i == 0 || i != value_size || i > 18) {
-            f->why = "Content-Length is not a decimal number of bytes.";
-            return MHD_NO;
-        }
-    } else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
-        if (++f->host > 1) {
-            f->why = "More than one Host header.";
-            return MHD_NO;
-        }
-    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
-        if (++f->transfer_encoding > 1 || !value || strcasecmp(value, "chunked") != 0) {
-            f->why = "Only 'Transfer-Encoding: chunked' is supported.";
-            f->status = 501;
-            return MHD_NO;
-        }
-    }
-    if (f->content_length && f->transfer_encoding) {
-        f->why = "Content-Length and Transfer-Encoding together.";
-        f->status = 400;
-        return MHD_NO;
-    }
-    return MHD_YES;
-}
-
-/* NULL, or why the framing is refused (with *status 400 or 501). */
-static const char *framing_check(struct MHD_Connection *conn, const struct req_ctx *ctx,
-                                 const char *version, int *status)
-{
-    *status = 400;
-    if (ctx->bad_target)
-        return "The request target holds a space or a control byte.";
-    struct framing f = {NULL, 400, 0, 0, 0};
-    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, framing_header, &f);
-    if (!f.why && f.transfer_encoding && version && strcmp(version, MHD_HTTP_VERSION_1_0) == 0)
-        f.why = "Transfer-Encoding in an HTTP/1.0 request (RFC 9112 6.1).";
-    *status = f.status;
-    return f.why;
-}
 
 static const char cors_expose[] = "ETag, Link, Location, Content-Disposition";
 static const char cors_headers[] = "Authorization, Content-Type, If-None-Match";
@@ -591,16 +481,6 @@ static enum MHD_Result respond_static(struct http_server *s, struct MHD_Connecti
     return ret;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Called by MHD with the raw request target, before it decodes anything;
  * what it returns becomes the request's context.  Routing uses this raw
@@ -660,8 +540,8 @@ static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
     else if (p[0] != '/')
         out[o++] = '*'; /* "*" or garbage: not a path, matches no route */
     for (size_t i = 0; i < n; i++) {
-        if (p[i] == '%' && i + 2 < n && hexval(p[i + 1]) >= 0 && hexval(p[i + 2]) >= 0) {
-            int v = hexval(p[i + 1]) * 16 + hexval(p[i + 2]);
+        if (p[i] == '%' && i + 2 < n && http_hexval(p[i + 1]) >= 0 && http_hexval(p[i + 2]) >= 0) {
+            int v = http_hexval(p[i + 1]) * 16 + http_hexval(p[i + 2]);
             out[o++] = (char)(v == 0 || v == '/' ? 0xFF : v);
             i += 2;
         } else {
@@ -739,8 +619,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         ctx->started = 1;
         struct guard_conn *gc = guard_of(conn);
         guard_headers_done(s->guard, gc);
-        int fstatus;
-        const char *why = framing_check(conn, ctx, version, &fstatus);
+        int fstatus = 400;
+        const char *why = ctx->bad_target ? "The request target holds a space or a control byte."
+                                           : http_framing_check(conn, version, &fstatus);
         int wait = why ? 0 : guard_rate_check(s->guard, gc);
         if (why || wait) {
             /* answered before any body is read, and the connection closed:
@@ -810,7 +691,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     memset(&req, 0, sizeof req);
     req.method = m;
     req.path = url;
-    parse_query(ctx->query, &req);
+    http_parse_query(ctx->query, &req);
     req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                    MHD_HTTP_HEADER_CONTENT_TYPE);
     req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
@@ -847,26 +728,9 @@ static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
 {
     (void)cls;
     (void)conn;
-    return unescape_in_place(s);
+    return http_unescape(s);
 }
 
-static size_t unescape_in_place(char *s)
-{
-    char *w = s;
-    for (const char *r = s; *r; r++) {
-        if (*r == '+') {
-            *w++ = ' ';
-        } else if (*r == '%' && hexval(r[1]) >= 0 && hexval(r[2]) >= 0) {
-            int v = hexval(r[1]) * 16 + hexval(r[2]);
-            *w++ = (char)(v == 0 ? 0xFF : v);
-            r += 2;
-        } else {
-            *w++ = *r;
-        }
-    }
-    *w = '\0';
-    return (size_t)(w - s);
-}
 
 /* A connection opens or closes: its deadlines (guard.h) follow it. */
 static void connection_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
