@@ -128,4 +128,8 @@ const char *api_method_name(enum api_method m);
  * Thread-safe (atomics). */
 void api_metrics_record(enum api_method m, const char *path, int status, double seconds);
 
+/* Counts a connection closed at the header deadline (body 0) or the body
+ * deadline (1), for /metrics.  Thread-safe. */
+void api_metrics_connection_cut(int body);
+
 #endif

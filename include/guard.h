@@ -1,7 +1,6 @@
 #ifndef QUOTEWIRE_GUARD_H
 #define QUOTEWIRE_GUARD_H
 
-#include <stdint.h>
 #include <sys/socket.h>
 
 #include "qw.h"
@@ -25,6 +24,9 @@ struct guard_config {
     unsigned body_s;    /* the body this long after the headers; 0: none */
     unsigned rate;      /* requests per second per client address; 0: no limit */
     unsigned burst;     /* requests above the rate allowed at once (0: rate) */
+    void (*on_cut)(int body); /* called (from the watchdog) for each connection
+                                 closed at a deadline: body 1 for the body's,
+                                 0 for the headers'; NULL: none */
 };
 
 struct guard;
@@ -60,9 +62,5 @@ void guard_close(struct guard *g, struct guard_conn *c);
  * whole seconds until it may (the request is to be refused with 429).
  * Always 0 without a rate. */
 int guard_rate_check(struct guard *g, struct guard_conn *c);
-
-/* Connections ended at the header or the body deadline so far. */
-uint64_t guard_cut_headers(const struct guard *g);
-uint64_t guard_cut_bodies(const struct guard *g);
 
 #endif

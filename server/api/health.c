@@ -85,7 +85,8 @@ void api_health(struct call *c)
 
 /* ---- metrics ---- */
 
-static const int codes[] = {200, 201, 204, 304, 400, 401, 404, 405, 413, 415, 422, 500, 503};
+static const int codes[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 413,
+                            415, 421, 422, 429, 500, 501, 503, 507};
 #define NCODES (sizeof codes / sizeof codes[0] + 1) /* last: any other code */
 
 /* Latency buckets (seconds), Prometheus' defaults refined below 5 ms where
@@ -101,6 +102,14 @@ static atomic_uint other_code[ROUTE_COUNT][API_NMETHODS];
 static atomic_ullong hist[ROUTE_COUNT][NBUCKETS + 1]; /* per bucket, not cumulative; last: +Inf */
 static atomic_ullong duration_us[ROUTE_COUNT];
 static const char *_Atomic route_label[ROUTE_COUNT];
+
+/* connections closed at the header deadline [0] and the body deadline [1] */
+static atomic_ullong cut[2];
+
+void api_metrics_connection_cut(int body)
+{
+    atomic_fetch_add_explicit(&cut[body ? 1 : 0], 1, memory_order_relaxed);
+}
 
 void api_metrics_record(enum api_method m, const char *path, int status, double seconds)
 {
@@ -226,8 +235,14 @@ void api_metrics(struct call *c)
             "# TYPE quotewire_quotes gauge\nquotewire_quotes %" PRId64 "\n"
             "# HELP quotewire_articles_outdated Articles extracted by an older extractor than"
             " this server's (quotewire reextract updates them).\n"
-            "# TYPE quotewire_articles_outdated gauge\nquotewire_articles_outdated %" PRId64 "\n",
-            t.articles, t.people, t.quotes, t.articles_outdated);
+            "# TYPE quotewire_articles_outdated gauge\nquotewire_articles_outdated %" PRId64 "\n"
+            "# HELP quotewire_connections_cut_total Connections closed because a request's"
+            " headers or body were not complete by their deadline (slow clients).\n"
+            "# TYPE quotewire_connections_cut_total counter\n"
+            "quotewire_connections_cut_total{deadline=\"header\"} %llu\n"
+            "quotewire_connections_cut_total{deadline=\"body\"} %llu\n",
+            t.articles, t.people, t.quotes, t.articles_outdated,
+            (unsigned long long)atomic_load(&cut[0]), (unsigned long long)atomic_load(&cut[1]));
     size_t len = 0;
     char *body = fail ? NULL : strbuf_detach(&sb, &len);
     strbuf_free(&sb);

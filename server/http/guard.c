@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -42,10 +41,10 @@ struct guard {
     int running, stop;
     struct guard_conn *head;
     int64_t header_ms, body_ms;
+    void (*on_cut)(int body);
     double rate, burst;
     pthread_mutex_t rate_lock;
     struct bucket *buckets;
-    atomic_uint_fast64_t cut_headers, cut_bodies;
 };
 
 static int64_t now_ms(void)
@@ -68,7 +67,8 @@ static void *watchdog(void *arg)
              * itself; the descriptor stays valid until guard_close */
             shutdown(c->fd, SHUT_RDWR);
             c->cut = 1;
-            atomic_fetch_add(c->phase == PH_BODY ? &g->cut_bodies : &g->cut_headers, 1);
+            if (g->on_cut)
+                g->on_cut(c->phase == PH_BODY);
             log_debug("connection %d: %s deadline passed, closed", c->fd,
                       c->phase == PH_BODY ? "body" : "header");
         }
@@ -96,6 +96,7 @@ qw_status guard_new(const struct guard_config *cfg, struct guard **out)
     pthread_cond_init(&g->wake, NULL);
     g->header_ms = (int64_t)cfg->header_s * 1000;
     g->body_ms = (int64_t)cfg->body_s * 1000;
+    g->on_cut = cfg->on_cut;
     g->rate = cfg->rate;
     g->burst = cfg->burst ? cfg->burst : cfg->rate;
     if (cfg->rate) {
@@ -269,14 +270,4 @@ int guard_rate_check(struct guard *g, struct guard_conn *c)
     }
     pthread_mutex_unlock(&g->rate_lock);
     return wait;
-}
-
-uint64_t guard_cut_headers(const struct guard *g)
-{
-    return g ? atomic_load(&((struct guard *)g)->cut_headers) : 0;
-}
-
-uint64_t guard_cut_bodies(const struct guard *g)
-{
-    return g ? atomic_load(&((struct guard *)g)->cut_bodies) : 0;
 }

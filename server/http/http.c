@@ -790,7 +790,8 @@ qw_status http_start(const struct server_config *cfg, struct http_server **out, 
     if (st != QW_OK)
         goto fail;
     struct guard_config gcfg = {.header_s = cfg->header_timeout_s, .body_s = cfg->body_timeout_s,
-                                .rate = cfg->rate_limit, .burst = cfg->rate_burst};
+                                .rate = cfg->rate_limit, .burst = cfg->rate_burst,
+                                .on_cut = api_metrics_connection_cut};
     if ((st = guard_new(&gcfg, &s->guard)) != QW_OK)
         goto fail;
 

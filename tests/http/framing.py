@@ -408,6 +408,15 @@ def slow_checks(port, header_s, body_s):
         bad(name, "only %d served" % served)
     print("  %d slow sockets cut after %.2f-%.2f s; %d normal requests meanwhile, slowest %.3f s"
           % (len(cut), min(cut or [0]), max(cut or [0]), served, slowest))
+    rs, _, _, _ = exchange(port, req(target=b"/metrics"))
+    body = rs[0]["body"].decode() if rs else ""
+    m = [l for l in body.splitlines() if l.startswith('quotewire_connections_cut_total{deadline="header"}')]
+    got = int(m[0].split()[-1]) if m else -1
+    name = "/metrics counts the connections cut at the header deadline"
+    if got >= len(cut):
+        ok(name)
+    else:
+        bad(name, "quotewire_connections_cut_total{deadline=\"header\"} %d, want >= %d" % (got, len(cut)))
     # a body one byte a second
     s = socket.create_connection(("127.0.0.1", port))
     s.settimeout(0.5)
