@@ -31,6 +31,10 @@ enum {
     S_DELETE_ORPHAN,
     S_MOVE_COUNTS,
     S_PRUNE_ALIAS,
+    S_ARTICLE_FTS_SRC,
+    S_ARTICLE_FTS_ADD,
+    S_QUOTE_FTS_SRC,
+    S_QUOTE_FTS_ADD,
     S_BEGIN,
     S_COMMIT,
     S_ROLLBACK,
@@ -90,16 +94,46 @@ static const char *const sql[S_COUNT] = {
     /* An alias goes with the last mention written that way. */
     [S_PRUNE_ALIAS] = "DELETE FROM person_aliases WHERE person_id = ?1 AND alias = ?2 AND NOT EXISTS"
                       " (SELECT 1 FROM mentions WHERE person_id = ?1 AND text = ?2)",
+    [S_ARTICLE_FTS_SRC] = "SELECT title, text FROM articles WHERE id = ?1",
+    [S_ARTICLE_FTS_ADD] = "INSERT INTO articles_fts (rowid, title, text) VALUES (?1, ?2, ?3)",
+    [S_QUOTE_FTS_SRC] = "SELECT text FROM quotes WHERE id = ?1",
+    [S_QUOTE_FTS_ADD] = "INSERT INTO quotes_fts (rowid, text) VALUES (?1, ?2)",
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
+};
+
+/* Rows added in this transaction that the full-text indexes do not have
+ * yet (migration 0010).  They are indexed together before the commit, and
+ * before any delete, rather than by a trigger per row: SQLite 3.40's FTS5
+ * writes its pending terms to disk at every statement savepoint, and every
+ * insert that fires a trigger opens one, so a trigger per row made a
+ * segment per quote (a quarter of a load's time). */
+struct pending {
+    int64_t *id;
+    size_t n, cap;
 };
 
 struct store {
     sqlite3 *db;
     sqlite3_stmt *st[S_COUNT];
     struct cluster *cl;
+    struct pending fts_articles, fts_quotes;
 };
+
+static qw_status pending_add(struct pending *p, int64_t id)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 256;
+        int64_t *n = realloc(p->id, cap * sizeof *n);
+        if (!n)
+            return QW_ERR_NOMEM;
+        p->id = n;
+        p->cap = cap;
+    }
+    p->id[p->n++] = id;
+    return QW_OK;
+}
 
 void store_free(struct store *s)
 {
@@ -108,6 +142,8 @@ void store_free(struct store *s)
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(s->st[i]);
     cluster_free(s->cl);
+    free(s->fts_articles.id);
+    free(s->fts_quotes.id);
     free(s);
 }
 
@@ -148,18 +184,55 @@ static qw_status run(struct store *s, int which)
     return QW_OK;
 }
 
+/* Copies each pending row's indexed columns (ncols from column 0 of src)
+ * into its full-text index (add: rowid, then the columns), in this
+ * transaction; a row deleted since is skipped. */
+static qw_status index_pending(struct store *s, struct pending *p, int src, int add, int ncols)
+{
+    qw_status rc = QW_OK;
+    sqlite3_stmt *from = s->st[src], *to = s->st[add];
+    for (size_t i = 0; i < p->n && rc == QW_OK; i++) {
+        sqlite3_bind_int64(from, 1, p->id[i]);
+        int r = sqlite3_step(from);
+        if (r == SQLITE_ROW) {
+            sqlite3_bind_int64(to, 1, p->id[i]);
+            for (int c = 0; c < ncols; c++)
+                sqlite3_bind_value(to, 2 + c, sqlite3_column_value(from, c));
+            rc = run(s, add);
+            sqlite3_clear_bindings(to);
+        } else if (r != SQLITE_DONE) {
+            log_error("store: reading a row to index: %s", sqlite3_errmsg(s->db));
+            rc = db_status(r);
+        }
+        sqlite3_reset(from);
+    }
+    p->n = 0;
+    return rc;
+}
+
+/* Indexes the rows added so far (see struct pending). */
+static qw_status index_new_rows(struct store *s)
+{
+    qw_status rc = index_pending(s, &s->fts_articles, S_ARTICLE_FTS_SRC, S_ARTICLE_FTS_ADD, 2);
+    qw_status rq = index_pending(s, &s->fts_quotes, S_QUOTE_FTS_SRC, S_QUOTE_FTS_ADD, 1);
+    return rc != QW_OK ? rc : rq;
+}
+
 qw_status store_begin(struct store *s)
 {
+    s->fts_articles.n = s->fts_quotes.n = 0;
     return run(s, S_BEGIN);
 }
 
 qw_status store_commit(struct store *s)
 {
-    return run(s, S_COMMIT);
+    qw_status rc = index_new_rows(s);
+    return rc != QW_OK ? rc : run(s, S_COMMIT);
 }
 
 void store_rollback(struct store *s)
 {
+    s->fts_articles.n = s->fts_quotes.n = 0;
     if (!sqlite3_get_autocommit(s->db))
         run(s, S_ROLLBACK);
 }
@@ -561,9 +634,11 @@ static qw_status write_quote(struct store *s, int64_t aid, const char *text,
     bind_quote_fields(st, 5, kind, speaker, speaker_person, q->cue, q->confidence);
     rc = run(s, S_INSERT_QUOTE);
     sqlite3_clear_bindings(st);
+    int64_t qid = sqlite3_last_insert_rowid(s->db);
     if (rc == QW_OK)
-        rc = cluster_assign(s->cl, sqlite3_last_insert_rowid(s->db), text + q->start,
-                            q->end - q->start);
+        rc = pending_add(&s->fts_quotes, qid);
+    if (rc == QW_OK)
+        rc = cluster_assign(s->cl, qid, text + q->start, q->end - q->start);
     return rc;
 }
 
@@ -629,7 +704,13 @@ out:
 /* Deletes the old quotes no new quote matched. */
 static qw_status drop_unmatched(struct store *s, struct change *c, struct store_diff *d)
 {
-    qw_status rc;
+    qw_status rc = QW_OK;
+    size_t unmatched = 0;
+    for (size_t i = 0; i < c->nq; i++)
+        unmatched += !c->q[i].matched;
+    /* the rows added before the first delete, as for articles */
+    if (unmatched && (rc = index_new_rows(s)) != QW_OK)
+        return rc;
     for (size_t i = 0; i < c->nq; i++) {
         if (c->q[i].matched)
             continue;
@@ -724,7 +805,8 @@ qw_status store_article(struct store *s, const struct article *a, const char *pa
     if (rc != QW_OK)
         return rc;
     int64_t aid = sqlite3_last_insert_rowid(s->db);
-    if ((rc = write_new(s, aid, a->text, a->len, x, &c, &d)) == QW_OK &&
+    if ((rc = pending_add(&s->fts_articles, aid)) == QW_OK &&
+        (rc = write_new(s, aid, a->text, a->len, x, &c, &d)) == QW_OK &&
         (rc = settle(s, &c, &d)) == QW_OK &&
         (rc = move_counts(s, d.quotes_added, d.mentions_after)) == QW_OK) {
         *id = aid;
@@ -740,7 +822,11 @@ qw_status store_delete_article(struct store *s, int64_t id)
     struct store_diff d;
     memset(&c, 0, sizeof c);
     memset(&d, 0, sizeof d);
-    qw_status rc = read_old(s, id, &c);
+    /* rows added earlier in this transaction are indexed first: the delete
+     * triggers take rows out of the indexes, which must have them */
+    qw_status rc = index_new_rows(s);
+    if (rc == QW_OK)
+        rc = read_old(s, id, &c);
     if (rc != QW_OK)
         goto out;
     /* the mentions first, to count them; the quotes (all of them in c)

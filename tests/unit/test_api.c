@@ -37,7 +37,10 @@ static const char seed_sql[] =
     "INSERT INTO quotes(id,article_id,start,end,text,kind,speaker,speaker_person_id,cue,"
     "confidence) VALUES"
     " (1,1,27,55,'We are clear-eyed about China.','direct','Antony Blinken',1,'said',0.9),"
-    " (2,2,28,35,'no deal','partial','Kurt Campbell',2,'said',0.5);";
+    " (2,2,28,35,'no deal','partial','Kurt Campbell',2,'said',0.5);"
+    /* indexed as the store indexes what it adds (migration 0010) */
+    "INSERT INTO articles_fts(rowid, title, text) SELECT id, title, text FROM articles;"
+    "INSERT INTO quotes_fts(rowid, text) SELECT id, text FROM quotes;";
 
 /* Splits "a=b&c=d" (no decoding) into the request's params. */
 static void set_query(struct api_request *r, char *q)
@@ -742,7 +745,9 @@ int main(void)
                          " WHERE i < 2500) INSERT INTO articles(title, text, content_hash,"
                          " ingested_at, section) SELECT 'Bulk ' || i, 'Bulk item ' || i ||"
                          " ' of a bulk load', 'bulk' || i, '2026-01-01T00:00:00Z',"
-                         " CASE i % 2 WHEN 0 THEN 'even' ELSE 'odd' END FROM n") == QW_OK);
+                         " CASE i % 2 WHEN 0 THEN 'even' ELSE 'odd' END FROM n;"
+                         "INSERT INTO articles_fts(rowid, title, text) SELECT id, title, text"
+                         " FROM articles WHERE content_hash LIKE 'bulk%'") == QW_OK);
         db_close(w);
         static int64_t ids[3000];
         const char *const queries[] = {"limit=all&format=ndjson", "limit=all&format=ndjson&sort=-id",

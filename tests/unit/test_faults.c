@@ -202,6 +202,14 @@ static int sound(const char *path, char *why, size_t whylen)
         snprintf(why, whylen, "counters disagree with the rows");
         ok = 0;
     }
+    /* the full-text indexes hold exactly the rows there are (the store
+     * adds new rows to them before each commit) */
+    if (ok && (sqlite3_exec(db, "INSERT INTO articles_fts(articles_fts) VALUES('integrity-check');"
+                                "INSERT INTO quotes_fts(quotes_fts) VALUES('integrity-check')",
+                            NULL, NULL, NULL) != SQLITE_OK)) {
+        snprintf(why, whylen, "a full-text index disagrees with its table: %s", sqlite3_errmsg(db));
+        ok = 0;
+    }
     if (ok && count(db, "SELECT count(*) - count(DISTINCT content_hash) FROM articles") != 0) {
         snprintf(why, whylen, "an article stored twice");
         ok = 0;

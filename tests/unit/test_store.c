@@ -40,6 +40,14 @@ static int64_t inconsistencies(sqlite3 *db)
            (4 - count(db, "SELECT count(*) FROM counters"));
 }
 
+/* 0 when both full-text indexes hold exactly their tables' rows. */
+static int fts_broken(sqlite3 *db)
+{
+    return sqlite3_exec(db, "INSERT INTO articles_fts(articles_fts) VALUES('integrity-check');"
+                            "INSERT INTO quotes_fts(quotes_fts) VALUES('integrity-check')",
+                        NULL, NULL, NULL) != SQLITE_OK;
+}
+
 /* The byte span of the n-th (from 0) occurrence of needle in text. */
 static struct extract_span span_of(const char *text, const char *needle, int n)
 {
@@ -204,6 +212,7 @@ int main(void)
          * extracted as "ann  lee" folds to it): no alias */
         CHECK(count(db, "SELECT count(*) FROM person_aliases WHERE alias = 'Ann Lee'") == 0);
         CHECK(inconsistencies(db) == 0);
+        CHECK(!fts_broken(db));
     }
 
     TEST("deleting a missing article is not found and changes nothing")
@@ -260,6 +269,7 @@ int main(void)
         CHECK(count(db, "SELECT article_count FROM people WHERE name = 'Cy Fox'") == 2);
         CHECK(count(db, "SELECT count(*) FROM person_aliases WHERE alias = 'Fox'") == 1);
         CHECK(inconsistencies(db) == 0);
+        CHECK(!fts_broken(db));
         q_yes = count(db, "SELECT id FROM quotes WHERE text = 'Yes.'");
         q_no = count(db, "SELECT id FROM quotes WHERE text = 'No.'");
         q_maybe = count(db, "SELECT id FROM quotes WHERE text = 'Maybe.'");
@@ -293,6 +303,7 @@ int main(void)
          * two people's upserts and the version */
         CHECK(count(db, "SELECT total_changes()") - changes == 3 + 3 + 2 + 1);
         CHECK(inconsistencies(db) == 0);
+        CHECK(!fts_broken(db));
     }
 
     TEST("re-extracting replaces the extraction in place")
@@ -327,6 +338,7 @@ int main(void)
         CHECK(store_article_text(st, id3, NULL, NULL, &v) == QW_OK && v == extract_version());
         CHECK(store_article_text(st, id4, NULL, NULL, &v) == QW_OK && v == 1);
         CHECK(inconsistencies(db) == 0);
+        CHECK(!fts_broken(db));
     }
 
     TEST("a person another article keeps stays, with that article's counts")
@@ -340,6 +352,7 @@ int main(void)
         CHECK(count(db, "SELECT quote_count FROM people WHERE name = 'Cy Fox'") == 1);
         CHECK(count(db, "SELECT article_count FROM people WHERE name = 'Cy Fox'") == 1);
         CHECK(inconsistencies(db) == 0);
+        CHECK(!fts_broken(db));
         /* and back: the same person (id), new quotes */
         int64_t cy = count(db, "SELECT id FROM people WHERE name = 'Cy Fox'");
         CHECK(store_begin(st) == QW_OK);
@@ -349,6 +362,7 @@ int main(void)
         CHECK(count(db, "SELECT id FROM people WHERE name = 'Cy Fox'") == cy);
         CHECK(count(db, "SELECT quote_count FROM people WHERE name = 'Cy Fox'") == 5);
         CHECK(inconsistencies(db) == 0);
+        CHECK(!fts_broken(db));
     }
 
     TEST("re-extraction of another text or a missing article is refused")
@@ -370,11 +384,13 @@ int main(void)
         CHECK(count(db, "SELECT quote_count FROM people WHERE name = 'Cy Fox'") == 4);
         CHECK(count(db, "SELECT article_count FROM people WHERE name = 'Cy Fox'") == 1);
         CHECK(inconsistencies(db) == 0);
+        CHECK(!fts_broken(db));
         CHECK(store_begin(st) == QW_OK);
         CHECK(store_delete_article(st, id3) == QW_OK);
         CHECK(store_commit(st) == QW_OK);
         CHECK(count(db, "SELECT count(*) FROM people WHERE name = 'Cy Fox'") == 0);
         CHECK(inconsistencies(db) == 0);
+        CHECK(!fts_broken(db));
     }
 
     TEST("integrity check is ok")
