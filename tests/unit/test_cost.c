@@ -193,13 +193,6 @@ int main(void)
             continue;
         size_t len = 0;
         char *s = shapes[i].unit ? repeat(shapes[i].unit, &len) : nested(&len);
-        if (getenv("COST_DUMP") && s) {
-            FILE *df = fopen(getenv("COST_DUMP"), "wb");
-            if (df) {
-                fwrite(s, 1, len, df);
-                fclose(df);
-            }
-        }
         double t = s ? cost(s, len, NULL) : 0;
         double rate = t > 0 ? (double)len / t : 1e12;
         double ratio = rate > 0 ? rate_n / rate : 1e9;
