@@ -78,10 +78,18 @@ struct api_response {
                                   framing could not be trusted) */
 };
 
+/* One API key and the name the audit trail records its writes under. */
+struct api_key {
+    const char *name;
+    const char *key;
+};
+
 struct api_config {
     const char *db_path;
-    const char *api_key;       /* NULL: no key; writes refused unless below */
-    int anonymous_writes;      /* 1: with no api_key, anyone may write */
+    const struct api_key *api_keys; /* none: writes refused unless below */
+    size_t napi_keys;
+    const char *api_key;       /* one more key, named "default" (NULL: none) */
+    int anonymous_writes;      /* 1: with no key, anyone may write (as "anonymous") */
     unsigned query_ms;         /* per-request query deadline, 0: none */
     size_t max_body;
 };

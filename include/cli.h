@@ -11,6 +11,7 @@ int cli_load(int argc, char **argv);
 int cli_extract(int argc, char **argv);
 int cli_migrate(int argc, char **argv);
 int cli_reextract(int argc, char **argv);
+int cli_corrections(int argc, char **argv);
 
 /* The database path: $QUOTEWIRE_DB, else "quotewire.db". */
 const char *cli_default_db(void);

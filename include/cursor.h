@@ -11,7 +11,10 @@
  * the sort and the values).  A cursor only decodes for the list and sort
  * it was made for. */
 
-enum cursor_list { CUR_ARTICLES = 1, CUR_PEOPLE, CUR_QUOTES, CUR_ARTICLE_QUOTES, CUR_ARTICLE_PEOPLE };
+enum cursor_list {
+    CUR_ARTICLES = 1, CUR_PEOPLE, CUR_QUOTES, CUR_ARTICLE_QUOTES, CUR_ARTICLE_PEOPLE,
+    CUR_CORRECTIONS
+};
 
 enum cursor_sort {
     SORT_ID = 1, SORT_ID_DESC, SORT_PUBLISHED, SORT_PUBLISHED_DESC, SORT_RANK,

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "api.h"
 #include "qw.h"
 
 /* The HTTP server: libmicrohttpd with its internal thread pool and epoll.
@@ -22,8 +23,9 @@ struct server_config {
     unsigned rate_limit;        /* requests per second per client address (0: none) */
     unsigned rate_burst;        /* requests above the rate at once (0: the rate) */
     size_t max_body;            /* request body limit in bytes (413 above) */
-    const char *api_key;        /* NULL: no key (writes refused unless below) */
-    int anonymous_writes;       /* 1: with no api_key, writes need no key */
+    const struct api_key *api_keys; /* none: writes refused unless below */
+    size_t napi_keys;
+    int anonymous_writes;       /* 1: with no key, writes need no key */
     /* Host names answered besides IP literals and localhost (DNS rebinding
      * needs a name); "*" answers any */
     const char *const *allowed_hosts;

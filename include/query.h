@@ -66,6 +66,21 @@ qw_status query_article_people(struct qconn *c, const struct query_list *q, json
 qw_status query_quotes(struct qconn *c, const struct query_list *q, json_t *items,
                        struct cursor *next, int *has_next);
 
+/* The audit trail of corrections (GET /corrections), by id. */
+struct query_corrections {
+    const char *target;        /* "quote", "person" or NULL */
+    const char *actor;         /* a key's name (actor_len bytes) or NULL */
+    size_t actor_len;
+    const char *since, *until; /* "YYYY-MM-DD" or NULL */
+    int orphaned;              /* -1: any; 1: only quote corrections whose span the
+                                  article's extraction no longer finds; 0: the others */
+    int desc;                  /* newest first */
+    const struct cursor *after;
+    int limit;
+};
+qw_status query_corrections(struct qconn *c, const struct query_corrections *f, json_t *items,
+                            struct cursor *next, int *has_next);
+
 qw_status query_article(struct qconn *c, int64_t id, json_t **out);
 qw_status query_person(struct qconn *c, int64_t id, json_t **out);
 qw_status query_quote(struct qconn *c, int64_t id, json_t **out);

@@ -24,6 +24,7 @@ typedef enum {
     QW_ERR_EMPTY,        /* empty input (file or text)             -> 422 */
     QW_ERR_BINARY,       /* input is not text                      -> 422 */
     QW_ERR_FULL,         /* disk or database full (SQLITE_FULL)    -> 507 */
+    QW_ERR_CONFLICT,     /* the change clashes with what is stored -> 409 */
 } qw_status;
 
 /* The HTTP status that a qw_status maps to (200 for QW_OK). */

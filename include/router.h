@@ -16,6 +16,7 @@ enum route {
     ROUTE_QUOTES, ROUTE_QUOTE,
     ROUTE_UI, ROUTE_UI_FILE,
     ROUTE_STATS_TIMESERIES, ROUTE_STATS_TOP, ROUTE_STATS_GENDER, ROUTE_PERSON_CO_MENTIONS,
+    ROUTE_PERSON_MERGE, ROUTE_CORRECTIONS,
     ROUTE_COUNT /* keep last: the number of routes, for per-route tables */
 };
 
@@ -23,11 +24,12 @@ enum route {
 #define ROUTER_GET 1u
 #define ROUTER_POST 2u
 #define ROUTER_DELETE 4u
+#define ROUTER_PATCH 8u
 
 struct route_match {
     enum route route;
     int64_t id;            /* the {id} in the path, 0 if none */
-    unsigned methods;      /* ROUTER_* bits allowed (GET implies HEAD, OPTIONS) */
+    unsigned methods;      /* ROUTER_* bits allowed (GET implies HEAD; OPTIONS always) */
     const char *allow;     /* static Allow header value */
     const char *canonical; /* static path template for logs, "/articles/{id}" */
     const char *file;      /* ROUTE_UI_FILE: the NAME in /ui/NAME, pointing into the path */

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "curate.h"
 #include "extract.h"
 #include "ingest.h"
 #include "qw.h"
@@ -23,6 +24,11 @@ qw_status store_new(sqlite3 *db, struct store **out);
 void store_free(struct store *st); /* accepts NULL */
 
 qw_status store_begin(struct store *st);
+
+/* The connection and the corrections the store writes with (curate.h),
+ * for corrections.h's edits, which run in the store's transactions. */
+sqlite3 *store_db(struct store *st);
+struct curate *store_curate(struct store *st);
 qw_status store_commit(struct store *st);
 void store_rollback(struct store *st);
 
@@ -67,6 +73,8 @@ struct store_diff {
                                               kind, cue or confidence */
     int64_t mentions_before, mentions_after;
     int64_t people_removed;                /* deleted: nothing of theirs is left */
+    int64_t corrections_orphaned;          /* quote corrections whose span the
+                                              extraction no longer finds */
 };
 
 /* Replaces the mentions, quotes and person links of article id with x,

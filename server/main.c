@@ -14,6 +14,7 @@ static const struct {
     {"serve", cli_serve, "serve the HTTP JSON API"},
     {"load", cli_load, "load article files and folders into the database"},
     {"reextract", cli_reextract, "extract stored articles again with this program's extractor"},
+    {"corrections", cli_corrections, "export users' corrections as NDJSON, or import them"},
     {"extract", cli_extract, "print people and quotes of files as NDJSON (no database)"},
     {"migrate", cli_migrate, "create or upgrade the database schema"},
 };
@@ -22,7 +23,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: quotewire COMMAND [OPTIONS] [ARGS]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
+        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].help);
     fprintf(f, "\n'quotewire COMMAND --help' describes each command.\n");
 }
 

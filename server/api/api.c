@@ -53,11 +53,19 @@ qw_status api_new(const struct api_config *cfg, struct api **out, char *err)
     a->db_path = dup_str(cfg->db_path);
     if (!a->db_path)
         goto fail;
-    if (cfg->api_key) {
-        a->api_key = dup_str(cfg->api_key);
-        if (!a->api_key)
+    size_t nk = cfg->napi_keys + (cfg->api_key != NULL);
+    if (nk) {
+        a->keys = calloc(nk, sizeof *a->keys);
+        if (!a->keys)
             goto fail;
-        a->api_key_len = strlen(a->api_key);
+        for (size_t i = 0; i < nk; i++) {
+            const struct api_key *k = i < cfg->napi_keys ? &cfg->api_keys[i] : NULL;
+            struct api_key *d = &a->keys[a->nkeys++];
+            d->name = dup_str(k ? k->name : "default");
+            d->key = dup_str(k ? k->key : cfg->api_key);
+            if (!d->name || !d->key)
+                goto fail;
+        }
     }
     a->anonymous_writes = cfg->anonymous_writes;
     a->query_ms = cfg->query_ms;
@@ -99,7 +107,11 @@ void api_free(struct api *a)
     pthread_mutex_destroy(&a->conns_lock);
     pthread_mutex_destroy(&a->write_lock);
     free(a->db_path);
-    free(a->api_key);
+    for (size_t i = 0; i < a->nkeys; i++) {
+        free((char *)a->keys[i].name);
+        free((char *)a->keys[i].key);
+    }
+    free(a->keys);
     free(a);
 }
 
@@ -288,6 +300,7 @@ static const char *status_title(int status)
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
     case 413: return "Content Too Large";
     case 415: return "Unsupported Media Type";
     case 421: return "Misdirected Request";
@@ -369,6 +382,10 @@ void api_fail(struct call *c, qw_status st)
     case QW_ERR_BAD_REQUEST:
         api_problem(c, 400, "bad-request", NULL, "The request is malformed.", NULL, NULL);
         break;
+    case QW_ERR_CONFLICT:
+        api_problem(c, 409, "conflict", NULL, "The change clashes with what is stored.", NULL,
+                    NULL);
+        break;
     case QW_ERR_INVALID:
     case QW_ERR_EMPTY:
     case QW_ERR_BINARY:
@@ -397,7 +414,8 @@ static const struct {
     {"section", P_SECTION},
     {"cluster", P_CLUSTER}, {"gender", P_GENDER}, {"count", P_COUNT}, {"facet", P_FACET},
     {"with", P_WITH},       {"metric", P_METRIC}, {"interval", P_INTERVAL}, {"by", P_BY},
-    {"distinct", P_DISTINCT}, {"of", P_OF},
+    {"distinct", P_DISTINCT}, {"of", P_OF}, {"target", P_TARGET}, {"actor", P_ACTOR},
+    {"orphaned", P_ORPHANED},
 };
 
 /* facet=source,kind: the facets named, each once, in the order given.
@@ -638,10 +656,27 @@ int api_args(struct call *c, unsigned allowed, struct args *a)
             }
             break;
         case P_DISTINCT:
+        case P_ORPHANED:
             if (eq(v, n, "true"))
-                a->distinct = 1;
-            else if (!eq(v, n, "false"))
+                *(bit == P_DISTINCT ? &a->distinct : &a->orphaned) = 1;
+            else if (eq(v, n, "false"))
+                *(bit == P_DISTINCT ? &a->distinct : &a->orphaned) = 0;
+            else
                 bad = "true or false";
+            break;
+        case P_TARGET:
+            if (eq(v, n, "quote"))
+                a->target = "quote";
+            else if (eq(v, n, "person"))
+                a->target = "person";
+            else
+                bad = "quote or person";
+            break;
+        case P_ACTOR:
+            if (n == 0 || n > 64)
+                bad = "an API key's name (1 to 64 characters)";
+            a->actor = v;
+            a->actor_len = n;
             break;
         case P_METRIC: /* names checked by the handler, which knows its own */
         case P_INTERVAL:
@@ -713,9 +748,11 @@ int api_cursor(struct call *c, const struct args *a, enum cursor_list list,
 int api_authorize(struct call *c)
 {
     struct api *a = c->api;
-    if (!a->api_key && a->anonymous_writes)
+    if (!a->nkeys && a->anonymous_writes) {
+        c->actor = "anonymous";
         return 0;
-    if (!a->api_key) {
+    }
+    if (!a->nkeys) {
         /* safe by default: a web page or another host must not be able to
          * write to a server someone started without thinking of keys */
         api_problem(c, 403, "writes-disabled", NULL,
@@ -733,11 +770,18 @@ int api_authorize(struct call *c)
         size_t n = strlen(k);
         while (n && (k[n - 1] == ' ' || k[n - 1] == '\t'))
             n--;
-        /* constant time over the key's length */
-        unsigned char diff = n != a->api_key_len;
-        for (size_t i = 0; i < a->api_key_len; i++)
-            diff |= (unsigned char)(a->api_key[i] ^ (i < n ? k[i] : 0));
-        ok = !diff;
+        /* every key compared, each in constant time over its length */
+        for (size_t j = 0; j < a->nkeys; j++) {
+            const char *key = a->keys[j].key;
+            size_t kl = strlen(key);
+            unsigned char diff = n != kl;
+            for (size_t i = 0; i < kl; i++)
+                diff |= (unsigned char)(key[i] ^ (i < n ? k[i] : 0));
+            if (!diff && !ok) {
+                ok = 1;
+                c->actor = a->keys[j].name;
+            }
+        }
     }
     if (ok)
         return 0;
@@ -800,10 +844,15 @@ static const char *const csv_articles[] = {
     "id", "title", "dateline", "published", "source", "section", "url", "author", "image_credit", "path",
     "content_hash", "ingested_at", "people_count", "quote_count", "extract_version", "snippet", NULL};
 static const char *const csv_people[] = {"id", "name", "gender", "roles", "role_count", "aliases", "alias_count",
-                                         "article_count", "quote_count", NULL};
+                                         "article_count", "quote_count", "curated", NULL};
 static const char *const csv_quotes[] = {
     "id", "kind", "text", "speaker", "speaker_person_id", "cue", "confidence", "article_id",
-    "article_title", "published", "start", "end", "cluster_id", "cluster_articles", "snippet", NULL};
+    "article_title", "published", "start", "end", "cluster_id", "cluster_articles", "curated",
+    "extracted_speaker", "snippet", NULL};
+
+static const char *const csv_corrections[] = {
+    "id", "at", "actor", "target", "target_id", "field", "before", "after", "article_id",
+    "start", "end", "person_key", "into_key", "state", NULL};
 
 /* A field is quoted when it must be (separator, quote, line break) and when
  * it is empty: "" is an empty string, nothing at all is null. */
@@ -850,14 +899,22 @@ static int csv_value(struct strbuf *sb, json_t *v)
         strbuf_free(&j);
         return rc;
     }
+    case JSON_OBJECT: { /* as compact JSON (a correction's before and after) */
+        char *j = json_dumps(v, JSON_COMPACT);
+        int rc = j ? csv_field(sb, j, strlen(j)) : -1;
+        free(j);
+        return rc;
+    }
     default: return 0; /* null */
     }
 }
 
 static const char *const *csv_cols(enum csv_kind kind, int with_snippet, int *ncols)
 {
-    const char *const *cols =
-        kind == CSV_ARTICLES ? csv_articles : kind == CSV_PEOPLE ? csv_people : csv_quotes;
+    const char *const *cols = kind == CSV_ARTICLES      ? csv_articles
+                              : kind == CSV_PEOPLE      ? csv_people
+                              : kind == CSV_CORRECTIONS ? csv_corrections
+                                                        : csv_quotes;
     int n = 0;
     while (cols[n] && (strcmp(cols[n], "snippet") != 0 || with_snippet))
         n++;
@@ -1061,9 +1118,11 @@ void api_handle(struct api *a, const struct api_request *req, struct api_respons
         return;
     }
     enum api_method m = req->method;
-    int allowed = m == API_GET || m == API_HEAD || m == API_OPTIONS ||
+    int allowed = m == API_OPTIONS ||
+                  ((m == API_GET || m == API_HEAD) && (c.m.methods & ROUTER_GET)) ||
                   (m == API_POST && (c.m.methods & ROUTER_POST)) ||
-                  (m == API_DELETE && (c.m.methods & ROUTER_DELETE));
+                  (m == API_DELETE && (c.m.methods & ROUTER_DELETE)) ||
+                  (m == API_PATCH && (c.m.methods & ROUTER_PATCH));
     if (!allowed) {
         char detail[QW_ERRLEN];
         snprintf(detail, sizeof detail, "%s is not allowed here; allowed: %s.",
@@ -1077,14 +1136,19 @@ void api_handle(struct api *a, const struct api_request *req, struct api_respons
         res->allow = c.m.allow;
         return;
     }
-    if (m == API_POST || m == API_DELETE) {
+    if (m == API_POST || m == API_DELETE || m == API_PATCH) {
         if (api_authorize(&c) != 0)
             return;
-        if (m == API_POST) {
-            api_article_post(&c);
-            return;
+        switch (r) {
+        case ROUTE_ARTICLES: api_article_post(&c); break;
+        case ROUTE_ARTICLE: api_article_delete(&c); break;
+        case ROUTE_QUOTE: api_quote_patch(&c); break;
+        case ROUTE_PERSON: api_person_patch(&c); break;
+        case ROUTE_PERSON_MERGE: api_person_merge(&c); break;
+        default: break;
         }
-        api_article_delete(&c);
+        if (res->status == 0)
+            api_fail(&c, QW_ERR_DB);
         return;
     }
     switch (r) {
@@ -1108,6 +1172,8 @@ void api_handle(struct api *a, const struct api_request *req, struct api_respons
     case ROUTE_STATS_TOP: api_stats_top(&c); break;
     case ROUTE_STATS_GENDER: api_stats_gender(&c); break;
     case ROUTE_PERSON_CO_MENTIONS: api_co_mentions(&c); break;
+    case ROUTE_CORRECTIONS: api_corrections_list(&c); break;
+    case ROUTE_PERSON_MERGE:
     case ROUTE_NONE:
     case ROUTE_COUNT: break;
     }

@@ -82,7 +82,7 @@ void api_article_get(struct call *c)
 
 /* Media type of a Content-Type value, and whether its charset (if any) is
  * UTF-8.  Returns 1 for text/plain, 2 for application/json, 0 otherwise. */
-static int media_type(const char *ct)
+int api_media_type(const char *ct)
 {
     if (!ct)
         return 0;
@@ -249,7 +249,7 @@ void api_article_post(struct call *c)
         api_problem(c, 413, "too-large", NULL, detail, NULL, NULL);
         return;
     }
-    int kind = media_type(c->req->content_type);
+    int kind = api_media_type(c->req->content_type);
     if (!kind) {
         api_problem(c, 415, "unsupported-media-type", NULL,
                     "Send text/plain (UTF-8) or application/json.", NULL, NULL);

@@ -16,8 +16,8 @@
 
 struct api {
     char *db_path;
-    char *api_key;
-    size_t api_key_len;
+    struct api_key *keys;       /* owned copies */
+    size_t nkeys;
     int anonymous_writes; /* with no key: 1 lets anyone write, 0 refuses writes */
     unsigned query_ms;
     size_t max_body;
@@ -35,6 +35,7 @@ struct call {
     struct api_response *res;
     struct route_match m;
     struct qconn *qc;           /* this thread's read connection, NULL until api_conn */
+    const char *actor;          /* a write's key name (api_authorize) */
 };
 
 enum fmt { FMT_JSON, FMT_CSV, FMT_NDJSON };
@@ -47,7 +48,9 @@ enum {
     P_COUNT = 1 << 14, P_FACET = 1 << 15, P_WITH = 1 << 16,
     /* the aggregates' own (stats.c) */
     P_METRIC = 1 << 17, P_INTERVAL = 1 << 18, P_BY = 1 << 19, P_DISTINCT = 1 << 20,
-    P_OF = 1 << 21
+    P_OF = 1 << 21,
+    /* the corrections' own (curate.c) */
+    P_TARGET = 1 << 22, P_ACTOR = 1 << 23, P_ORPHANED = 1 << 24
 };
 /* The filters every aggregate takes (the lists' filters). */
 #define P_FILTERS                                                                              \
@@ -90,9 +93,13 @@ struct args {
         size_t n;
     } metric, interval, by, of;
     int distinct;          /* distinct=true */
+    const char *target;    /* "quote", "person" or NULL */
+    const char *actor;     /* not NUL-terminated; NULL when absent */
+    size_t actor_len;
+    int orphaned;          /* P_ORPHANED seen: 1 true, 0 false */
 };
 
-enum csv_kind { CSV_ARTICLES, CSV_PEOPLE, CSV_QUOTES };
+enum csv_kind { CSV_ARTICLES, CSV_PEOPLE, CSV_QUOTES, CSV_CORRECTIONS };
 
 /* Parses and validates the query string against the allowed P_* bits.
  * "_" (a cache buster) is ignored everywhere; an empty or blank q is no
@@ -181,8 +188,13 @@ int api_search(struct call *c, const struct args *a, struct strbuf *fts, struct 
 int api_cursor(struct call *c, const struct args *a, enum cursor_list list,
                enum cursor_sort sort, struct cursor *cur, const struct cursor **after);
 
-/* Checks Authorization for writes; returns 0, or -1 after a 401. */
+/* Checks Authorization for writes; returns 0 (c->actor names the key), or
+ * -1 after a 401 or 403. */
 int api_authorize(struct call *c);
+
+/* Media type of a Content-Type value, and whether its charset (if any) is
+ * UTF-8.  Returns 1 for text/plain, 2 for application/json, 0 otherwise. */
+int api_media_type(const char *ct);
 
 void api_root(struct call *c);
 void api_health(struct call *c);
@@ -201,6 +213,12 @@ void api_stats_timeseries(struct call *c);
 void api_stats_top(struct call *c);
 void api_stats_gender(struct call *c);
 void api_co_mentions(struct call *c);
+/* Corrections (curate.c): PATCH /quotes/{id}, PATCH /people/{id},
+ * POST /people/{id}/merge, GET /corrections. */
+void api_quote_patch(struct call *c);
+void api_person_patch(struct call *c);
+void api_person_merge(struct call *c);
+void api_corrections_list(struct call *c);
 
 /* The explorer (ui.c): /ui and /ui/NAME, served from the embedded files
  * with a strict Content-Security-Policy. */

@@ -85,8 +85,8 @@ void api_health(struct call *c)
 
 /* ---- metrics ---- */
 
-static const int codes[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 413,
-                            415, 421, 422, 429, 500, 501, 503, 507};
+static const int codes[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 409,
+                            413, 415, 421, 422, 429, 500, 501, 503, 507};
 #define NCODES (sizeof codes / sizeof codes[0] + 1) /* last: any other code */
 
 /* Latency buckets (seconds), Prometheus' defaults refined below 5 ms where

@@ -9,6 +9,8 @@
 static const char ALLOW_GET[] = "GET, HEAD, OPTIONS";
 static const char ALLOW_ARTICLES[] = "GET, HEAD, POST, OPTIONS";
 static const char ALLOW_ARTICLE[] = "GET, HEAD, DELETE, OPTIONS";
+static const char ALLOW_EDIT[] = "GET, HEAD, PATCH, OPTIONS";
+static const char ALLOW_POST[] = "POST, OPTIONS";
 
 int router_parse_id(const char *s, size_t len, int64_t *out)
 {
@@ -75,6 +77,8 @@ enum route router_match(const char *path, struct route_match *m)
             return set(m, ROUTE_PEOPLE, ROUTER_GET, ALLOW_GET, "/people");
         if (seg_is(seg[0], sl[0], "quotes"))
             return set(m, ROUTE_QUOTES, ROUTER_GET, ALLOW_GET, "/quotes");
+        if (seg_is(seg[0], sl[0], "corrections"))
+            return set(m, ROUTE_CORRECTIONS, ROUTER_GET, ALLOW_GET, "/corrections");
         if (seg_is(seg[0], sl[0], "health"))
             return set(m, ROUTE_HEALTH, ROUTER_GET, ALLOW_GET, "/health");
         if (seg_is(seg[0], sl[0], "metrics"))
@@ -117,7 +121,9 @@ enum route router_match(const char *path, struct route_match *m)
             return set(m, ROUTE_ARTICLE_PEOPLE, ROUTER_GET, ALLOW_GET, "/articles/{id}/people");
     } else if (seg_is(seg[0], sl[0], "people")) {
         if (nseg == 2)
-            return set(m, ROUTE_PERSON, ROUTER_GET, ALLOW_GET, "/people/{id}");
+            return set(m, ROUTE_PERSON, ROUTER_GET | ROUTER_PATCH, ALLOW_EDIT, "/people/{id}");
+        if (seg_is(seg[2], sl[2], "merge"))
+            return set(m, ROUTE_PERSON_MERGE, ROUTER_POST, ALLOW_POST, "/people/{id}/merge");
         if (seg_is(seg[2], sl[2], "quotes"))
             return set(m, ROUTE_PERSON_QUOTES, ROUTER_GET, ALLOW_GET, "/people/{id}/quotes");
         if (seg_is(seg[2], sl[2], "articles"))
@@ -127,7 +133,7 @@ enum route router_match(const char *path, struct route_match *m)
                        "/people/{id}/co-mentions");
     } else if (seg_is(seg[0], sl[0], "quotes")) {
         if (nseg == 2)
-            return set(m, ROUTE_QUOTE, ROUTER_GET, ALLOW_GET, "/quotes/{id}");
+            return set(m, ROUTE_QUOTE, ROUTER_GET | ROUTER_PATCH, ALLOW_EDIT, "/quotes/{id}");
     }
     m->id = 0;
     return ROUTE_NONE;

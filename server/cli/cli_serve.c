@@ -1,4 +1,5 @@
 /* quotewire serve: options, database migration, the daemon, signals. */
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -24,7 +25,8 @@ static void usage(FILE *f)
             "  --listen HOST:PORT     address to listen on (default 127.0.0.1:8080;\n"
             "                         $QUOTEWIRE_LISTEN); port 0 picks a free one\n"
             "  --threads N            worker threads (default: cores; $QUOTEWIRE_THREADS)\n"
-            "  --api-key-file FILE    require 'Authorization: Bearer KEY' for writes\n"
+            "  --api-key-file FILE    require 'Authorization: Bearer KEY' for writes; lines\n"
+            "                         NAME KEY (or a key alone), NAME kept in the audit trail\n"
             "                         ($QUOTEWIRE_API_KEY_FILE)\n"
             "  --max-body BYTES       request body limit (default 1048576; $QUOTEWIRE_MAX_BODY)\n"
             "  --timeout SECONDS      idle connection timeout (default 30)\n"
@@ -128,30 +130,91 @@ static int parse_listen(const char *s, char *host, size_t hostsz, unsigned short
 }
 
 /* Reads the key: the file's first line, surrounding whitespace trimmed. */
-static char *read_key(const char *path)
+/* The API key file: one key per line, "NAME KEY" (the name the audit
+ * trail records that key's writes under) or a key alone (named
+ * "default"); blank lines and lines starting with '#' are skipped.
+ * Returns the number of keys (> 0), or -1 after printing why. */
+static int read_keys(const char *path, struct api_key **out, char **buf_out)
 {
+    *out = NULL;
+    *buf_out = NULL;
     FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char buf[1024];
-    char *line = fgets(buf, sizeof buf, f);
-    fclose(f);
-    if (!line)
-        return NULL;
-    char *s = buf;
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
-    if (!n)
-        return NULL;
-    char *k = malloc(n + 1);
-    if (k) {
-        memcpy(k, s, n);
-        k[n] = '\0';
+    if (!f) {
+        fprintf(stderr, "quotewire serve: cannot read %s: %s\n", path, strerror(errno));
+        return -1;
     }
-    return k;
+    char *buf = malloc(65536 + 1);
+    size_t n = buf ? fread(buf, 1, 65536 + 1, f) : 0;
+    fclose(f);
+    if (!buf || n > 65536) {
+        fprintf(stderr, "quotewire serve: %s: %s\n", path,
+                buf ? "larger than 64 KiB: not a key file" : "out of memory");
+        free(buf);
+        return -1;
+    }
+    buf[n] = '\0';
+    struct api_key *keys = NULL;
+    int nkeys = 0, line = 0;
+    const char *why = NULL;
+    for (char *p = buf, *next; p && *p && !why; p = next) {
+        line++;
+        next = strchr(p, '\n');
+        if (next)
+            *next++ = '\0';
+        size_t len = strlen(p);
+        while (len && (p[len - 1] == '\r' || p[len - 1] == ' ' || p[len - 1] == '\t'))
+            p[--len] = '\0';
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p || *p == '#')
+            continue;
+        char *name = "default", *key = p, *sp = strpbrk(p, " \t");
+        if (sp) {
+            *sp++ = '\0';
+            while (*sp == ' ' || *sp == '\t')
+                sp++;
+            name = p;
+            key = sp;
+            if (strpbrk(key, " \t")) {
+                why = "a line is NAME KEY: the key holds a space";
+                break;
+            }
+            for (const char *c = name; *c && !why; c++)
+                if (!(isalnum((unsigned char)*c) || *c == '-' || *c == '_' || *c == '.' ||
+                      *c == '@'))
+                    why = "a key name is letters, digits and - _ . @";
+            if (strlen(name) > 64)
+                why = "a key name is at most 64 characters";
+        }
+        for (int i = 0; i < nkeys && !why; i++) {
+            if (strcmp(keys[i].name, name) == 0)
+                why = "two keys have the same name";
+            else if (strcmp(keys[i].key, key) == 0)
+                why = "the same key is there twice";
+        }
+        if (why)
+            break;
+        struct api_key *k = realloc(keys, (size_t)(nkeys + 1) * sizeof *k);
+        if (!k) {
+            why = "out of memory";
+            break;
+        }
+        keys = k;
+        keys[nkeys].name = name;
+        keys[nkeys].key = key;
+        nkeys++;
+    }
+    if (!why && !nkeys)
+        why = "no key in it";
+    if (why) {
+        fprintf(stderr, "quotewire serve: %s, line %d: %s\n", path, line, why);
+        free(keys);
+        free(buf);
+        return -1;
+    }
+    *out = keys;
+    *buf_out = buf;
+    return nkeys;
 }
 
 int cli_serve(int argc, char **argv)
@@ -350,14 +413,14 @@ int cli_serve(int argc, char **argv)
     cfg.cors_origins = origins;
     cfg.ncors_origins = norigins;
 
-    char *key = NULL;
+    struct api_key *keys = NULL;
+    char *key = NULL; /* the key file's text, which keys point into */
     if (key_file) {
-        key = read_key(key_file);
-        if (!key) {
-            fprintf(stderr, "quotewire serve: cannot read an API key from %s\n", key_file);
+        int n = read_keys(key_file, &keys, &key);
+        if (n < 0)
             return 1;
-        }
-        cfg.api_key = key;
+        cfg.api_keys = keys;
+        cfg.napi_keys = (size_t)n;
     }
 
     /* Blocked before anything slow (migration, lexicons), so a signal sent
@@ -422,5 +485,6 @@ out:
     db_close(db);
     extract_shutdown();
     free(key);
+    free(keys);
     return status;
 }

@@ -43,7 +43,7 @@ out:
 }
 
 /* Columns 0..4: id, name, gender, article_count, quote_count. */
-#define PERSON_COLS "p.id, p.name, p.gender, p.article_count, p.quote_count"
+#define PERSON_COLS "p.id, p.name, p.gender, p.article_count, p.quote_count, p.curated"
 
 /* A list item names at most LIST_NAMES roles and aliases (one person can
  * have over a thousand roles at a million articles); role_count and
@@ -113,6 +113,7 @@ static qw_status person_row(struct qconn *c, sqlite3_stmt *s, json_t **out, int 
         goto fail;
     query_set(o, "article_count", json_integer(sqlite3_column_int64(s, 3)), &oom);
     query_set(o, "quote_count", json_integer(sqlite3_column_int64(s, 4)), &oom);
+    query_set(o, "curated", json_boolean(sqlite3_column_int(s, 5) != 0), &oom);
     char self[48], quotes[64], articles[64];
     snprintf(self, sizeof self, "/people/%" PRId64, id);
     snprintf(quotes, sizeof quotes, "/people/%" PRId64 "/quotes", id);
@@ -160,7 +161,7 @@ static void set_next(struct cursor *next, const struct query_list *q, sqlite3_st
     case SORT_ARTICLES_DESC: next->ikey = sqlite3_column_int64(s, 3); break;
     case SORT_QUOTES:
     case SORT_QUOTES_DESC: next->ikey = sqlite3_column_int64(s, 4); break;
-    case SORT_FIRST: next->ikey = sqlite3_column_int64(s, 5); break;
+    case SORT_FIRST: next->ikey = sqlite3_column_int64(s, 6); break;
     default: break;
     }
 }

@@ -9,10 +9,12 @@
 #define QUOTE_COLS                                                                             \
     "q.id, q.article_id, q.text, q.start, q.end, q.kind, q.speaker, q.speaker_person_id, "     \
     "q.cue, q.confidence, a.title, a.published, q.cluster_id, "                                \
-    "(SELECT count(DISTINCT c.article_id) FROM quotes c WHERE c.cluster_id = q.cluster_id)"
+    "(SELECT count(DISTINCT c.article_id) FROM quotes c WHERE c.cluster_id = q.cluster_id), "  \
+    "q.curated, q.extracted_speaker"
 
 enum { C_ID, C_ARTICLE, C_TEXT, C_START, C_END, C_KIND, C_SPEAKER, C_SPEAKER_ID, C_CUE,
-       C_CONF, C_TITLE, C_PUBLISHED, C_CLUSTER, C_CLUSTER_ARTICLES, C_EXTRA };
+       C_CONF, C_TITLE, C_PUBLISHED, C_CLUSTER, C_CLUSTER_ARTICLES, C_CURATED, C_EXTRACTED,
+       C_EXTRA };
 
 static json_t *quote_row(sqlite3_stmt *s, int *oom)
 {
@@ -40,6 +42,11 @@ static json_t *quote_row(sqlite3_stmt *s, int *oom)
     int64_t cl = sqlite3_column_int64(s, C_CLUSTER);
     query_set(o, "cluster_id", json_integer(cl), oom);
     query_set(o, "cluster_articles", json_integer(sqlite3_column_int64(s, C_CLUSTER_ARTICLES)), oom);
+    /* a user's correction applies; extracted_speaker: what the extractor said */
+    int curated = sqlite3_column_int(s, C_CURATED) != 0;
+    query_set(o, "curated", json_boolean(curated), oom);
+    query_set(o, "extracted_speaker", curated ? query_json_text(s, C_EXTRACTED) : json_null(),
+              oom);
     char self[48], article[48], speaker[48], cluster[64];
     snprintf(self, sizeof self, "/quotes/%" PRId64, id);
     snprintf(article, sizeof article, "/articles/%" PRId64, art);

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "cluster.h"
+#include "curate.h"
 #include "db.h"
 #include "fold.h"
 #include "hash.h"
@@ -118,6 +119,7 @@ struct store {
     sqlite3 *db;
     sqlite3_stmt *st[S_COUNT];
     struct cluster *cl;
+    struct curate *cur;
     struct pending fts_articles, fts_quotes;
 };
 
@@ -142,6 +144,7 @@ void store_free(struct store *s)
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(s->st[i]);
     cluster_free(s->cl);
+    curate_free(s->cur);
     free(s->fts_articles.id);
     free(s->fts_quotes.id);
     free(s);
@@ -163,6 +166,8 @@ qw_status store_new(sqlite3 *db, struct store **out)
         }
     }
     qw_status rc = cluster_new(db, &s->cl);
+    if (rc == QW_OK)
+        rc = curate_new(db, &s->cur);
     if (rc != QW_OK) {
         store_free(s);
         return rc;
@@ -221,7 +226,20 @@ static qw_status index_new_rows(struct store *s)
 qw_status store_begin(struct store *s)
 {
     s->fts_articles.n = s->fts_quotes.n = 0;
-    return run(s, S_BEGIN);
+    qw_status rc = run(s, S_BEGIN);
+    if (rc == QW_OK && (rc = curate_refresh(s->cur)) != QW_OK)
+        store_rollback(s);
+    return rc;
+}
+
+sqlite3 *store_db(struct store *s)
+{
+    return s->db;
+}
+
+struct curate *store_curate(struct store *s)
+{
+    return s->cur;
 }
 
 qw_status store_commit(struct store *s)
@@ -805,13 +823,19 @@ qw_status store_article(struct store *s, const struct article *a, const char *pa
     if (rc != QW_OK)
         return rc;
     int64_t aid = sqlite3_last_insert_rowid(s->db);
-    if ((rc = pending_add(&s->fts_articles, aid)) == QW_OK &&
-        (rc = write_new(s, aid, a->text, a->len, x, &c, &d)) == QW_OK &&
+    struct curate_plan plan;
+    struct extract_result none;
+    memset(&none, 0, sizeof none);
+    if ((rc = curate_plan(s->cur, hex, x ? x : &none, &plan)) == QW_OK &&
+        (rc = pending_add(&s->fts_articles, aid)) == QW_OK &&
+        (rc = write_new(s, aid, a->text, a->len, &plan.x, &c, &d)) == QW_OK &&
         (rc = settle(s, &c, &d)) == QW_OK &&
-        (rc = move_counts(s, d.quotes_added, d.mentions_after)) == QW_OK) {
+        (rc = move_counts(s, d.quotes_added, d.mentions_after)) == QW_OK &&
+        (rc = curate_finish(s->cur, aid, &plan, NULL)) == QW_OK) {
         *id = aid;
         *created = 1;
     }
+    curate_plan_free(&plan);
     change_free(&c);
     return rc;
 }
@@ -879,8 +903,10 @@ qw_status store_reextract(struct store *s, int64_t id, const char *text, size_t 
 {
     struct change c;
     struct store_diff d;
+    struct curate_plan plan;
     char *stored = NULL;
     size_t stored_len = 0;
+    memset(&plan, 0, sizeof plan);
     memset(&c, 0, sizeof c);
     memset(&d, 0, sizeof d);
     qw_status rc = store_article_text(s, id, &stored, &stored_len, NULL);
@@ -897,10 +923,16 @@ qw_status store_reextract(struct store *s, int64_t id, const char *text, size_t 
     if ((rc = run(s, S_DELETE_MENTIONS)) != QW_OK)
         goto out;
     d.mentions_before = sqlite3_changes(s->db);
-    if ((rc = write_new(s, id, text, len, x, &c, &d)) != QW_OK ||
+    char hex[HASH_HEX_LEN + 1];
+    hash_sha256_hex(text, len, hex);
+    struct extract_result none;
+    memset(&none, 0, sizeof none);
+    if ((rc = curate_plan(s->cur, hex, x ? x : &none, &plan)) != QW_OK ||
+        (rc = write_new(s, id, text, len, &plan.x, &c, &d)) != QW_OK ||
         (rc = drop_unmatched(s, &c, &d)) != QW_OK || (rc = settle(s, &c, &d)) != QW_OK ||
         (rc = move_counts(s, d.quotes_added - d.quotes_removed,
-                          d.mentions_after - d.mentions_before)) != QW_OK)
+                          d.mentions_after - d.mentions_before)) != QW_OK ||
+        (rc = curate_finish(s->cur, id, &plan, &d.corrections_orphaned)) != QW_OK)
         goto out;
     sqlite3_bind_int64(s->st[S_SET_VERSION], 1, id);
     sqlite3_bind_int(s->st[S_SET_VERSION], 2, extract_version());
@@ -909,6 +941,7 @@ out:
     if (rc == QW_OK && diff)
         *diff = d;
     free(stored);
+    curate_plan_free(&plan);
     change_free(&c);
     return rc;
 }

@@ -116,7 +116,8 @@ void server_config_defaults(struct server_config *cfg)
     cfg->header_timeout_s = 10;
     cfg->body_timeout_s = 60;
     cfg->max_body = 1024 * 1024;
-    cfg->api_key = NULL;
+    cfg->api_keys = NULL;
+    cfg->napi_keys = 0;
     cfg->query_ms = 2000;
 }
 
@@ -783,7 +784,8 @@ qw_status http_start(const struct server_config *cfg, struct http_server **out, 
             s->cors_any = 1;
     s->allowed_hosts = cfg->allowed_hosts;
     s->nallowed_hosts = cfg->nallowed_hosts;
-    struct api_config ac = {.db_path = cfg->db_path, .api_key = cfg->api_key,
+    struct api_config ac = {.db_path = cfg->db_path, .api_keys = cfg->api_keys,
+                            .napi_keys = cfg->napi_keys,
                             .anonymous_writes = cfg->anonymous_writes,
                             .query_ms = cfg->query_ms, .max_body = cfg->max_body};
     qw_status st = api_new(&ac, &s->api, err);

@@ -214,6 +214,7 @@ static void diff_add(struct store_diff *a, const struct store_diff *b)
     a->mentions_before += b->mentions_before;
     a->mentions_after += b->mentions_after;
     a->people_removed += b->people_removed;
+    a->corrections_orphaned += b->corrections_orphaned;
 }
 
 /* Replaces the extraction of article id with the slot's.  Returns QW_OK,
@@ -396,6 +397,9 @@ void reextract_print_summary(FILE *f, const struct reextract_summary *sum)
             (long long)d->mentions_after);
     fprintf(f, "people          %lld added, %lld no longer mentioned\n",
             (long long)sum->people_added, (long long)d->people_removed);
+    fprintf(f, "corrections     %lld orphaned (their quote is no longer found: "
+               "GET /corrections?orphaned=true)\n",
+            (long long)d->corrections_orphaned);
     fprintf(f, "time            %.2f s (%.0f articles/s, %.1f MB)\n", sum->seconds, rate,
             (double)sum->bytes / 1e6);
 }

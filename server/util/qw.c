@@ -16,6 +16,7 @@ int qw_status_http(qw_status st)
     case QW_ERR_EMPTY:
     case QW_ERR_BINARY: return 422;
     case QW_ERR_FULL: return 507;
+    case QW_ERR_CONFLICT: return 409;
     case QW_ERR_NOMEM:
     case QW_ERR_BUSY: return 503;
     case QW_ERR_IO:
@@ -42,6 +43,7 @@ const char *qw_status_str(qw_status st)
     case QW_ERR_EMPTY: return "empty";
     case QW_ERR_BINARY: return "binary";
     case QW_ERR_FULL: return "disk or database full";
+    case QW_ERR_CONFLICT: return "conflict";
     }
     return "unknown";
 }

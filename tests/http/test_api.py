@@ -231,6 +231,15 @@ def match_path(raw):
     return None
 
 
+def valid_id_path(raw, tmpl):
+    """True when the {id} segment of raw (matching tmpl) is an id the server parses."""
+    segs = raw.split("?", 1)[0].rstrip("/").split("/")
+    for seg, t in zip(segs, tmpl.split("/")):
+        if t == "{id}":
+            return re.fullmatch(r"[1-9][0-9]{0,18}", seg) is not None and int(seg) <= 2 ** 63 - 1
+    return True
+
+
 def media_type(ct):
     return (ct or "").split(";", 1)[0].strip().lower()
 
@@ -253,6 +262,8 @@ def conformance(resp):
         if op is None:
             if resp.status == 405:
                 rdef = comp["MethodNotAllowed"]
+            elif resp.status == 404 and "{id}" in tmpl and not valid_id_path(resp.path, tmpl):
+                rdef = comp["NotFound"]  # no such id: no such resource, whatever the method
             else:
                 errs.append("%s: method not in spec but got %d (want 405)" % (where, resp.status))
         else:
@@ -731,7 +742,8 @@ def spec_is_valid_openapi_31():
             "/articles/{id}/people", "/articles/{id}/quotes", "/people", "/people/{id}",
             "/people/{id}/quotes", "/people/{id}/articles", "/quotes", "/quotes/{id}",
             "/ui", "/ui/app.js", "/ui/yaml.js", "/ui/app.css", "/ui/chart.js",
-            "/people/{id}/co-mentions", "/stats/timeseries", "/stats/top", "/stats/gender"}
+            "/people/{id}/co-mentions", "/stats/timeseries", "/stats/top", "/stats/gender",
+            "/people/{id}/merge", "/corrections"}
     check(want == set(SPEC["paths"]), "paths differ from the contract: %s" % (want ^ set(SPEC["paths"])))
 
 
@@ -2219,7 +2231,10 @@ def method_not_allowed_with_allow():
              ("DELETE", "/articles", {"GET", "HEAD", "POST", "OPTIONS"}),
              ("PATCH", "/articles/%d" % sid, {"GET", "HEAD", "DELETE", "OPTIONS"}),
              ("POST", "/articles/%d" % sid, {"GET", "HEAD", "DELETE", "OPTIONS"}),
-             ("POST", "/people", {"GET", "HEAD", "OPTIONS"}), ("DELETE", "/quotes/1", {"GET", "HEAD", "OPTIONS"}),
+             ("POST", "/people", {"GET", "HEAD", "OPTIONS"}), ("DELETE", "/quotes/1", {"GET", "HEAD", "PATCH", "OPTIONS"}),
+             ("DELETE", "/people/1", {"GET", "HEAD", "PATCH", "OPTIONS"}),
+             ("GET", "/people/1/merge", {"POST", "OPTIONS"}), ("PATCH", "/people/1/merge", {"POST", "OPTIONS"}),
+             ("POST", "/corrections", {"GET", "HEAD", "OPTIONS"}),
              ("POST", "/health", {"GET", "HEAD", "OPTIONS"}), ("DELETE", "/articles/%d/quotes" % sid, {"GET", "HEAD", "OPTIONS"}),
              ("PUT", "/", {"GET", "HEAD", "OPTIONS"}), ("POST", "/openapi.yaml", {"GET", "HEAD", "OPTIONS"})]
     for m, p, allow in cases:
