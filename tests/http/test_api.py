@@ -3596,6 +3596,11 @@ def totals_and_facets():
     expect_problem(get("/quotes?gender=other"), 400, "bad-parameter", "gender")
 
 
+# the corrections' tests (PATCH, merge, the audit trail, export and import)
+sys.path.insert(0, HERE)
+import test_corrections  # noqa: E402,F401  (registers its tests with @test)
+
+
 def main():
     global ARGS, SPEC, VALIDATOR, BASE, AUTH, CURRENT, VERBOSE
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
