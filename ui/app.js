@@ -122,6 +122,49 @@
     return body;
   }
 
+  /* ---- corrections: the API key (kept for this tab only) and writes ---- */
+
+  const KEY_STORE = "quotewire-api-key";
+
+  function apiKey() {
+    try {
+      return sessionStorage.getItem(KEY_STORE) || "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function setApiKey(k) {
+    try {
+      if (k) sessionStorage.setItem(KEY_STORE, k);
+      else sessionStorage.removeItem(KEY_STORE);
+    } catch (e) {
+      /* storage refused (private mode): the key is asked again */
+    }
+  }
+
+  async function apiWrite(method, path, body) {
+    let r;
+    try {
+      r = await fetch(path, {
+        method,
+        headers: { Accept: "application/json", "Content-Type": "application/json", Authorization: "Bearer " + apiKey() },
+        body: JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new ApiError(0, { detail: "The server did not answer (" + e.message + ")." }, path);
+    }
+    let doc = null;
+    try {
+      doc = await r.json();
+    } catch (e) {
+      doc = null;
+    }
+    if (r.status === 401) setApiKey("");
+    if (!r.ok) throw new ApiError(r.status, doc, path);
+    return doc;
+  }
+
   async function apiText(path) {
     const r = await fetch(path);
     if (!r.ok) throw new ApiError(r.status, null, path);
@@ -187,10 +230,91 @@
   /* ---- pieces shared by pages ---- */
 
   function speakerNode(q) {
+    let n;
     if (q.speaker_person_id && isId(q.speaker_person_id))
-      return h("a", { href: personHref(q.speaker_person_id), text: q.speaker || "person " + q.speaker_person_id });
-    if (q.speaker) return h("span", { text: q.speaker });
-    return h("span", { class: "muted", text: "no speaker found" });
+      n = h("a", { href: personHref(q.speaker_person_id), text: q.speaker || "person " + q.speaker_person_id });
+    else if (q.speaker) n = h("span", { text: q.speaker });
+    else n = h("span", { class: "muted", text: q.curated ? "no speaker" : "no speaker found" });
+    if (!q.curated) return n;
+    const said = q.extracted_speaker ? "the extractor said " + q.extracted_speaker : "the extractor named no speaker";
+    return h("span", null, n, " ", h("span", { class: "chip-corrected", title: "Corrected by a user; " + said, text: "corrected" }));
+  }
+
+  /* The key form, or a note that writes use the key entered: pages that
+   * offer corrections end with it. */
+  function keySection(ctx, what) {
+    const s = section(ctx.view, "Corrections");
+    if (apiKey()) {
+      s.append(
+        h("p", { class: "muted", text: "You can " + what + " with the API key you entered (kept in this tab only)." }),
+        h("button", { type: "button", class: "secondary", onclick: () => { setApiKey(""); render(); }, text: "Forget the key" })
+      );
+      return s;
+    }
+    const input = h("input", { id: "api-key", name: "key", type: "password", autocomplete: "off", required: true });
+    const form = h("form", { class: "key-form" }, h("label", { for: "api-key", text: "API key " }), input, " ", h("button", { type: "submit", text: "Use the key" }));
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const k = input.value.trim();
+      if (!k) return;
+      setApiKey(k);
+      render();
+    });
+    s.append(h("p", { text: "To " + what + ", enter the server's API key." }), form);
+    return s;
+  }
+
+  /* A quote's correction form: another speaker (one of the article's
+   * people, a source typed in, or none) or rejected as no quotation. */
+  function quoteEditor(q, people, onDone) {
+    const sid = "speaker-" + q.id,
+      tid = "source-" + q.id;
+    const opts = [["", "choose…"]].concat(
+      people.map((p) => ["p" + p.id, p.name]),
+      [["none", "no speaker"]]
+    );
+    const sel = h("select", { id: sid, name: "speaker" }, opts.map((o) => h("option", { value: o[0], text: o[1] })));
+    const src = h("input", { id: tid, name: "source", type: "text", maxlength: "200", placeholder: "e.g. the State Department" });
+    const msg = h("p", { class: "form-error", role: "alert" });
+    const send = async (body, done) => {
+      msg.textContent = "";
+      try {
+        await apiWrite("PATCH", "/quotes/" + q.id, body);
+      } catch (err) {
+        msg.textContent = err.message;
+        return;
+      }
+      announce(done);
+      onDone();
+    };
+    const form = h(
+      "form",
+      { class: "quote-editor", "data-quote": String(q.id) },
+      h("label", { for: sid, text: "Speaker " }),
+      sel,
+      " ",
+      h("label", { for: tid, text: "or another source " }),
+      src,
+      " ",
+      h("button", { type: "submit", text: "Save speaker" }),
+      " ",
+      h("button", { type: "button", class: "danger", text: "Not a quote: reject", onclick: () => send({ status: "rejected" }, "Quote rejected.") }),
+      msg
+    );
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const t = src.value.trim();
+      let body;
+      if (t) body = { speaker: t };
+      else if (sel.value.startsWith("p")) body = { speaker_person_id: Number(sel.value.slice(1)) };
+      else if (sel.value === "none") body = { speaker: null };
+      else {
+        msg.textContent = "Choose a speaker or type another source.";
+        return;
+      }
+      send(body, "Speaker corrected.");
+    });
+    return h("details", { class: "correct" }, h("summary", { text: "Correct" }), form);
   }
 
   function quoteItem(q, opts) {
@@ -541,6 +665,96 @@
     );
     const sa = section(grid, "Articles");
     pagedList(ctx, sa, "/people/" + id + "/articles?limit=10&count=exact", articleItem, { one: "article", many: "articles" });
+    const sk = keySection(ctx, "correct this person or merge them with another");
+    if (apiKey()) personEditors(sk, p);
+  }
+
+  /* Name and gender, and a merge into another person found by name. */
+  function personEditors(parent, p) {
+    const msg = h("p", { class: "form-error", role: "alert" });
+    const name = h("input", { id: "person-name", name: "name", type: "text", maxlength: "200", value: p.name, required: true });
+    const gender = h(
+      "select",
+      { id: "person-gender", name: "gender" },
+      [["male", "male"], ["female", "female"], ["unknown", "not known"]].map((o) => h("option", { value: o[0], selected: (p.gender || "unknown") === o[0], text: o[1] }))
+    );
+    const edit = h(
+      "form",
+      { class: "person-editor" },
+      h("label", { for: "person-name", text: "Name " }),
+      name,
+      " ",
+      h("label", { for: "person-gender", text: "Gender " }),
+      gender,
+      " ",
+      h("button", { type: "submit", text: "Save" })
+    );
+    edit.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      msg.textContent = "";
+      const body = {};
+      if (name.value.trim() !== p.name) body.name = name.value.trim();
+      if (gender.value !== (p.gender || "unknown")) body.gender = gender.value;
+      if (!Object.keys(body).length) {
+        msg.textContent = "Nothing changed.";
+        return;
+      }
+      try {
+        await apiWrite("PATCH", "/people/" + p.id, body);
+      } catch (err) {
+        msg.textContent = err.message;
+        return;
+      }
+      announce("Person corrected.");
+      render();
+    });
+
+    const find = h("input", { id: "merge-find", name: "merge", type: "search", placeholder: "a name" });
+    const found = h("ul", { class: "plain merge-candidates" });
+    const merge = h("form", { class: "merge-form" }, h("label", { for: "merge-find", text: "Merge into another person: " }), find, " ", h("button", { type: "submit", text: "Find" }));
+    merge.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      msg.textContent = "";
+      clear(found);
+      const q = find.value.trim();
+      if (!q) return;
+      let r;
+      try {
+        r = await api("/people?q=" + encodeURIComponent(q) + "&limit=10");
+      } catch (err) {
+        msg.textContent = err.message;
+        return;
+      }
+      const others = (r.items || []).filter((o) => o.id !== p.id);
+      if (!others.length) found.appendChild(h("li", { class: "muted", text: "No one else is called that." }));
+      for (const o of others)
+        found.appendChild(
+          h(
+            "li",
+            null,
+            h("a", { href: personHref(o.id), text: o.name }),
+            " ",
+            h("span", { class: "muted", text: plural(o.quote_count || 0, "quote") }),
+            " ",
+            h("button", {
+              type: "button",
+              "data-into": String(o.id),
+              text: "Merge " + p.name + " into " + o.name,
+              onclick: async () => {
+                try {
+                  await apiWrite("POST", "/people/" + p.id + "/merge", { into: o.id });
+                } catch (err) {
+                  msg.textContent = err.message;
+                  return;
+                }
+                announce(p.name + " merged into " + o.name + ".");
+                location.hash = personHref(o.id);
+              },
+            })
+          )
+        );
+    });
+    parent.append(edit, merge, found, msg);
   }
 
   /* The article's text from byte `from` on, each quote's span (byte
@@ -612,6 +826,7 @@
     st.querySelector("h2").className = "visually-hidden";
     st.appendChild(highlightedText(text, quotes, from));
 
+    const editing = !!apiKey();
     const sq = section(ctx.view, "Quotes");
     if (!quotes.length) sq.appendChild(h("p", { class: "muted", text: "No quotes were found in this article." }));
     else
@@ -622,7 +837,7 @@
           h(
             "table",
             { class: "quotes-table" },
-            h("thead", null, h("tr", null, ["Quote", "Speaker", "Kind", "Confidence"].map((c, i) => h("th", { scope: "col", class: i === 3 ? "num" : null, text: c })))),
+            h("thead", null, h("tr", null, ["Quote", "Speaker", "Kind", "Confidence"].concat(editing ? ["Correction"] : []).map((c, i) => h("th", { scope: "col", class: i === 3 ? "num" : null, text: c })))),
             h(
               "tbody",
               null,
@@ -633,7 +848,8 @@
                   h("td", null, h("a", { href: articleHref(a.id, q.id), "aria-label": "Show in the text: " + q.text }, q.text.length > 90 ? q.text.slice(0, 88) + "…" : q.text)),
                   h("td", null, speakerNode(q)),
                   h("td", { text: q.kind }),
-                  h("td", { class: "num", text: typeof q.confidence === "number" ? q.confidence.toFixed(2) : "" })
+                  h("td", { class: "num", text: typeof q.confidence === "number" ? q.confidence.toFixed(2) : "" }),
+                  editing ? h("td", null, quoteEditor(q, people, render)) : null
                 )
               )
             )
@@ -651,6 +867,7 @@
           people.map((p) => h("li", null, h("a", { href: personHref(p.id), text: p.name }), " ", h("span", { class: "muted", text: "×" + ((p.mentions && p.mentions.length) || 0) })))
         )
       );
+    keySection(ctx, "correct a quote's speaker or reject a false quote");
 
     const want = ctx.params.get("quote");
     if (want && isId(want)) {

@@ -298,6 +298,8 @@ qw_status curate_plan(struct curate *c, const char *hex, const struct extract_re
             continue;
         if (e->kind >= 0)
             q.kind = (enum extract_quote_kind)e->kind;
+        if (e->speaker_set)
+            q.confidence = 1.0; /* a person said who speaks */
         if (e->speaker_set && e->speaker_key) {
             char *key = e->speaker_key, *name = e->speaker;
             if (c->has_redirects && (rc = redirect(c, p, &key, &name)) != QW_OK)

@@ -415,6 +415,91 @@ test("unknown_routes_and_ids", async () => {
   assert.strictEqual(await text("h1"), "Not found");
 });
 
+/* ---- corrections (they change data: they run last) ---- */
+
+async function enterKey() {
+  if (await page.$("#api-key")) {
+    await page.fill("#api-key", ARGS.key);
+    await page.press("#api-key", "Enter");
+    await page.waitForSelector("#api-key", { state: "detached" });
+    await settled();
+  }
+}
+
+async function patchResponse(method, click) {
+  const [r] = await Promise.all([page.waitForResponse((x) => x.request().method() === method), click()]);
+  return r;
+}
+
+test("explorer_corrects_a_speaker_and_rejects_a_quote", async () => {
+  const a = await postArticle({
+    title: "Qwzx curation desk",
+    body:
+      "LONDON: \u201cWe will review the figures next week,\u201d the Treasury said on Monday.\n\n" +
+      "Chancellor Rachel Dunmore said the review was routine. \u201cNothing is hidden from the public,\u201d Dunmore said. " +
+      "\u201cThe accounts are open,\u201d said Peter Vane, an adviser.",
+  });
+  const quotes = (await getJson("/articles/" + a.id + "/quotes")).items;
+  const org = quotes.find((q) => q.speaker === "the Treasury");
+  const vane = quotes.find((q) => q.speaker === "Peter Vane");
+  assert.ok(org && vane, "fixture quotes: " + JSON.stringify(quotes.map((q) => q.speaker)));
+  const dunmore = (await getJson("/people?q=Dunmore")).items[0];
+  await open("#/article/" + a.id);
+  assert.strictEqual(await page.$(".quote-editor"), null, "correction forms without a key");
+  await enterKey();
+  const form = '.quote-editor[data-quote="' + org.id + '"]';
+  await page.click('tr:has(' + form + ') details.correct summary');
+  await page.selectOption(form + " select", "p" + dunmore.id);
+  const r = await patchResponse("PATCH", () => page.click(form + ' button[type="submit"]'));
+  assert.strictEqual(r.status(), 200, "PATCH answered " + r.status());
+  await page.waitForSelector(".chip-corrected");
+  await settled();
+  const q = await getJson("/quotes/" + org.id);
+  assert.strictEqual(q.speaker_person_id, dunmore.id, "the speaker was not corrected");
+  assert.ok(q.curated && q.extracted_speaker === "the Treasury", "curated " + q.curated + " " + q.extracted_speaker);
+  const row = await text('tr:has(.quote-editor[data-quote="' + org.id + '"])');
+  assert.ok(row.includes("Rachel Dunmore") && row.includes("corrected"), "the row shows " + row);
+  await shot("correction-speaker");
+
+  const vform = '.quote-editor[data-quote="' + vane.id + '"]';
+  await page.click('tr:has(' + vform + ') details.correct summary');
+  const rr = await patchResponse("PATCH", () => page.click(vform + " button.danger"));
+  assert.strictEqual(rr.status(), 200, "reject answered " + rr.status());
+  await page.waitForSelector(vform, { state: "detached" });
+  await settled();
+  const left = (await getJson("/articles/" + a.id + "/quotes")).items.map((x) => x.id);
+  assert.ok(!left.includes(vane.id), "the rejected quote is still listed");
+  const gone = await fetch(BASE + "/quotes/" + vane.id);
+  assert.strictEqual(gone.status, 404, "GET of the rejected quote: " + gone.status);
+  const trail = (await getJson("/corrections?sort=-id&limit=2")).items.map((c) => c.field);
+  assert.deepStrictEqual(trail, ["status", "speaker"], "audit trail " + trail);
+});
+
+test("explorer_merges_two_people", async () => {
+  await postArticle({ title: "Qwzx merge desk one", body: "LEEDS: \u201cWe will win the cup,\u201d said Jonathan Smyth, the coach." });
+  await postArticle({ title: "Qwzx merge desk two", body: "LEEDS: \u201cWe lost on penalties,\u201d said Jon Smith, the manager." });
+  const a = (await getJson("/people?q=Jonathan%20Smyth")).items[0];
+  const b = (await getJson("/people?q=Jon%20Smith")).items[0];
+  assert.ok(a && b && a.id !== b.id, "two people to merge");
+  await open("#/person/" + a.id);
+  await enterKey();
+  await page.fill("#merge-find", "Jon Smith");
+  await page.press("#merge-find", "Enter");
+  const button = 'button[data-into="' + b.id + '"]';
+  await page.waitForSelector(button);
+  const r = await patchResponse("POST", () => page.click(button));
+  assert.strictEqual(r.status(), 200, "merge answered " + r.status());
+  await page.waitForFunction((id) => location.hash === "#/person/" + id, b.id);
+  await settled();
+  assert.strictEqual(await text("h1"), "Jon Smith");
+  const after = await getJson("/people/" + b.id);
+  assert.strictEqual(after.quote_count, 2, "survivor quote_count " + after.quote_count);
+  assert.ok(after.aliases.includes("Jonathan Smyth"), "aliases " + after.aliases);
+  const gone = await fetch(BASE + "/people/" + a.id);
+  assert.strictEqual(gone.status, 404, "the merged person still answers " + gone.status);
+  await shot("correction-merge");
+});
+
 test("no_script_errors_or_policy_violations", async () => {
   assert.deepStrictEqual(pageErrors, [], "errors on the pages");
   const csp = await fetch(BASE + "/ui/").then((r) => r.headers.get("content-security-policy"));
