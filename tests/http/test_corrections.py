@@ -337,6 +337,15 @@ def corrections_export_import_reproduce():
             check(state(base2) == want, "imported corrections give other quotes or counts")
             check(totals(base2) == want_totals, "totals %r, want %r" % (totals(base2), want_totals))
             check(len(items("/corrections", base2)) == 7, "imported trail")
+        # imported first, into an empty database, then the files loaded: the same again
+        empty = os.path.join(td, "empty.db")
+        rc, _, err = run("migrate", "--db", empty)
+        rc2, o3, err2 = run("corrections", "import", "--db", empty, out)
+        check(rc == 0 and rc2 == 0 and "articles        0 written" in o3, "import into an empty database: %r %r" % (err, err2))
+        load_samples(empty)
+        with server(td, db=empty) as (base3, _):
+            check(state(base3) == want, "corrections imported before the load did not apply to it")
+            check({c["state"] for c in items("/corrections", base3)} == {"applied"}, "states after the load")
 
 
 @test
