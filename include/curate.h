@@ -44,7 +44,7 @@ struct curate_plan {
     size_t nmarks;
     struct qe *edits;            /* the quote edits of this text (curate.c) */
     size_t nedits;
-    int person_edits;            /* the database has person edits */
+    int person_edits;            /* some person of this article has edits */
 };
 
 /* Plans the store of x, the extraction of the article text whose content

@@ -20,7 +20,7 @@ static const char *const sql[C_COUNT] = {
     [C_EDITS] = "SELECT start, end, speaker_set, speaker, speaker_key, kind, status, matched"
                 " FROM quote_edits WHERE article_hash = ?1",
     [C_REDIRECT] = "SELECT to_key, to_name FROM person_redirects WHERE from_key = ?1",
-    [C_EDIT_NAME] = "SELECT name FROM person_edits WHERE key = ?1 AND name IS NOT NULL",
+    [C_EDIT_NAME] = "SELECT name, 1 FROM person_edits WHERE key = ?1",
     [C_PERSON_NAME] = "SELECT name FROM people WHERE name_key = ?1",
     [C_MARK] = "UPDATE quotes SET curated = 1, extracted_speaker = ?4"
                " WHERE article_id = ?1 AND start = ?2 AND end = ?3",
@@ -170,24 +170,47 @@ static qw_status load_edits(struct curate *c, const char *hex, struct curate_pla
     return rc == SQLITE_DONE ? QW_OK : fail(c, st, rc, "quote edits");
 }
 
-/* The first text column of statement which for key, or NULL (*rc: QW_OK
- * or the failure). */
-static char *lookup(struct curate *c, int which, const char *key, int col, qw_status *rc)
+/* Runs statement which for key: *found says whether there is a row, and
+ * *a and *b (b may be NULL) receive copies of its two text columns (NULL
+ * for a NULL). */
+static qw_status lookup2(struct curate *c, int which, const char *key, int *found, char **a,
+                         char **b)
 {
     sqlite3_stmt *st = c->st[which];
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     int r = sqlite3_step(st);
-    char *v = NULL;
-    *rc = QW_OK;
+    qw_status rc = QW_OK;
+    *found = r == SQLITE_ROW;
+    *a = NULL;
+    if (b)
+        *b = NULL;
     if (r == SQLITE_ROW) {
-        v = dup_col(st, col);
-        if (!v)
-            *rc = QW_ERR_NOMEM;
+        *a = dup_col(st, 0);
+        if (b)
+            *b = dup_col(st, 1);
+        if ((!*a && sqlite3_column_type(st, 0) != SQLITE_NULL) ||
+            (b && !*b && sqlite3_column_type(st, 1) != SQLITE_NULL))
+            rc = QW_ERR_NOMEM;
     } else if (r != SQLITE_DONE) {
-        *rc = fail(c, st, r, "lookup");
-        return NULL;
+        return fail(c, st, r, "lookup");
     }
     sqlite3_reset(st);
+    if (rc != QW_OK) {
+        free(*a);
+        *a = NULL;
+        if (b) {
+            free(*b);
+            *b = NULL;
+        }
+    }
+    return rc;
+}
+
+static char *lookup(struct curate *c, int which, const char *key, qw_status *rc)
+{
+    int found;
+    char *v;
+    *rc = lookup2(c, which, key, &found, &v, NULL);
     return v;
 }
 
@@ -197,20 +220,41 @@ static qw_status redirect(struct curate *c, struct curate_plan *p, char **key, c
 {
     qw_status rc;
     for (int hops = 0; hops < 8; hops++) { /* corrections.c keeps chains at one hop */
-        char *to = lookup(c, C_REDIRECT, *key, 0, &rc);
-        if (rc != QW_OK)
+        int found;
+        char *to, *to_name;
+        if ((rc = lookup2(c, C_REDIRECT, *key, &found, &to, &to_name)) != QW_OK)
             return rc;
-        if (!to)
+        if (!found)
             return QW_OK;
-        char *to_name = lookup(c, C_REDIRECT, *key, 1, &rc);
-        if (rc != QW_OK || !to_name) {
+        if (!to || !to_name) {
             free(to);
-            return rc != QW_OK ? rc : QW_ERR_NOMEM;
+            free(to_name);
+            return QW_ERR_NOMEM;
         }
         if ((rc = own(p, to)) != QW_OK || (rc = own(p, to_name)) != QW_OK)
             return rc;
         *key = to;
         *name = to_name;
+    }
+    return QW_OK;
+}
+
+/* A person edit for key: its name replaces *name, and the plan notes
+ * that curate_finish must put the edit back over the stored person. */
+static qw_status person_edit(struct curate *c, struct curate_plan *p, const char *key,
+                             char **name)
+{
+    int found;
+    char *edited, *one;
+    qw_status rc = lookup2(c, C_EDIT_NAME, key, &found, &edited, &one);
+    free(one);
+    if (rc != QW_OK || !found)
+        return rc;
+    p->person_edits = 1;
+    if (edited) {
+        if ((rc = own(p, edited)) != QW_OK)
+            return rc;
+        *name = edited;
     }
     return QW_OK;
 }
@@ -229,7 +273,6 @@ qw_status curate_plan(struct curate *c, const char *hex, const struct extract_re
     memset(p, 0, sizeof *p);
     snprintf(p->hex, sizeof p->hex, "%s", hex);
     p->x = *x;
-    p->person_edits = c->has_person_edits;
     qw_status rc;
     if (c->has_quote_edits && (rc = load_edits(c, hex, p)) != QW_OK)
         return rc;
@@ -260,11 +303,8 @@ qw_status curate_plan(struct curate *c, const char *hex, const struct extract_re
             break;
         if (c->has_redirects && (rc = redirect(c, p, &keys[i], &people[i].name)) != QW_OK)
             break;
-        if (c->has_person_edits) {
-            char *name = lookup(c, C_EDIT_NAME, keys[i], 0, &rc);
-            if (name && (rc = own(p, name)) == QW_OK)
-                people[i].name = name;
-        }
+        if (c->has_person_edits && (rc = person_edit(c, p, keys[i], &people[i].name)) != QW_OK)
+            break;
     }
     for (size_t i = 0; i < x->nquotes && rc == QW_OK; i++) {
         struct extract_quote q = x->quotes[i];
@@ -310,13 +350,16 @@ qw_status curate_plan(struct curate *c, const char *hex, const struct extract_re
             if (idx == p->x.npeople) {
                 /* a speaker the text names otherwise (or not at all): linked
                  * by the quote, under the stored person's name */
-                char *stored = lookup(c, C_PERSON_NAME, key, 0, &rc);
+                char *stored = lookup(c, C_PERSON_NAME, key, &rc);
                 if (rc != QW_OK || (stored && (rc = own(p, stored)) != QW_OK))
                     break;
                 memset(&people[idx], 0, sizeof people[idx]);
                 people[idx].name = stored ? stored : name;
                 keys[idx] = key;
                 p->x.npeople++;
+                if (c->has_person_edits &&
+                    (rc = person_edit(c, p, key, &people[idx].name)) != QW_OK)
+                    break;
             }
             q.speaker_person = (int)idx;
             q.speaker = people[idx].name;
