@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     router_match(s, &m);
     int64_t id;
     router_parse_id(s, size, &id);
-    for (int list = CUR_ARTICLES; list <= CUR_ARTICLE_PEOPLE; list++) {
+    for (int list = CUR_ARTICLES; list <= CUR_CORRECTIONS; list++) {
         struct cursor c;
         if (cursor_decode(s, size, (enum cursor_list)list, SORT_ID, &c) == 0 &&
             c.list != (enum cursor_list)list)
