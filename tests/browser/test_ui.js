@@ -461,6 +461,18 @@ test("explorer_corrects_a_speaker_and_rejects_a_quote", async () => {
   assert.ok(row.includes("Rachel Dunmore") && row.includes("corrected"), "the row shows " + row);
   await shot("correction-speaker");
 
+  /* a source that is not a person, typed in */
+  const own = quotes.find((q) => q.speaker === "Rachel Dunmore");
+  const oform = '.quote-editor[data-quote="' + own.id + '"]';
+  await page.click('tr:has(' + oform + ') details.correct summary');
+  await page.fill(oform + ' input[name="source"]', "the Treasury press office");
+  const ro = await patchResponse("PATCH", () => page.click(oform + ' button[type="submit"]'));
+  assert.strictEqual(ro.status(), 200, "PATCH with a typed source answered " + ro.status());
+  await page.waitForFunction(() => document.querySelectorAll(".chip-corrected").length >= 2);
+  await settled();
+  const oq = await getJson("/quotes/" + own.id);
+  assert.ok(oq.speaker === "the Treasury press office" && oq.speaker_person_id === null, "typed source: " + oq.speaker + " " + oq.speaker_person_id);
+
   const vform = '.quote-editor[data-quote="' + vane.id + '"]';
   await page.click('tr:has(' + vform + ') details.correct summary');
   const rr = await patchResponse("PATCH", () => page.click(vform + " button.danger"));
@@ -473,6 +485,7 @@ test("explorer_corrects_a_speaker_and_rejects_a_quote", async () => {
   assert.strictEqual(gone.status, 404, "GET of the rejected quote: " + gone.status);
   const trail = (await getJson("/corrections?sort=-id&limit=2")).items.map((c) => c.field);
   assert.deepStrictEqual(trail, ["status", "speaker"], "audit trail " + trail);
+  assert.strictEqual((await getJson("/corrections?target=quote")).items.length, 3, "three quote corrections");
 });
 
 test("explorer_merges_two_people", async () => {
