@@ -382,3 +382,35 @@ def corrections_orphaned_reported():
             check(items("/corrections?orphaned=false", base) == [], "orphaned=false lists the orphan")
             check(all(q["kind"] == "direct" or q["start"] != s for q in items("/quotes?limit=1000", base)),
                   "an orphaned correction was applied to another span")
+
+
+@test
+def corrections_chains_of_merges_and_renames_hold():
+    """A merged into B, B into C, C renamed: every old name maps to the last survivor, also after
+    every article is deleted and posted again."""
+    need_binary()
+    with tempfile.TemporaryDirectory() as td, server(td, load=False) as (base, db):
+        names = ["Ann Brook", "Anne Brooke", "Annie Brookes"]
+        texts = ["Qwzx chain %d\n\nHULL: \u201cThe river is rising again today,\u201d said %s, the warden.\n" % (i, n)
+                 for i, n in enumerate(names)]
+        ids = []
+        for x in texts:
+            r = t.post_text("/articles", x, base=base, headers=ALICE)
+            t.expect_status(r, 201)
+            ids.append(r.json["id"])
+        a, b, c = (person_named(n, base) for n in names)
+        t.expect_status(post("/people/%d/merge" % a["id"], {"into": b["id"]}, base), 200)
+        t.expect_status(post("/people/%d/merge" % b["id"], {"into": c["id"]}, base), 200)
+        t.expect_status(patch("/people/%d" % c["id"], {"name": "Ann Brookes"}, base), 200)
+        ppl = items("/people?limit=100", base)
+        check([(p["name"], p["quote_count"], p["article_count"]) for p in ppl] == [("Ann Brookes", 3, 3)],
+              "after the chain: %r" % [(p["name"], p["quote_count"], p["article_count"]) for p in ppl])
+        for i in ids:
+            t.expect_status(t.request("DELETE", "/articles/%d" % i, headers=ALICE, base=base), 204)
+        check(items("/people", base) == [], "people left after deleting every article")
+        for x in texts:
+            t.expect_status(t.post_text("/articles", x, base=base, headers=ALICE), 201)
+        ppl = items("/people?limit=100", base)
+        check([(p["name"], p["quote_count"], p["article_count"], p["curated"]) for p in ppl] == [("Ann Brookes", 3, 3, True)],
+              "after posting every article again: %r" % [(p["name"], p["quote_count"], p["article_count"]) for p in ppl])
+        check({q["speaker"] for q in items("/quotes", base)} == {"Ann Brookes"}, "quote speakers after the chain")
