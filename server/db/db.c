@@ -10,6 +10,7 @@
 #include "embedded.h"
 #include "fold.h"
 #include "log.h"
+#include "rank.h"
 
 __attribute__((format(printf, 2, 3))) static void set_err(char *err, const char *fmt, ...)
 {
@@ -155,6 +156,8 @@ qw_status db_open(const char *path, enum db_mode mode, sqlite3 **out, char *err)
     rc = sqlite3_create_function_v2(db, "qw_fold", 1,
                                     SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                                     sql_fold, NULL, NULL, NULL);
+    if (rc == SQLITE_OK && rank_register(db) != QW_OK)
+        rc = SQLITE_ERROR;
     if (rc != SQLITE_OK) {
         set_err(err, "cannot set up database %s: %s", path, sqlite3_errmsg(db));
         sqlite3_close_v2(db);

@@ -100,12 +100,11 @@ enum fts_mode { FTS_JOIN, FTS_WINDOW, FTS_EXISTS, FTS_NARROW };
 
 /* At most this many articles passing the filters other than q make them
  * drive a full-text list: a rowid lookup in the index each, a few
- * microseconds.  Ranking one that way costs far more for a common term
- * (bm25 counts the term's documents again for each: 20 ms a row for "the"
- * at 706k articles), so a ranked list is driven by at most
- * NARROW_RANK_MAX; past that the window of recent matches is ranked. */
+ * microseconds, and a ranked list scores each with qw_bm25 (rank.h),
+ * whose statistics are computed once per query instead of per row (bm25
+ * counted the term's documents again for each: 20 ms a row for "the" at
+ * 706k articles). */
 #define NARROW_MAX 2000
-#define NARROW_RANK_MAX 20
 
 /* A date-sorted list of n matches out of N articles reads n rows when it
  * sorts them, and makes about (limit + 1) * N / n checks when it walks the
@@ -228,8 +227,7 @@ qw_status query_articles(struct qconn *c, const struct query_list *q, json_t *it
     enum fts_mode m = FTS_JOIN;
     qw_status st;
     int narrow = 0;
-    if (q->fts && (st = filters_narrow(c, q, q->sort == SORT_RANK ? NARROW_RANK_MAX : NARROW_MAX,
-                                       &narrow)) != QW_OK)
+    if (q->fts && (st = filters_narrow(c, q, NARROW_MAX, &narrow)) != QW_OK)
         return st;
     if (q->fts && narrow) {
         m = q->sort == SORT_RANK ? FTS_NARROW : FTS_EXISTS;
@@ -254,8 +252,10 @@ qw_status query_articles(struct qconn *c, const struct query_list *q, json_t *it
                                      : ", m.frank FROM (SELECT articles_fts.rowid AS fid,"
                                        " articles_fts.rank AS frank");
     else if (m == FTS_NARROW)
-        query_sql(&b, ", m.frank FROM (SELECT a.id AS fid, (SELECT rank FROM articles_fts f"
-                      " WHERE f.articles_fts MATCH ?1 AND f.rowid = a.id) AS frank");
+        /* qw_bm25: bm25 whose statistics outlive each row's cursor (rank.h) */
+        query_sql(&b, ", m.frank FROM (SELECT a.id AS fid, (SELECT qw_bm25(f.articles_fts, ?1)"
+                      " FROM articles_fts f WHERE f.articles_fts MATCH ?1 AND f.rowid = a.id)"
+                      " AS frank");
     articles_where(&b, q, m);
     if (dated)
         page_published(&b, q);

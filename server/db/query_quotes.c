@@ -99,10 +99,9 @@ void query_quotes_where(struct sqlbuf *b, const struct query_list *q, int with_a
 }
 
 /* As for articles (query_articles.c): the filters other than q drive a
- * full-text list when they leave at most this many quotes (this many for
- * a ranked one, as bm25 recounts a common term per row). */
+ * full-text list when they leave at most this many quotes, ranked by
+ * qw_bm25 (rank.h). */
 #define NARROW_MAX 2000
-#define NARROW_RANK_MAX 20
 
 /* Whether the list has filters besides q. */
 static int quote_filters(const struct query_list *q)
@@ -143,9 +142,7 @@ qw_status query_quotes(struct qconn *c, const struct query_list *q, json_t *item
      * quotes passing the other filters drive the list instead. */
     int narrow = 0;
     qw_status st0;
-    if (q->fts && (st0 = quote_filters_narrow(c, q, q->sort == SORT_RANK ? NARROW_RANK_MAX
-                                                                          : NARROW_MAX,
-                                              &narrow)) != QW_OK)
+    if (q->fts && (st0 = quote_filters_narrow(c, q, NARROW_MAX, &narrow)) != QW_OK)
         return st0;
     if (narrow) {
         struct query_list f = *q;
@@ -153,8 +150,9 @@ qw_status query_quotes(struct qconn *c, const struct query_list *q, json_t *item
         query_sql(&b, "SELECT " QUOTE_COLS ", (SELECT snippet(quotes_fts, 0, " QUERY_SNIPPET_MARKS
                       ") FROM quotes_fts WHERE quotes_fts MATCH ?1 AND rowid = q.id)");
         if (q->sort == SORT_RANK) {
-            query_sql(&b, ", m.frank FROM (SELECT q.id AS fid, (SELECT rank FROM quotes_fts f"
-                          " WHERE f.quotes_fts MATCH ?1 AND f.rowid = q.id) AS frank");
+            query_sql(&b, ", m.frank FROM (SELECT q.id AS fid, (SELECT qw_bm25(f.quotes_fts, ?1)"
+                          " FROM quotes_fts f WHERE f.quotes_fts MATCH ?1 AND f.rowid = q.id)"
+                          " AS frank");
             query_quotes_where(&b, &f, 0);
             query_sql(&b, ") m JOIN quotes q ON q.id = m.fid JOIN articles a ON a.id = q.article_id"
                           " WHERE m.frank IS NOT NULL");
