@@ -35,6 +35,7 @@ struct server_config {
     const char *const *cors_origins;
     size_t ncors_origins;
     unsigned query_ms;          /* deadline for one query (503 after it) */
+    int no_response_cache;      /* 1: every GET runs its queries (for measuring) */
 };
 
 /* Fills cfg with the defaults above. */

@@ -47,6 +47,8 @@ static void usage(FILE *f)
             "                         read the API (repeatable; '*' for any page); by\n"
             "                         default no CORS headers are sent\n"
             "  --no-cors              no CORS headers (the default)\n"
+            "  --no-response-cache    run every GET's queries (rendered answers are cached per\n"
+            "                         thread by default, until the database changes)\n"
             "  --allowed-host NAME    also answer requests whose Host is NAME (repeatable;\n"
             "                         '*' for any); IP addresses and localhost always are,\n"
             "                         other names get 421, so DNS rebinding fails\n"
@@ -268,6 +270,10 @@ int cli_serve(int argc, char **argv)
         }
         if (!strcmp(arg, "--no-cors")) {
             norigins = 0; /* the default; kept so older scripts still start */
+            continue;
+        }
+        if (!strcmp(arg, "--no-response-cache")) {
+            cfg.no_response_cache = 1;
             continue;
         }
         if (!strcmp(arg, "--allow-anonymous-writes")) {

@@ -71,6 +71,7 @@ struct http_server {
     struct api *api;
     struct guard *guard;
     size_t max_body;
+    int no_cache;  /* --no-response-cache */
     int cors_any;  /* one of cors_origins is "*" */
     const char *const *cors_origins;
     size_t ncors_origins;
@@ -119,6 +120,7 @@ void server_config_defaults(struct server_config *cfg)
     cfg->api_keys = NULL;
     cfg->napi_keys = 0;
     cfg->query_ms = 2000;
+    cfg->no_response_cache = 0;
 }
 
 static double elapsed(const struct timespec *t0)
@@ -345,7 +347,7 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
     if (ret == MHD_YES)
         guard_answered(s->guard, guard_of(conn));
     size_t bytes = gz_len ? gz_len : len;
-    if (!(ret == MHD_YES && status == 200 && etag[0] && ctx->rc_ok && !res->no_store &&
+    if (!(ret == MHD_YES && status == 200 && etag[0] && ctx->rc_ok && !res->no_store && !s->no_cache &&
           bytes <= RC_MAX_BODY &&
           rc_store(s, ctx, r, bytes, etag, vary_value) == 0))
         MHD_destroy_response(r);
@@ -683,7 +685,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     int host_refused = host_check(s, conn, version);
     int uncacheable = cors_uncacheable(s, conn);
     if ((m == API_GET || m == API_HEAD) && !ctx->body.len && !ctx->too_large && !host_refused &&
-        !uncacheable) {
+        !uncacheable && !s->no_cache) {
         enum MHD_Result ret;
         if (rc_serve(s, conn, ctx, m, &ret))
             return ret;
@@ -782,6 +784,7 @@ qw_status http_start(const struct server_config *cfg, struct http_server **out, 
     for (size_t i = 0; i < cfg->ncors_origins; i++)
         if (strcmp(cfg->cors_origins[i], "*") == 0)
             s->cors_any = 1;
+    s->no_cache = cfg->no_response_cache;
     s->allowed_hosts = cfg->allowed_hosts;
     s->nallowed_hosts = cfg->nallowed_hosts;
     struct api_config ac = {.db_path = cfg->db_path, .api_keys = cfg->api_keys,

@@ -3596,6 +3596,40 @@ def totals_and_facets():
     expect_problem(get("/quotes?gender=other"), 400, "bad-parameter", "gender")
 
 
+@test
+def no_response_cache_runs_every_get():
+    """--no-response-cache (for benchmarks of the read path): a repeated GET runs its queries again
+    instead of coming from the response cache, which it does by default."""
+    if not ARGS.binary:
+        raise Skip("no --binary")
+    with tempfile.TemporaryDirectory() as td:
+        db = os.path.join(td, "nc.db")
+        served = {}
+        for flag in ([], ["--no-response-cache"]):
+            port = free_port()
+            log = os.path.join(td, "log%d" % len(flag))
+            with open(log, "w") as lf:
+                p = subprocess.Popen([ARGS.binary, "serve", "--db", db, "--create", "--listen", "127.0.0.1:%d" % port,
+                                      "--log-level", "debug"] + flag, stdout=subprocess.DEVNULL, stderr=lf)
+            try:
+                base = ("127.0.0.1", port)
+                for _ in range(200):
+                    try:
+                        if request("GET", "/health", base=base, conform=False, timeout=1).status == 200:
+                            break
+                    except Failure:
+                        time.sleep(0.05)
+                for _ in range(3):
+                    expect_status(get("/articles?limit=5", base=base), 200)
+            finally:
+                p.terminate()
+                p.wait()
+            with open(log) as lf:
+                served[bool(flag)] = sum(1 for line in lf if "/articles -> 200 (cached)" in line)
+        check(served[False] >= 1, "without the flag no GET came from the cache (%r)" % served)
+        check(served[True] == 0, "with --no-response-cache %d GETs came from the cache" % served[True])
+
+
 # the corrections' tests (PATCH, merge, the audit trail, export and import)
 sys.path.insert(0, HERE)
 import test_corrections  # noqa: E402,F401  (registers its tests with @test)
