@@ -6,6 +6,7 @@
  *   #/person/ID            a person: facts, timeline, quotes, co-mentions, articles
  *   #/article/ID[?quote=Q] an article's text, every quote highlighted, speakers linked
  *   #/charts               most quoted people; gender balance over time
+ *   #/corrections[?orphaned=true]  the audit trail of users' corrections
  *   #/api[?path=/x]        the API reference, read from /openapi.yaml
  *
  * Every value from the API enters the page as text (textContent, text
@@ -879,6 +880,78 @@
     }
   }
 
+  /* A correction's value (a JSON value from the trail) as a short text. */
+  function correctionValue(field, v) {
+    if (v === null || v === undefined) return field === "gender" ? "not known" : "none";
+    if (typeof v === "string") return v;
+    if (field === "speaker") return v.speaker === null || v.speaker === undefined ? "no speaker" : v.speaker;
+    if (field === "merge") return v.name + (v.into ? " (" + v.into + ")" : v.id ? " (" + v.id + ")" : "");
+    return JSON.stringify(v);
+  }
+
+  /* The audit trail: every correction, newest first; orphaned ones apart. */
+  async function correctionsPage(ctx) {
+    const orphaned = ctx.params.get("orphaned") === "true";
+    setTitle(ctx, orphaned ? "Orphaned corrections" : "Corrections");
+    ctx.view.appendChild(
+      h(
+        "p",
+        { class: "muted" },
+        orphaned
+          ? "Corrections whose quote the article's extraction no longer finds (after a re-extraction with another extractor). Correct the quote it finds now. "
+          : "What users changed: speakers, kinds and rejected quotes, names, genders and merges, kept across re-extraction and re-loading. ",
+        h("a", { href: orphaned ? "#/corrections" : "#/corrections?orphaned=true", text: orphaned ? "All corrections" : "Orphaned ones only" })
+      )
+    );
+    let r;
+    try {
+      r = await api("/corrections?sort=-id&limit=100" + (orphaned ? "&orphaned=true" : ""));
+    } catch (err) {
+      if (ctx.alive()) ctx.view.appendChild(errorBox(err));
+      return;
+    }
+    if (!ctx.alive()) return;
+    const items = r.items || [];
+    if (!items.length) {
+      ctx.view.appendChild(h("p", { class: "muted", text: orphaned ? "No correction is orphaned." : "No corrections yet." }));
+      return;
+    }
+    const target = (c) => {
+      if (c.target === "quote")
+        return c.article_id && c.state !== "orphaned" ? h("a", { href: articleHref(c.article_id), text: "quote " + c.target_id }) : h("span", { text: "quote " + c.target_id });
+      return c.field === "merge" ? h("span", { text: "person " + c.target_id }) : h("a", { href: personHref(c.target_id), text: "person " + c.target_id });
+    };
+    ctx.view.appendChild(
+      h(
+        "div",
+        { class: "table-wrap" },
+        h(
+          "table",
+          { class: "corrections-table" },
+          h("thead", null, h("tr", null, ["When (UTC)", "Who", "What", "Change", "Before", "After", "State"].map((c) => h("th", { scope: "col", text: c })))),
+          h(
+            "tbody",
+            null,
+            items.map((c) =>
+              h(
+                "tr",
+                { "data-correction": String(c.id) },
+                h("td", { text: (c.at || "").replace("T", " ").replace("Z", "") }),
+                h("td", { text: c.actor }),
+                h("td", null, target(c)),
+                h("td", { text: c.field }),
+                h("td", { text: correctionValue(c.field, c.before) }),
+                h("td", { text: correctionValue(c.field, c.after) }),
+                h("td", { text: c.state })
+              )
+            )
+          )
+        )
+      )
+    );
+    if (r.next) ctx.view.appendChild(h("p", { class: "muted", text: "The latest 100; the API lists all (GET /corrections)." }));
+  }
+
   async function chartsPage(ctx) {
     setTitle(ctx, "Charts");
 
@@ -1224,7 +1297,7 @@
 
   /* ---- router ---- */
 
-  const ROUTES = { "": homePage, search: searchPage, person: personPage, article: articlePage, charts: chartsPage, api: apiPage };
+  const ROUTES = { "": homePage, search: searchPage, person: personPage, article: articlePage, charts: chartsPage, corrections: correctionsPage, api: apiPage };
 
   function parseHash() {
     const raw = location.hash.replace(/^#\/?/, "");

@@ -483,6 +483,10 @@ test("explorer_corrects_a_speaker_and_rejects_a_quote", async () => {
   assert.ok(!left.includes(vane.id), "the rejected quote is still listed");
   const gone = await fetch(BASE + "/quotes/" + vane.id);
   assert.strictEqual(gone.status, 404, "GET of the rejected quote: " + gone.status);
+  await open("#/corrections");
+  await shot("corrections-trail");
+  const rows = await texts(".corrections-table tbody tr");
+  assert.ok(rows.length >= 3 && rows[0].includes("rejected") && rows.some((r) => r.includes("Rachel Dunmore")), "the trail page shows " + rows.slice(0, 3));
   const trail = (await getJson("/corrections?sort=-id&limit=2")).items.map((c) => c.field);
   assert.deepStrictEqual(trail, ["status", "speaker"], "audit trail " + trail);
   assert.strictEqual((await getJson("/corrections?target=quote")).items.length, 3, "three quote corrections");
