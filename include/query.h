@@ -80,6 +80,10 @@ struct query_corrections {
 };
 qw_status query_corrections(struct qconn *c, const struct query_corrections *f, json_t *items,
                             struct cursor *next, int *has_next);
+/* Why quote or person id (target "quote" or "person") is not there when a
+ * correction took it away (rejected; merged into another person): a
+ * sentence in detail, else detail is "". */
+qw_status query_gone(struct qconn *c, const char *target, int64_t id, char detail[QW_ERRLEN]);
 
 qw_status query_article(struct qconn *c, int64_t id, json_t **out);
 qw_status query_person(struct qconn *c, int64_t id, json_t **out);

@@ -1303,6 +1303,19 @@ void api_item(struct call *c, api_item_query fetch)
     api_json(c, 200, o);
 }
 
+void api_item_or_gone(struct call *c, api_item_query fetch, const char *target)
+{
+    api_item(c, fetch);
+    if (c->res->status != 404 || !c->qc)
+        return;
+    char detail[QW_ERRLEN];
+    if (query_gone(c->qc, target, c->m.id, detail) == QW_OK && detail[0]) {
+        api_response_free(c->res);
+        memset(c->res, 0, sizeof *c->res);
+        api_problem(c, 404, "not-found", NULL, detail, NULL, NULL);
+    }
+}
+
 int api_search(struct call *c, const struct args *a, struct strbuf *fts, struct query_list *q)
 {
     if (!a->q)

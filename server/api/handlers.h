@@ -167,6 +167,9 @@ void api_list_run(struct call *c, struct qconn *qc, api_list_query fetch,
 /* GET of one item by the id in the path: no parameters allowed; 200 with
  * the item, or the problem for fetch's failure (404, 503...). */
 void api_item(struct call *c, api_item_query fetch);
+/* api_item, whose 404 says so when a correction took the item away (a
+ * rejected quote, a merged person: query_gone). */
+void api_item_or_gone(struct call *c, api_item_query fetch, const char *target);
 
 /* This thread's read connection, armed with the query deadline; NULL after
  * filling a 503 problem. */

@@ -65,7 +65,7 @@ out:
 
 void api_person_get(struct call *c)
 {
-    api_item(c, query_person);
+    api_item_or_gone(c, query_person, "person");
 }
 
 void api_article_people(struct call *c)

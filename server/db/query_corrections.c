@@ -62,6 +62,44 @@ static json_t *correction_row(sqlite3_stmt *s, int *oom)
     return o;
 }
 
+qw_status query_gone(struct qconn *c, const char *target, int64_t id, char detail[QW_ERRLEN])
+{
+    int quote = strcmp(target, "quote") == 0;
+    const char *sql =
+        quote ? "SELECT c.id FROM corrections c JOIN quote_edits e ON e.article_hash = c.article_hash"
+                " AND e.start = c.span_start AND e.end = c.span_end WHERE c.target = 'quote'"
+                " AND c.target_id = ?1 AND c.field = 'status' AND e.status = 'rejected'"
+                " ORDER BY c.id DESC LIMIT 1"
+              /* the survivor now (merges and renames since move the
+               * redirect along), else the one merged into then */
+              : "SELECT c.id, coalesce(p.id, json_extract(c.after, '$.into')),"
+                " coalesce(p.name, json_extract(c.after, '$.name'))"
+                " FROM corrections c LEFT JOIN person_redirects r ON r.from_key = c.person_key"
+                " LEFT JOIN people p ON p.name_key = r.to_key WHERE c.target = 'person'"
+                " AND c.target_id = ?1 AND c.field = 'merge' ORDER BY c.id DESC LIMIT 1";
+    detail[0] = '\0';
+    qw_status st = QW_OK;
+    sqlite3_stmt *s = qconn_stmt(c, sql, strlen(sql), &st);
+    if (!s)
+        return st;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW && quote)
+        snprintf(detail, QW_ERRLEN,
+                 "Quote %" PRId64 " was rejected as no quotation (correction %" PRId64
+                 ", GET /corrections?target=quote); PATCH it with {\"status\": \"accepted\"} to "
+                 "bring it back.",
+                 id, (int64_t)sqlite3_column_int64(s, 0));
+    else if (rc == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(s, 2);
+        snprintf(detail, QW_ERRLEN, "Person %" PRId64 " was merged into %.80s: /people/%" PRId64 ".",
+                 id, name ? name : "another person", (int64_t)sqlite3_column_int64(s, 1));
+    } else if (rc != SQLITE_DONE)
+        st = qconn_fail(c, rc);
+    qconn_release(c, s);
+    return st;
+}
+
 qw_status query_corrections(struct qconn *c, const struct query_corrections *f, json_t *items,
                             struct cursor *next, int *has_next)
 {

@@ -141,7 +141,9 @@ def corrections_speaker_and_reject_survive_reprocessing():
         r = patch("/quotes/%d" % victim["id"], {"status": "rejected"}, base, headers=BOB)
         if t.expect_status(r, 200):
             check(r.json["status"] == "rejected" and r.json["text"] == victim["text"], "reject answer %r" % r.json)
-        t.expect_problem(t.get("/quotes/%d" % victim["id"], base=base), 404, "not-found")
+        gone = t.get("/quotes/%d" % victim["id"], base=base)
+        if t.expect_problem(gone, 404, "not-found") is not None:
+            check("rejected" in gone.json["detail"], "rejected quote's 404: %r" % gone.json["detail"])
         check(victim["id"] not in {q["id"] for q in items("/quotes?limit=1000", base)}, "rejected quote still listed")
         check(totals(base) == (nq - 1, npeople, agg - 1), "after reject: health/aggregate totals %r, want %r"
               % (totals(base), (nq - 1, npeople, agg - 1)))
@@ -210,7 +212,9 @@ def corrections_merge_moves_everything_and_holds_later():
                   "survivor %r" % s)
             check("Jonathan Smyth" in s["aliases"], "merged name not an alias: %r" % s["aliases"])
             check(set(s["roles"]) >= {"coach", "manager"} or len(s["roles"]) >= len(b["roles"]), "roles %r" % s["roles"])
-        t.expect_problem(t.get("/people/%d" % a["id"], base=base), 404)
+        gone = t.get("/people/%d" % a["id"], base=base)
+        if t.expect_problem(gone, 404) is not None:
+            check("/people/%d" % b["id"] in gone.json["detail"], "merged person's 404: %r" % gone.json["detail"])
         check(totals(base)[1] == npeople - 1, "people count after merge %r, want %r" % (totals(base)[1], npeople - 1))
         check({q["speaker_person_id"] for q in items("/quotes?limit=100", base)} == {b["id"]}, "quotes not moved")
         arts = items("/people/%d/articles" % b["id"], base)
@@ -402,6 +406,9 @@ def corrections_chains_of_merges_and_renames_hold():
         t.expect_status(post("/people/%d/merge" % a["id"], {"into": b["id"]}, base), 200)
         t.expect_status(post("/people/%d/merge" % b["id"], {"into": c["id"]}, base), 200)
         t.expect_status(patch("/people/%d" % c["id"], {"name": "Ann Brookes"}, base), 200)
+        gone = t.get("/people/%d" % a["id"], base=base).json
+        check(("/people/%d" % c["id"]) in gone.get("detail", "") and "Ann Brookes" in gone.get("detail", ""),
+              "the first merged person's 404 does not name the last survivor: %r" % gone)
         ppl = items("/people?limit=100", base)
         check([(p["name"], p["quote_count"], p["article_count"]) for p in ppl] == [("Ann Brookes", 3, 3)],
               "after the chain: %r" % [(p["name"], p["quote_count"], p["article_count"]) for p in ppl])
