@@ -126,6 +126,9 @@ qw_status query_facet(struct qconn *c, const struct query_list *q, enum query_fa
 struct query_totals {
     int64_t articles, people, quotes;
     int64_t articles_outdated;
+    int64_t corrections;          /* the audit trail's rows */
+    int64_t corrections_orphaned; /* quote edits whose span the article's extraction
+                                     no longer finds */
     int schema_version;
 };
 qw_status query_counts(struct qconn *c, int extract_version, struct query_totals *t,

@@ -46,6 +46,8 @@ CREATE TABLE quote_edits (
     PRIMARY KEY (article_hash, start, end)
 ) WITHOUT ROWID;
 CREATE INDEX quote_edits_speaker ON quote_edits(speaker_key);
+-- the orphaned ones, counted by /health and /metrics
+CREATE INDEX quote_edits_unmatched ON quote_edits(article_hash) WHERE matched = 0;
 
 -- A person's corrected name and gender ('unknown' clears it), by name key.
 CREATE TABLE person_edits (
@@ -62,6 +64,11 @@ CREATE TABLE person_redirects (
     to_name  TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX person_redirects_to ON person_redirects(to_key);
+
+-- the trail's length, kept as the other totals are (migration 0009)
+INSERT INTO counters (name, n) VALUES ('corrections', 0);
+CREATE TRIGGER counters_corrections_ai AFTER INSERT ON corrections
+BEGIN UPDATE counters SET n = n + 1 WHERE name = 'corrections'; END;
 
 ALTER TABLE quotes ADD COLUMN curated INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE quotes ADD COLUMN extracted_speaker TEXT;  -- curated: what the extractor said

@@ -62,14 +62,15 @@ void api_health(struct call *c)
         api_fail(c, st);
         return;
     }
-    char buf[320];
+    char buf[400];
     int n = snprintf(buf, sizeof buf,
                      "{\"status\":\"ok\",\"version\":\"" QUOTEWIRE_VERSION
                      "\",\"schema_version\":%d,\"extract_version\":%d,\"articles\":%" PRId64
                      ",\"articles_outdated\":%" PRId64 ",\"people\":%" PRId64
-                     ",\"quotes\":%" PRId64 "}",
+                     ",\"quotes\":%" PRId64 ",\"corrections\":%" PRId64
+                     ",\"corrections_orphaned\":%" PRId64 "}",
                      t.schema_version, extract_version(), t.articles, t.articles_outdated,
-                     t.people, t.quotes);
+                     t.people, t.quotes, t.corrections, t.corrections_orphaned);
     char *body = n > 0 && (size_t)n < sizeof buf ? malloc((size_t)n + 1) : NULL;
     if (!body) {
         api_fail(c, QW_ERR_NOMEM);
@@ -236,13 +237,19 @@ void api_metrics(struct call *c)
             "# HELP quotewire_articles_outdated Articles extracted by an older extractor than"
             " this server's (quotewire reextract updates them).\n"
             "# TYPE quotewire_articles_outdated gauge\nquotewire_articles_outdated %" PRId64 "\n"
+            "# HELP quotewire_corrections Users' corrections in the audit trail.\n"
+            "# TYPE quotewire_corrections gauge\nquotewire_corrections %" PRId64 "\n"
+            "# HELP quotewire_corrections_orphaned Quote corrections whose quote the article's"
+            " extraction no longer finds (GET /corrections?orphaned=true).\n"
+            "# TYPE quotewire_corrections_orphaned gauge\nquotewire_corrections_orphaned %" PRId64
+            "\n"
             "# HELP quotewire_connections_cut_total Connections closed because a request's"
             " headers or body were not complete by their deadline (slow clients).\n"
             "# TYPE quotewire_connections_cut_total counter\n"
             "quotewire_connections_cut_total{deadline=\"header\"} %llu\n"
             "quotewire_connections_cut_total{deadline=\"body\"} %llu\n",
-            t.articles, t.people, t.quotes, t.articles_outdated,
-            (unsigned long long)atomic_load(&cut[0]), (unsigned long long)atomic_load(&cut[1]));
+            t.articles, t.people, t.quotes, t.articles_outdated, t.corrections,
+            t.corrections_orphaned, (unsigned long long)atomic_load(&cut[0]), (unsigned long long)atomic_load(&cut[1]));
     size_t len = 0;
     char *body = fail ? NULL : strbuf_detach(&sb, &len);
     strbuf_free(&sb);

@@ -362,7 +362,11 @@ qw_status query_counts(struct qconn *c, int extract_version, struct query_totals
         "SELECT (SELECT n FROM counters WHERE name = 'articles'),"
         " (SELECT n FROM counters WHERE name = 'people'),"
         " (SELECT n FROM counters WHERE name = 'quotes'),"
-        " (SELECT count(*) FROM articles WHERE extract_version < ?1)";
+        " (SELECT count(*) FROM articles WHERE extract_version < ?1),"
+        " (SELECT n FROM counters WHERE name = 'corrections'),"
+        /* through the partial index of unmatched edits (migration 0011) */
+        " (SELECT count(*) FROM quote_edits e WHERE e.matched = 0 AND EXISTS"
+        " (SELECT 1 FROM articles a WHERE a.content_hash = e.article_hash))";
     static const char ver[] = "PRAGMA user_version";
     qw_status st = QW_OK;
     memset(t, 0, sizeof *t);
@@ -376,6 +380,8 @@ qw_status query_counts(struct qconn *c, int extract_version, struct query_totals
         t->people = sqlite3_column_int64(s, 1);
         t->quotes = sqlite3_column_int64(s, 2);
         t->articles_outdated = sqlite3_column_int64(s, 3);
+        t->corrections = sqlite3_column_int64(s, 4);
+        t->corrections_orphaned = sqlite3_column_int64(s, 5);
     } else {
         st = qconn_fail(c, rc);
     }

@@ -384,6 +384,10 @@ def corrections_orphaned_reported():
             check([o["actor"] for o in orph] == ["elsewhere", "older"] and {o["state"] for o in orph} == {"orphaned"},
                   "orphaned %r" % orph)
             check(items("/corrections?orphaned=false", base) == [], "orphaned=false lists the orphan")
+            h = t.get("/health", base=base).json
+            check(h["corrections"] == 2 and h["corrections_orphaned"] == 2, "/health: %r" % h)
+            m = t.get("/metrics", base=base).body.decode()
+            check(re.search(r"^quotewire_corrections_orphaned 2$", m, re.M), "/metrics has no orphaned gauge of 2")
             check(all(q["kind"] == "direct" or q["start"] != s for q in items("/quotes?limit=1000", base)),
                   "an orphaned correction was applied to another span")
 

@@ -92,7 +92,7 @@ def check(path):
     if n:
         problems.append("%d aliases no mention uses" % n)
     kept = dict(c.execute("SELECT name, n FROM counters"))
-    for t in ("articles", "people", "quotes", "mentions"):
+    for t in ("articles", "people", "quotes", "mentions", "corrections"):
         n = c.execute("SELECT count(*) FROM %s" % t).fetchone()[0]
         if kept.get(t) != n:
             problems.append("counters: %s %r, counted %d" % (t, kept.get(t), n))

@@ -198,7 +198,8 @@ static int sound(const char *path, char *why, size_t whylen)
                         " WHEN 'articles' THEN (SELECT count(*) FROM articles)"
                         " WHEN 'people' THEN (SELECT count(*) FROM people)"
                         " WHEN 'quotes' THEN (SELECT count(*) FROM quotes)"
-                        " WHEN 'mentions' THEN (SELECT count(*) FROM mentions) END") != 0) {
+                        " WHEN 'mentions' THEN (SELECT count(*) FROM mentions)"
+                        " WHEN 'corrections' THEN (SELECT count(*) FROM corrections) END") != 0) {
         snprintf(why, whylen, "counters disagree with the rows");
         ok = 0;
     }

@@ -36,8 +36,9 @@ static int64_t inconsistencies(sqlite3 *db)
                      " WHEN 'articles' THEN (SELECT count(*) FROM articles)"
                      " WHEN 'people' THEN (SELECT count(*) FROM people)"
                      " WHEN 'quotes' THEN (SELECT count(*) FROM quotes)"
-                     " WHEN 'mentions' THEN (SELECT count(*) FROM mentions) END") +
-           (4 - count(db, "SELECT count(*) FROM counters"));
+                     " WHEN 'mentions' THEN (SELECT count(*) FROM mentions)"
+                     " WHEN 'corrections' THEN (SELECT count(*) FROM corrections) END") +
+           (5 - count(db, "SELECT count(*) FROM counters"));
 }
 
 /* 0 when both full-text indexes hold exactly their tables' rows. */
