@@ -52,4 +52,10 @@ qw_status reextract_run(sqlite3 *db, const struct reextract_options *opt,
 /* Prints the closing summary (several lines) to f. */
 void reextract_print_summary(FILE *f, const struct reextract_summary *sum);
 
+/* Extracts article id again from its stored text and writes the result
+ * (store_reextract, so the corrections apply), in the caller's
+ * transaction: after a correction of one of its quotes, or an import.
+ * QW_ERR_NOT_FOUND when there is no such article; *diff may be NULL. */
+qw_status reextract_article(struct store *st, int64_t id, struct store_diff *diff);
+
 #endif

@@ -11,6 +11,7 @@
 #include "extract.h"
 #include "handlers.h"
 #include "log.h"
+#include "reextract.h"
 
 /* The request's body as a JSON object, or NULL after a 413, 415, 400 or
  * 422 problem. */
@@ -127,23 +128,6 @@ static qw_status quote_at(sqlite3 *db, int64_t aid, int64_t start, int64_t end, 
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? QW_OK : QW_ERR_DB;
 }
 
-/* Writes article aid's extraction again, with the corrections over it. */
-static qw_status rewrite_article(struct store *st, int64_t aid)
-{
-    char *text = NULL;
-    size_t len = 0;
-    struct extract_result x;
-    memset(&x, 0, sizeof x);
-    qw_status rc = store_article_text(st, aid, &text, &len, NULL);
-    if (rc == QW_OK && extract_run(text, len, &x) != QW_OK)
-        rc = QW_ERR_NOMEM;
-    if (rc == QW_OK)
-        rc = store_reextract(st, aid, text, len, &x, NULL);
-    extract_result_free(&x);
-    free(text);
-    return rc;
-}
-
 void api_quote_patch(struct call *c)
 {
     struct args a;
@@ -226,7 +210,7 @@ void api_quote_patch(struct call *c)
     if (st == QW_OK) {
         st = corrections_quote(api->store, c->m.id, &e, c->actor, &aid, &start, &end, err);
         if (st == QW_OK)
-            st = rewrite_article(api->store, aid);
+            st = reextract_article(api->store, aid, NULL);
         if (st == QW_OK)
             st = quote_at(store_db(api->store), aid, start, end, &qid);
         if (st == QW_OK && !qid && !(e.status && strcmp(e.status, "rejected") == 0)) {

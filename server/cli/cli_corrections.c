@@ -11,6 +11,7 @@
 #include "db.h"
 #include "extract.h"
 #include "log.h"
+#include "reextract.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -63,25 +64,6 @@ static int do_export(const char *dbpath, const char *output)
         rc = 0;
     }
     db_close(db);
-    return rc;
-}
-
-/* Writes article aid's extraction again, with the corrections over it. */
-static qw_status rewrite(struct store *st, int64_t aid)
-{
-    char *text = NULL;
-    size_t len = 0;
-    struct extract_result x;
-    memset(&x, 0, sizeof x);
-    qw_status rc = store_article_text(st, aid, &text, &len, NULL);
-    if (rc == QW_ERR_NOT_FOUND)
-        return QW_OK;
-    if (rc == QW_OK && extract_run(text, len, &x) != QW_OK)
-        rc = QW_ERR_NOMEM;
-    if (rc == QW_OK)
-        rc = store_reextract(st, aid, text, len, &x, NULL);
-    extract_result_free(&x);
-    free(text);
     return rc;
 }
 
@@ -162,7 +144,7 @@ static int do_import(const char *dbpath, const char *input)
         goto out;
     }
     for (size_t k = 0; k < narticles; k++) {
-        if ((s = rewrite(st, articles[k])) != QW_OK) {
+        if ((s = reextract_article(st, articles[k], NULL)) != QW_OK && s != QW_ERR_NOT_FOUND) {
             fprintf(stderr, "quotewire corrections: article %lld: %s; nothing imported\n",
                     (long long)articles[k], qw_status_str(s));
             goto out;

@@ -403,3 +403,19 @@ void reextract_print_summary(FILE *f, const struct reextract_summary *sum)
     fprintf(f, "time            %.2f s (%.0f articles/s, %.1f MB)\n", sum->seconds, rate,
             (double)sum->bytes / 1e6);
 }
+
+qw_status reextract_article(struct store *st, int64_t id, struct store_diff *diff)
+{
+    char *text = NULL;
+    size_t len = 0;
+    struct extract_result x;
+    memset(&x, 0, sizeof x);
+    qw_status rc = store_article_text(st, id, &text, &len, NULL);
+    if (rc == QW_OK && extract_run(text, len, &x) != QW_OK)
+        rc = QW_ERR_NOMEM;
+    if (rc == QW_OK)
+        rc = store_reextract(st, id, text, len, &x, diff);
+    extract_result_free(&x);
+    free(text);
+    return rc;
+}
