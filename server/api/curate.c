@@ -128,6 +128,69 @@ static qw_status quote_at(sqlite3 *db, int64_t aid, int64_t start, int64_t end, 
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? QW_OK : QW_ERR_DB;
 }
 
+/* Runs op(store, arg) in a write transaction of its own, committed when
+ * it succeeds and rolled back (nothing changed) when it does not. */
+static qw_status write_tx(struct call *c, qw_status (*op)(struct store *, void *), void *arg)
+{
+    struct api *api = c->api;
+    pthread_mutex_lock(&api->write_lock);
+    qw_status st = store_begin(api->store);
+    if (st == QW_OK) {
+        st = op(api->store, arg);
+        if (st == QW_OK)
+            st = store_commit(api->store);
+        if (st != QW_OK)
+            store_rollback(api->store);
+    }
+    pthread_mutex_unlock(&api->write_lock);
+    return st;
+}
+
+struct quote_op {
+    int64_t id;
+    const struct corr_quote *e;
+    const char *actor;
+    int64_t aid, start, end, qid;
+    char err[QW_ERRLEN];
+};
+
+/* The edit, the article written again with it, and the quote found at its
+ * span (none when it was rejected). */
+static qw_status quote_edit(struct store *st, void *arg)
+{
+    struct quote_op *q = arg;
+    qw_status rc = corrections_quote(st, q->id, q->e, q->actor, &q->aid, &q->start, &q->end, q->err);
+    if (rc == QW_OK)
+        rc = reextract_article(st, q->aid, NULL);
+    if (rc == QW_OK)
+        rc = quote_at(store_db(st), q->aid, q->start, q->end, &q->qid);
+    if (rc == QW_OK && !q->qid && !(q->e->status && strcmp(q->e->status, "rejected") == 0)) {
+        snprintf(q->err, sizeof q->err,
+                 "This program's extractor no longer finds the quote in its article; run "
+                 "quotewire reextract, then correct what it finds.");
+        rc = QW_ERR_CONFLICT;
+    }
+    return rc;
+}
+
+struct person_op {
+    int64_t id, into;
+    const char *name, *gender, *actor;
+    char err[QW_ERRLEN];
+};
+
+static qw_status person_edit(struct store *st, void *arg)
+{
+    struct person_op *p = arg;
+    return corrections_person(st, p->id, p->name, p->gender, p->actor, p->err);
+}
+
+static qw_status person_merge(struct store *st, void *arg)
+{
+    struct person_op *p = arg;
+    return corrections_merge(st, p->id, p->into, p->actor, p->err);
+}
+
 void api_quote_patch(struct call *c)
 {
     struct args a;
@@ -202,34 +265,15 @@ void api_quote_patch(struct call *c)
             goto out;
         }
     }
-    struct api *api = c->api;
-    char err[QW_ERRLEN] = "The change cannot be made.";
-    int64_t aid = 0, start = 0, end = 0, qid = 0;
-    pthread_mutex_lock(&api->write_lock);
-    qw_status st = store_begin(api->store);
-    if (st == QW_OK) {
-        st = corrections_quote(api->store, c->m.id, &e, c->actor, &aid, &start, &end, err);
-        if (st == QW_OK)
-            st = reextract_article(api->store, aid, NULL);
-        if (st == QW_OK)
-            st = quote_at(store_db(api->store), aid, start, end, &qid);
-        if (st == QW_OK && !qid && !(e.status && strcmp(e.status, "rejected") == 0)) {
-            snprintf(err, sizeof err,
-                     "This program's extractor no longer finds the quote in its article; run "
-                     "quotewire reextract, then correct what it finds.");
-            st = QW_ERR_CONFLICT;
-        }
-        if (st == QW_OK)
-            st = store_commit(api->store);
-        if (st != QW_OK)
-            store_rollback(api->store);
-    }
-    pthread_mutex_unlock(&api->write_lock);
+    struct quote_op op = {.id = c->m.id, .e = &e, .actor = c->actor,
+                          .err = "The change cannot be made."};
+    qw_status st = write_tx(c, quote_edit, &op);
     if (st != QW_OK) {
         json_decref(before);
-        edit_fail(c, st, err, NULL);
+        edit_fail(c, st, op.err, NULL);
         goto out;
     }
+    int64_t aid = op.aid, start = op.start, end = op.end, qid = op.qid;
     if (!qid) {
         if (!before) { /* rejected again: already gone */
             before = json_pack("{s:I,s:I,s:I,s:I}", "id", (json_int_t)c->m.id, "article_id",
@@ -288,20 +332,11 @@ void api_person_patch(struct call *c)
         invalid(c, NULL, "Nothing to change: give %s.", "name or gender");
         goto out;
     }
-    struct api *api = c->api;
-    char err[QW_ERRLEN] = "The change cannot be made.";
-    pthread_mutex_lock(&api->write_lock);
-    qw_status st = store_begin(api->store);
-    if (st == QW_OK) {
-        st = corrections_person(api->store, c->m.id, name, gender, c->actor, err);
-        if (st == QW_OK)
-            st = store_commit(api->store);
-        if (st != QW_OK)
-            store_rollback(api->store);
-    }
-    pthread_mutex_unlock(&api->write_lock);
+    struct person_op op = {.id = c->m.id, .name = name, .gender = gender, .actor = c->actor,
+                           .err = "The change cannot be made."};
+    qw_status st = write_tx(c, person_edit, &op);
     if (st != QW_OK) {
-        edit_fail(c, st, err, st == QW_ERR_CONFLICT ? "name" : NULL);
+        edit_fail(c, st, op.err, st == QW_ERR_CONFLICT ? "name" : NULL);
         goto out;
     }
     respond_item(c, c->m.id, query_person, NULL);
@@ -335,20 +370,11 @@ void api_person_merge(struct call *c)
         invalid(c, "into", "Field '%s' is required: the id of the person to merge into.", "into");
         goto out;
     }
-    struct api *api = c->api;
-    char err[QW_ERRLEN] = "The merge cannot be made.";
-    pthread_mutex_lock(&api->write_lock);
-    qw_status st = store_begin(api->store);
-    if (st == QW_OK) {
-        st = corrections_merge(api->store, c->m.id, into, c->actor, err);
-        if (st == QW_OK)
-            st = store_commit(api->store);
-        if (st != QW_OK)
-            store_rollback(api->store);
-    }
-    pthread_mutex_unlock(&api->write_lock);
+    struct person_op op = {.id = c->m.id, .into = into, .actor = c->actor,
+                           .err = "The merge cannot be made."};
+    qw_status st = write_tx(c, person_merge, &op);
     if (st != QW_OK) {
-        edit_fail(c, st, err, st == QW_ERR_INVALID ? "into" : NULL);
+        edit_fail(c, st, op.err, st == QW_ERR_INVALID ? "into" : NULL);
         goto out;
     }
     respond_item(c, into, query_person, NULL);
