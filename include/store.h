@@ -43,7 +43,9 @@ void store_rollback(struct store *st);
  * and only what it lacks is filled in: a NULL source or section from a,
  * and path when the stored one is NULL, absolute or holds ".." (stored by
  * loads before schema 4); its text and extraction stay.  Otherwise
- * *created is 1.  Must run inside a transaction. */
+ * *created is 1.  Users' corrections for that text (curate.h) are put
+ * over x before it is written, here and in store_reextract.  Must run
+ * inside a transaction. */
 qw_status store_article(struct store *st, const struct article *a, const char *path,
                         const struct extract_result *x, int64_t *id, int *created);
 

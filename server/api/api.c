@@ -1303,6 +1303,37 @@ void api_item(struct call *c, api_item_query fetch)
     api_json(c, 200, o);
 }
 
+int api_body_too_large(struct call *c)
+{
+    if (!c->req->body_too_large)
+        return 0;
+    char detail[QW_ERRLEN];
+    snprintf(detail, sizeof detail, "The body is larger than the limit of %zu bytes.",
+             c->api->max_body);
+    api_problem(c, 413, "too-large", NULL, detail, NULL, NULL);
+    return 1;
+}
+
+json_t *api_json_object(struct call *c)
+{
+    json_error_t jerr;
+    json_t *o = json_loadb(c->req->body ? c->req->body : "", c->req->body_len,
+                           JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+    if (!o) {
+        char detail[QW_ERRLEN];
+        snprintf(detail, sizeof detail, "The body is not valid JSON (line %d, column %d).",
+                 jerr.line, jerr.column);
+        api_problem(c, 400, "bad-request", NULL, detail, NULL, NULL);
+        return NULL;
+    }
+    if (!json_is_object(o)) {
+        api_problem(c, 422, "unprocessable", NULL, "The body must be a JSON object.", NULL, NULL);
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 void api_item_or_gone(struct call *c, api_item_query fetch, const char *target)
 {
     api_item(c, fetch);

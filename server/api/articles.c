@@ -130,22 +130,12 @@ static const char *const json_fields[] = {"title", "body", "dateline", "publishe
 /* Parses a JSON body into *art; returns 0 or -1 after a 400/422. */
 static int article_from_json(struct call *c, struct article *art)
 {
-    json_error_t jerr;
     char detail[QW_ERRLEN];
-    json_t *root = json_loadb(c->req->body ? c->req->body : "", c->req->body_len,
-                              JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-    if (!root) {
-        snprintf(detail, sizeof detail, "The body is not valid JSON (line %d, column %d).",
-                 jerr.line, jerr.column);
-        api_problem(c, 400, "bad-request", NULL, detail, NULL, NULL);
+    json_t *root = api_json_object(c);
+    if (!root)
         return -1;
-    }
     int rc = -1;
     const char *vals[8] = {NULL};
-    if (!json_is_object(root)) {
-        api_problem(c, 422, "unprocessable", NULL, "The body must be a JSON object.", NULL, NULL);
-        goto out;
-    }
     const char *key;
     json_t *v;
     json_object_foreach(root, key, v) {
@@ -242,13 +232,8 @@ void api_article_post(struct call *c)
     struct args a;
     if (api_args(c, 0, &a) != 0)
         return;
-    if (c->req->body_too_large) {
-        char detail[QW_ERRLEN];
-        snprintf(detail, sizeof detail, "The body is larger than the limit of %zu bytes.",
-                 c->api->max_body);
-        api_problem(c, 413, "too-large", NULL, detail, NULL, NULL);
+    if (api_body_too_large(c))
         return;
-    }
     int kind = api_media_type(c->req->content_type);
     if (!kind) {
         api_problem(c, 415, "unsupported-media-type", NULL,

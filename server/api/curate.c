@@ -17,33 +17,14 @@
  * 422 problem. */
 static json_t *body_object(struct call *c)
 {
-    char detail[QW_ERRLEN];
-    if (c->req->body_too_large) {
-        snprintf(detail, sizeof detail, "The body is larger than the limit of %zu bytes.",
-                 c->api->max_body);
-        api_problem(c, 413, "too-large", NULL, detail, NULL, NULL);
+    if (api_body_too_large(c))
         return NULL;
-    }
     if (api_media_type(c->req->content_type) != 2) {
         api_problem(c, 415, "unsupported-media-type", NULL, "Send application/json.", NULL,
                     NULL);
         return NULL;
     }
-    json_error_t jerr;
-    json_t *o = json_loadb(c->req->body ? c->req->body : "", c->req->body_len,
-                           JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-    if (!o) {
-        snprintf(detail, sizeof detail, "The body is not valid JSON (line %d, column %d).",
-                 jerr.line, jerr.column);
-        api_problem(c, 400, "bad-request", NULL, detail, NULL, NULL);
-        return NULL;
-    }
-    if (!json_is_object(o)) {
-        api_problem(c, 422, "unprocessable", NULL, "The body must be a JSON object.", NULL, NULL);
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+    return api_json_object(c);
 }
 
 __attribute__((format(printf, 3, 4))) static int invalid(struct call *c, const char *field,

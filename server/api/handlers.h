@@ -199,6 +199,13 @@ int api_authorize(struct call *c);
  * UTF-8.  Returns 1 for text/plain, 2 for application/json, 0 otherwise. */
 int api_media_type(const char *ct);
 
+/* 1 after a 413 when the request's body was over --max-body, else 0. */
+int api_body_too_large(struct call *c);
+
+/* The request's body parsed as a JSON object (the caller's), or NULL
+ * after a 400 (not JSON, a duplicated key) or a 422 (not an object). */
+json_t *api_json_object(struct call *c);
+
 void api_root(struct call *c);
 void api_health(struct call *c);
 void api_metrics(struct call *c);
