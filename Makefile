@@ -46,7 +46,7 @@ TRAIN_SET  ?= ../shared/eval/conll2003-train.jsonl
 TRAIN_OBJS := $(BUILD)/tools/train/conll.o
 TRAIN_BIN  := $(BUILD)/train/train_tagger $(BUILD)/train/harvest_names
 
-.PHONY: all deps test-deps run test check bench eval train train-lexicons train-tagger train-speaker fuzz install format lint clean
+.PHONY: all deps test-deps run test check test-replica bench eval train train-lexicons train-tagger train-speaker fuzz install format lint clean
 all: quotewire
 
 deps:
@@ -91,6 +91,11 @@ run: quotewire
 # Every suite prints "N passed, N failed"; tests/run.sh adds them up.
 test: test-deps quotewire $(UNIT_BIN)
 	@BUILD=$(BUILD) CI=$(CI) tests/run.sh $(UNIT_BIN)
+
+# The read tier: a writer, Litestream (npm: @flydotio/litestream-linux-x64)
+# and a --read-only reader on 127.0.0.1 (tests/replica/run.sh).
+test-replica: quotewire
+	@tests/replica/run.sh ./quotewire
 
 check:
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \

@@ -90,6 +90,9 @@ struct api_config {
     size_t napi_keys;
     const char *api_key;       /* one more key, named "default" (NULL: none) */
     int anonymous_writes;      /* 1: with no key, anyone may write (as "anonymous") */
+    int read_only;             /* 1: serve a file this process never writes (a replica):
+                                  no writer, writes get 403, SQLITE_OPEN_READONLY, and a
+                                  file replaced underneath is read again */
     unsigned query_ms;         /* per-request query deadline, 0: none */
     size_t max_body;
 };

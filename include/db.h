@@ -21,12 +21,19 @@
  * reextract: with SQLite's default 2 MiB the indexes of a large database
  * are read back and rewritten on every batch (a 57k-article load: 59 s
  * with the default, 45 s with 256 MiB). */
-enum db_mode { DB_READ_WRITE, DB_READ_ONLY, DB_BULK };
+/* DB_REPLICA: opened with SQLITE_OPEN_READONLY, so nothing is ever written
+ * to the file or created beside it when the directory allows; a WAL file in
+ * a directory this process cannot write (a replica) is opened immutable,
+ * and a new version is then seen only when the file is replaced. */
+enum db_mode { DB_READ_WRITE, DB_READ_ONLY, DB_BULK, DB_REPLICA };
 
 /* Opens (creating if needed, in DB_READ_WRITE mode) the database at path
  * and configures the connection.  On QW_OK *out is the caller's, to close
  * with db_close.  err (QW_ERRLEN bytes, may be NULL) receives a message. */
 qw_status db_open(const char *path, enum db_mode mode, sqlite3 **out, char *err);
+
+/* The file's schema version (PRAGMA user_version), or -1. */
+int db_user_version(sqlite3 *db);
 
 /* sqlite3_close_v2: the connection goes once every statement is finalized
  * by its owner; accepts NULL. */

@@ -26,6 +26,7 @@ struct server_config {
     const struct api_key *api_keys; /* none: writes refused unless below */
     size_t napi_keys;
     int anonymous_writes;       /* 1: with no key, writes need no key */
+    int read_only;              /* 1: a replica: no writes, replaced file reopened */
     /* Host names answered besides IP literals and localhost (DNS rebinding
      * needs a name); "*" answers any */
     const char *const *allowed_hosts;

@@ -17,10 +17,12 @@
 
 struct qconn;
 
-/* Opens path read-only (query_only=1).  query_ms is the deadline of one
+/* Opens path read-only (query_only=1; replica: SQLITE_OPEN_READONLY, see
+ * DB_REPLICA in db.h).  query_ms is the deadline of one
  * request's queries (0: none).  *out is the caller's, closed by
  * qconn_close.  err (QW_ERRLEN bytes, may be NULL) receives a message. */
-qw_status qconn_open(const char *path, unsigned query_ms, struct qconn **out, char *err);
+qw_status qconn_open(const char *path, int replica, unsigned query_ms, struct qconn **out,
+                     char *err);
 
 /* Finalizes every cached statement and closes the connection; NULL ok. */
 void qconn_close(struct qconn *c);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "db.h"
 #include "handlers.h"
@@ -22,12 +23,18 @@ struct conn_node {
 };
 
 static atomic_uint api_generation;
+static atomic_uint_fast64_t api_opens; /* every read connection opened: a serial */
 
 /* lwan's get_db: one connection per thread, opened on first use. */
 static _Thread_local struct {
     struct api *api;
     unsigned gen;
     struct qconn *qc;
+    uint64_t serial; /* api_opens when qc was opened */
+    dev_t dev;       /* the file qc reads (read-only servers) */
+    ino_t ino;
+    dev_t bad_dev; /* a replacement refused (wrong schema), not retried */
+    ino_t bad_ino;
 } tl_conn;
 
 static char *dup_str(const char *s)
@@ -68,9 +75,14 @@ qw_status api_new(const struct api_config *cfg, struct api **out, char *err)
         }
     }
     a->anonymous_writes = cfg->anonymous_writes;
+    a->read_only = cfg->read_only;
     a->query_ms = cfg->query_ms;
     a->max_body = cfg->max_body;
     a->gen = atomic_fetch_add(&api_generation, 1) + 1;
+    if (a->read_only) {
+        *out = a;
+        return QW_OK;
+    }
     st = db_open(a->db_path, DB_READ_WRITE, &a->wdb, err);
     if (st != QW_OK)
         goto fail;
@@ -115,20 +127,80 @@ void api_free(struct api *a)
     free(a);
 }
 
+/* Closes and forgets one of a's read connections. */
+static void drop_conn(struct api *a, struct qconn *qc)
+{
+    pthread_mutex_lock(&a->conns_lock);
+    for (struct conn_node **pp = &a->conns; *pp; pp = &(*pp)->next)
+        if ((*pp)->qc == qc) {
+            struct conn_node *n = *pp;
+            *pp = n->next;
+            free(n);
+            break;
+        }
+    pthread_mutex_unlock(&a->conns_lock);
+    qconn_close(qc);
+}
+
+/* A read-only server's file was replaced (a replica restored and renamed
+ * over it): this thread's connection still reads the old inode.  Returns
+ * 1 when the calling thread should open the file again. */
+static int file_replaced(struct api *a)
+{
+    struct stat sb;
+    if (!a->read_only || stat(a->db_path, &sb) != 0)
+        return 0; /* missing for a moment: keep the old version */
+    if (sb.st_dev == tl_conn.dev && sb.st_ino == tl_conn.ino)
+        return 0;
+    return !(sb.st_dev == tl_conn.bad_dev && sb.st_ino == tl_conn.bad_ino);
+}
+
 /* This thread's read connection for a, opened on first use. */
 static struct qconn *thread_conn(struct api *a, qw_status *st)
 {
-    if (tl_conn.api == a && tl_conn.gen == a->gen && tl_conn.qc)
-        return tl_conn.qc;
+    int replaced = 0;
+    if (tl_conn.api == a && tl_conn.gen == a->gen && tl_conn.qc) {
+        if (!file_replaced(a))
+            return tl_conn.qc;
+        replaced = 1;
+    }
     char err[QW_ERRLEN] = "";
+    struct stat sb;
+    int have_sb = a->read_only && stat(a->db_path, &sb) == 0;
     struct conn_node *n = malloc(sizeof *n);
     struct qconn *qc = NULL;
-    *st = n ? qconn_open(a->db_path, a->query_ms, &qc, err) : QW_ERR_NOMEM;
+    *st = n ? qconn_open(a->db_path, a->read_only, a->query_ms, &qc, err) : QW_ERR_NOMEM;
+    if (*st == QW_OK && a->read_only && db_user_version(qconn_db(qc)) != db_schema_version()) {
+        snprintf(err, sizeof err, "%s has schema version %d, this program needs %d", a->db_path,
+                 db_user_version(qconn_db(qc)), db_schema_version());
+        qconn_close(qc);
+        qc = NULL;
+        *st = QW_ERR_INVALID;
+    }
     if (*st != QW_OK) {
-        log_error("api: cannot open a read connection: %s", err[0] ? err : qw_status_str(*st));
         free(n);
+        if (replaced) {
+            /* keep serving the version this thread has */
+            log_error("api: the new version of the database is not served: %s",
+                      err[0] ? err : qw_status_str(*st));
+            if (have_sb) {
+                tl_conn.bad_dev = sb.st_dev;
+                tl_conn.bad_ino = sb.st_ino;
+            }
+            *st = QW_OK;
+            return tl_conn.qc;
+        }
+        log_error("api: cannot open a read connection: %s", err[0] ? err : qw_status_str(*st));
         return NULL;
     }
+    if (replaced) {
+        log_info("api: %s was replaced; reading the new version", a->db_path);
+        drop_conn(a, tl_conn.qc);
+        tl_conn.qc = NULL;
+    }
+    tl_conn.dev = have_sb ? sb.st_dev : 0;
+    tl_conn.ino = have_sb ? sb.st_ino : 0;
+    tl_conn.serial = atomic_fetch_add(&api_opens, 1) + 1;
     n->qc = qc;
     pthread_mutex_lock(&a->conns_lock);
     n->next = a->conns;
@@ -170,7 +242,13 @@ qw_status api_data_version(struct api *a, int64_t *out)
     if (!qc)
         return st;
     qconn_arm(qc);
-    return qconn_data_version(qc, out);
+    /* the connection's serial in the high bits: a file replaced under a
+     * read-only server starts its own count, which must not match cached
+     * answers of the old one */
+    int64_t v = 0;
+    qw_status r = qconn_data_version(qc, &v);
+    *out = (int64_t)((tl_conn.serial << 40) ^ (uint64_t)v);
+    return r;
 }
 
 /* ---- methods ---- */
@@ -1134,6 +1212,13 @@ void api_handle(struct api *a, const struct api_request *req, struct api_respons
     if (m == API_OPTIONS) {
         res->status = 204;
         res->allow = c.m.allow;
+        return;
+    }
+    if ((m == API_POST || m == API_DELETE || m == API_PATCH) && c.api->read_only) {
+        api_problem(&c, 403, "writes-disabled", NULL,
+                    "This server is read-only (serve --read-only, a replica): send writes to "
+                    "the server that writes the database.",
+                    NULL, NULL);
         return;
     }
     if (m == API_POST || m == API_DELETE || m == API_PATCH) {

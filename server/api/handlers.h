@@ -19,6 +19,7 @@ struct api {
     struct api_key *keys;       /* owned copies */
     size_t nkeys;
     int anonymous_writes; /* with no key: 1 lets anyone write, 0 refuses writes */
+    int read_only;        /* no writer connection: writes get 403, a replaced file is reopened */
     unsigned query_ms;
     size_t max_body;
     unsigned gen;               /* tells this api's thread-local conns from older ones */

@@ -56,6 +56,10 @@ static void usage(FILE *f)
             "                         without --api-key-file, let anyone POST and DELETE\n"
             "                         (default: writes need a key, and without one are\n"
             "                         refused with 403)\n"
+            "  --read-only            never write FILE (a replica: Litestream restores, a\n"
+            "                         read-only directory): no migration, writes get 403,\n"
+            "                         and a FILE replaced by a new version (renamed over\n"
+            "                         it) is served without a restart\n"
             "  --log-level LEVEL      debug, info, warn, error or quiet ($QUOTEWIRE_LOG_LEVEL)\n");
 }
 
@@ -276,6 +280,10 @@ int cli_serve(int argc, char **argv)
             cfg.no_response_cache = 1;
             continue;
         }
+        if (!strcmp(arg, "--read-only")) {
+            cfg.read_only = 1;
+            continue;
+        }
         if (!strcmp(arg, "--allow-anonymous-writes")) {
             cfg.anonymous_writes = 1;
             continue;
@@ -454,11 +462,21 @@ int cli_serve(int argc, char **argv)
                 cfg.db_path, cfg.db_path);
         goto out;
     }
-    if (db_open(cfg.db_path, DB_READ_WRITE, &db, err) != QW_OK) {
+    if (db_open(cfg.db_path, cfg.read_only ? DB_REPLICA : DB_READ_WRITE, &db, err) != QW_OK) {
         fprintf(stderr, "quotewire serve: %s\n", err);
         goto out;
     }
-    if (db_migrate(db, NULL, err) != QW_OK) {
+    if (cfg.read_only) {
+        int sv = db_user_version(db);
+        if (sv != db_schema_version()) {
+            fprintf(stderr,
+                    "quotewire serve: %s has schema version %d, this program needs %d: run "
+                    "'quotewire migrate' where the database is written (--read-only never "
+                    "changes it)\n",
+                    cfg.db_path, sv, db_schema_version());
+            goto out;
+        }
+    } else if (db_migrate(db, NULL, err) != QW_OK) {
         fprintf(stderr, "quotewire serve: %s: %s\n", cfg.db_path, err);
         goto out;
     }

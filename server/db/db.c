@@ -126,6 +126,39 @@ static void foreign_object(sqlite3 *db, int v, char *name)
     sqlite3_finalize(st);
 }
 
+int db_user_version(sqlite3 *db)
+{
+    return user_version(db);
+}
+
+/* "file:PATH?immutable=1", PATH percent-encoded except unreserved bytes
+ * and '/'. */
+static int immutable_uri(const char *path, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = 0;
+    const char *pre = "file:";
+    for (const char *p = pre; *p; p++)
+        out[n++] = *p;
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (n + 4 >= cap)
+            return -1;
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("/-._~", *p)) {
+            out[n++] = (char)*p;
+        } else {
+            out[n++] = '%';
+            out[n++] = hex[*p >> 4];
+            out[n++] = hex[*p & 15];
+        }
+    }
+    const char *suf = "?immutable=1";
+    if (n + strlen(suf) + 1 > cap)
+        return -1;
+    memcpy(out + n, suf, strlen(suf) + 1);
+    return 0;
+}
+
 /* Process-wide SQLite settings, before its first use: no memory
  * statistics, which quotewire never reads and which cost a global mutex on
  * every allocation SQLite makes (a load's rows are many small ones).  Too
@@ -141,10 +174,28 @@ qw_status db_open(const char *path, enum db_mode mode, sqlite3 **out, char *err)
     pthread_once(&once, sqlite_setup);
     sqlite3 *db = NULL;
     int flags = SQLITE_OPEN_NOMUTEX |
-                (mode == DB_READ_ONLY ? SQLITE_OPEN_READWRITE
-                                      : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+                (mode == DB_REPLICA     ? SQLITE_OPEN_READONLY
+                 : mode == DB_READ_ONLY ? SQLITE_OPEN_READWRITE
+                                        : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     *out = NULL;
     int rc = sqlite3_open_v2(path, &db, flags, NULL);
+    if (rc == SQLITE_OK && mode == DB_REPLICA &&
+        sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK) {
+        /* a WAL file whose -shm cannot be made (a read-only directory):
+         * read it as a file that does not change; the server reopens it
+         * when it is replaced */
+        sqlite3_close_v2(db);
+        db = NULL;
+        char uri[4200];
+        if (immutable_uri(path, uri, sizeof uri) != 0) {
+            set_err(err, "cannot open database %s: path too long", path);
+            return QW_ERR_INVALID;
+        }
+        rc = sqlite3_open_v2(uri, &db, flags | SQLITE_OPEN_URI, NULL);
+        if (rc == SQLITE_OK)
+            log_info("%s: read-only directory; opened immutable (a new version is picked up "
+                     "when the file is replaced)", path);
+    }
     if (rc != SQLITE_OK) {
         set_err(err, "cannot open database %s: %s", path,
                 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -174,7 +225,7 @@ qw_status db_open(const char *path, enum db_mode mode, sqlite3 **out, char *err)
         return QW_ERR_INVALID;
     }
     /* journal_mode=WAL persists in the file; readers never block the writer. */
-    const char *setup = mode == DB_READ_ONLY
+    const char *setup = mode == DB_READ_ONLY || mode == DB_REPLICA
                             ? "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
                         : mode == DB_BULK
                             /* checkpoints every 64 MiB of WAL instead of every 4:

@@ -54,13 +54,14 @@ static uint64_t fnv(const char *s, size_t n)
     return h | 1; /* 0 marks an empty slot */
 }
 
-qw_status qconn_open(const char *path, unsigned query_ms, struct qconn **out, char *err)
+qw_status qconn_open(const char *path, int replica, unsigned query_ms, struct qconn **out,
+                     char *err)
 {
     *out = NULL;
     struct qconn *c = calloc(1, sizeof *c);
     if (!c)
         return QW_ERR_NOMEM;
-    qw_status st = db_open(path, DB_READ_ONLY, &c->db, err);
+    qw_status st = db_open(path, replica ? DB_REPLICA : DB_READ_ONLY, &c->db, err);
     if (st != QW_OK) {
         free(c);
         return st;

@@ -790,6 +790,7 @@ qw_status http_start(const struct server_config *cfg, struct http_server **out, 
     struct api_config ac = {.db_path = cfg->db_path, .api_keys = cfg->api_keys,
                             .napi_keys = cfg->napi_keys,
                             .anonymous_writes = cfg->anonymous_writes,
+                            .read_only = cfg->read_only,
                             .query_ms = cfg->query_ms, .max_body = cfg->max_body};
     qw_status st = api_new(&ac, &s->api, err);
     if (st != QW_OK)
