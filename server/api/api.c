@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "db.h"
 #include "handlers.h"
@@ -35,7 +36,13 @@ static _Thread_local struct {
     ino_t ino;
     dev_t bad_dev; /* a replacement refused (wrong schema), not retried */
     ino_t bad_ino;
+    int64_t checked_ns; /* when the file was last looked at (CLOCK_MONOTONIC_COARSE) */
 } tl_conn;
+
+/* How often a read-only server's thread looks for a replaced file: one
+ * stat per window, not one per request (a request asks twice: the
+ * response cache's version, then the handler). */
+#define REPLACED_CHECK_NS 50000000LL
 
 static char *dup_str(const char *s)
 {
@@ -145,28 +152,37 @@ static void drop_conn(struct api *a, struct qconn *qc)
 /* A read-only server's file was replaced (a replica restored and renamed
  * over it): this thread's connection still reads the old inode.  Returns
  * 1 when the calling thread should open the file again. */
-static int file_replaced(struct api *a)
+static int file_replaced(struct api *a, struct stat *sb)
 {
-    struct stat sb;
-    if (!a->read_only || stat(a->db_path, &sb) != 0)
-        return 0; /* missing for a moment: keep the old version */
-    if (sb.st_dev == tl_conn.dev && sb.st_ino == tl_conn.ino)
+    if (!a->read_only)
         return 0;
-    return !(sb.st_dev == tl_conn.bad_dev && sb.st_ino == tl_conn.bad_ino);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    if (now - tl_conn.checked_ns < REPLACED_CHECK_NS)
+        return 0;
+    tl_conn.checked_ns = now;
+    if (stat(a->db_path, sb) != 0)
+        return 0; /* missing for a moment: keep the old version */
+    if (sb->st_dev == tl_conn.dev && sb->st_ino == tl_conn.ino)
+        return 0;
+    return !(sb->st_dev == tl_conn.bad_dev && sb->st_ino == tl_conn.bad_ino);
 }
 
 /* This thread's read connection for a, opened on first use. */
 static struct qconn *thread_conn(struct api *a, qw_status *st)
 {
     int replaced = 0;
+    struct stat sb;
+    int have_sb = 0;
     if (tl_conn.api == a && tl_conn.gen == a->gen && tl_conn.qc) {
-        if (!file_replaced(a))
+        if (!file_replaced(a, &sb))
             return tl_conn.qc;
-        replaced = 1;
+        replaced = have_sb = 1;
+    } else {
+        have_sb = a->read_only && stat(a->db_path, &sb) == 0;
     }
     char err[QW_ERRLEN] = "";
-    struct stat sb;
-    int have_sb = a->read_only && stat(a->db_path, &sb) == 0;
     struct conn_node *n = malloc(sizeof *n);
     struct qconn *qc = NULL;
     *st = n ? qconn_open(a->db_path, a->read_only, a->query_ms, &qc, err) : QW_ERR_NOMEM;
@@ -826,6 +842,13 @@ int api_cursor(struct call *c, const struct args *a, enum cursor_list list,
 int api_authorize(struct call *c)
 {
     struct api *a = c->api;
+    if (a->read_only) {
+        api_problem(c, 403, "writes-disabled", NULL,
+                    "This server is read-only (serve --read-only, a replica): send writes to "
+                    "the server that writes the database.",
+                    NULL, NULL);
+        return -1;
+    }
     if (!a->nkeys && a->anonymous_writes) {
         c->actor = "anonymous";
         return 0;
@@ -1212,13 +1235,6 @@ void api_handle(struct api *a, const struct api_request *req, struct api_respons
     if (m == API_OPTIONS) {
         res->status = 204;
         res->allow = c.m.allow;
-        return;
-    }
-    if ((m == API_POST || m == API_DELETE || m == API_PATCH) && c.api->read_only) {
-        api_problem(&c, 403, "writes-disabled", NULL,
-                    "This server is read-only (serve --read-only, a replica): send writes to "
-                    "the server that writes the database.",
-                    NULL, NULL);
         return;
     }
     if (m == API_POST || m == API_DELETE || m == API_PATCH) {

@@ -141,6 +141,7 @@ chmod u+w "$tmp/r"
 python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("create table t(x)"); c.execute("pragma user_version=99"); c.commit()' "$tmp/r/.bad.db"
 chmod 644 "$tmp/r/.bad.db"
 mv "$tmp/r/.bad.db" "$tmp/r/r.db"
+sleep 0.1 # past the reader's 50 ms check window
 chmod a-w "$tmp/r"
 a1=$(articles "$rport"); a2=$(articles "$rport")
 [ "$a1" = "$want" ] && [ "$a2" = "$want" ] &&
