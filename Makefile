@@ -1,5 +1,5 @@
-# quotewire: make | make run | make test | make check | make bench | make eval
-#            make train | make fuzz | make install PREFIX=/usr/local | make format | make lint
+# quotewire: make | make run | make test | make check | make bench | make bench-scale
+#            make eval | make train | make fuzz | make install PREFIX=/usr/local | make format | make lint
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -46,7 +46,7 @@ TRAIN_SET  ?= ../shared/eval/conll2003-train.jsonl
 TRAIN_OBJS := $(BUILD)/tools/train/conll.o
 TRAIN_BIN  := $(BUILD)/train/train_tagger $(BUILD)/train/harvest_names
 
-.PHONY: all deps test-deps run test check test-replica bench eval train train-lexicons train-tagger train-speaker fuzz install format lint clean
+.PHONY: all deps test-deps run test check test-replica bench bench-scale eval train train-lexicons train-tagger train-speaker fuzz install format lint clean
 all: quotewire
 
 deps:
@@ -108,6 +108,12 @@ $(BUILD)/bench/%: bench/%.c $(LIBOBJS)
 bench: quotewire $(BUILD)/bench/bench_extract
 	@tools/deps.sh wrk nginx-light curl
 	@BUILD=$(BUILD) bench/run.sh
+
+# A synthetic archive of BENCH_SCALE_ARTICLES (default 1000000) articles
+# from ../shared/corpus, loaded in BENCH_SCALE_STEPS steps, then every
+# documented GET timed uncached (bench/scale.sh; skipped without the corpus).
+bench-scale: quotewire
+	@bench/scale.sh
 
 eval: quotewire $(TRAIN_BIN) $(BUILD)/train/speaker_dump
 	@tools/deps.sh liblinear-tools

@@ -35,7 +35,7 @@ static void usage(FILE *f)
             "                 \"LONDON, Jan 5 -\"); without it those articles stay undated\n"
             "  --max-bytes N  skip files larger than N bytes; K, M, G suffixes\n"
             "                 (default $QUOTEWIRE_MAX_BYTES or 8M)\n"
-            "  --batch N      articles per transaction (default 2048)\n"
+            "  --batch N      articles per transaction (default 8192)\n"
             "  --quiet        no progress line, no summary, errors only\n\n"
             "Exit status: 0 every file loaded (or was already there), 1 some file was\n"
             "skipped (the others loaded), 2 bad usage, 3 the database failed (cannot be\n"
