@@ -9,16 +9,23 @@
 #include "cursor.h"
 #include "qconn.h"
 #include "qw.h"
+#include "strbuf.h"
 
 /* Read-side queries, one file per entity (query_articles.c, query_people.c,
- * query_quotes.c).  They run on a struct qconn and build Jansson objects
- * in the API's shapes.  Every value is bound; SQL text is assembled only
- * from constant fragments picked by which filters are present.
+ * query_quotes.c).  They run on a struct qconn and produce the API's
+ * shapes.  Every value is bound; SQL text is assembled only from constant
+ * fragments picked by which filters are present.
  *
- * Ownership: list functions append new items to the caller's array;
+ * Articles and quotes are written as JSON text (jsonw.h) by one function
+ * each, the only definition of their shape: a JSON page or item goes
+ * straight into the response body, and the callers that need a tree (CSV,
+ * NDJSON, exports, corrections) get one parsed from that text.
+ *
+ * Ownership: list functions add rows to the caller's struct query_out;
  * single-item functions hand back a new reference in *out (the caller
- * decrefs).  All return QW_OK, QW_ERR_NOT_FOUND (single items),
- * QW_ERR_NOMEM, QW_ERR_BUSY (deadline/locked) or QW_ERR_DB. */
+ * decrefs), or append the item's text to *out (the _text ones).  All
+ * return QW_OK, QW_ERR_NOT_FOUND (single items), QW_ERR_NOMEM,
+ * QW_ERR_BUSY (deadline/locked) or QW_ERR_DB. */
 
 enum query_person { QP_NONE, QP_ID, QP_NAME };
 
@@ -54,16 +61,36 @@ struct query_list {
     int limit;                 /* 1..1000 */
 };
 
+/* Where a list's rows go.  With items set, each row becomes a Jansson
+ * object appended to it (CSV, NDJSON, exports); with text set, each row's
+ * JSON is appended to text, the rows separated by commas (a JSON page:
+ * no tree per row).  Exactly one of the two is set; rows counts what was
+ * added.  query_out_free releases what the struct itself holds. */
+struct query_out {
+    json_t *items;
+    struct strbuf *text;
+    size_t rows;
+    struct strbuf row; /* items: the row being written, before parsing */
+};
+/* Starts a row: the buffer to write its JSON object into. */
+struct strbuf *query_out_begin(struct query_out *o);
+/* Ends the row begun: parsed into items, or left in text.  0, or -1 when
+ * out of memory. */
+int query_out_end(struct query_out *o);
+/* Adds a row built as a tree (stolen; NULL counts as out of memory). */
+int query_out_tree(struct query_out *o, json_t *v);
+void query_out_free(struct query_out *o);
+
 /* Result of a list: *has_next says a next page exists, and *next holds
- * the cursor of the last item appended. */
-qw_status query_articles(struct qconn *c, const struct query_list *q, json_t *items,
+ * the cursor of the last item added. */
+qw_status query_articles(struct qconn *c, const struct query_list *q, struct query_out *out,
                          struct cursor *next, int *has_next);
-qw_status query_people(struct qconn *c, const struct query_list *q, json_t *items,
+qw_status query_people(struct qconn *c, const struct query_list *q, struct query_out *out,
                        struct cursor *next, int *has_next);
 /* People of q->article_id, with their mentions in it, by first mention. */
-qw_status query_article_people(struct qconn *c, const struct query_list *q, json_t *items,
-                               struct cursor *next, int *has_next);
-qw_status query_quotes(struct qconn *c, const struct query_list *q, json_t *items,
+qw_status query_article_people(struct qconn *c, const struct query_list *q,
+                               struct query_out *out, struct cursor *next, int *has_next);
+qw_status query_quotes(struct qconn *c, const struct query_list *q, struct query_out *out,
                        struct cursor *next, int *has_next);
 
 /* The audit trail of corrections (GET /corrections), by id. */
@@ -88,6 +115,10 @@ qw_status query_gone(struct qconn *c, const char *target, int64_t id, char detai
 qw_status query_article(struct qconn *c, int64_t id, json_t **out);
 qw_status query_person(struct qconn *c, int64_t id, json_t **out);
 qw_status query_quote(struct qconn *c, int64_t id, json_t **out);
+/* The same items as JSON text appended to out (GET of one item). */
+qw_status query_article_text(struct qconn *c, int64_t id, struct strbuf *out);
+qw_status query_person_text(struct qconn *c, int64_t id, struct strbuf *out);
+qw_status query_quote_text(struct qconn *c, int64_t id, struct strbuf *out);
 
 /* QW_OK if the row exists, QW_ERR_NOT_FOUND if not. */
 qw_status query_article_exists(struct qconn *c, int64_t id);
@@ -163,15 +194,20 @@ void query_sql(struct sqlbuf *b, const char *frag);
 void query_page(struct sqlbuf *b, const struct query_list *q, const char *kw, const char *key,
                 const char *id, int desc);
 
-/* Turns the row a by-id query found into a JSON object (*out, the
- * caller's).  Returns QW_OK or QW_ERR_NOMEM. */
-typedef qw_status (*query_row_fn)(struct qconn *c, sqlite3_stmt *s, int64_t id, json_t **out);
+/* Turns the row a by-id query found into what out points to (of the
+ * type that the caller of query_by_id and row agree on: a json_t * to
+ * set, a strbuf to append to).  Returns QW_OK or QW_ERR_NOMEM. */
+typedef qw_status (*query_row_fn)(struct qconn *c, sqlite3_stmt *s, int64_t id, void *out);
 
 /* Runs sql, whose one parameter ?1 is id, as a cached statement.  With a
  * row: calls row (unless NULL) and returns its status; without one:
  * QW_ERR_NOT_FOUND.  With row NULL it is an existence check. */
 qw_status query_by_id(struct qconn *c, const char *sql, int64_t id, query_row_fn row,
-                      json_t **out);
+                      void *out);
+
+/* The tree of the JSON text in sb (written by jsonw), in *out.  QW_OK or
+ * QW_ERR_NOMEM. */
+qw_status query_tree(const struct strbuf *sb, json_t **out);
 
 /* The person filter subquery for a name or alias (binds ?2): both sides
  * folded (fold_key, include/fold.h: case, accents, width, white space), so
@@ -185,7 +221,7 @@ qw_status query_by_id(struct qconn *c, const char *sql, int64_t id, query_row_fn
 #define RANK_WINDOW "5000"
 
 /* FTS5 snippet settings: about 16 tokens, the hits between control
- * characters that query_json_snippet turns into <mark> and </mark> after
+ * characters that query_w_snippet turns into <mark> and </mark> after
  * HTML-escaping the text (article text is not markup). */
 #define QUERY_SNIPPET_MARKS "char(1), char(2), '\xe2\x80\xa6', 16"
 
@@ -193,11 +229,17 @@ qw_status query_by_id(struct qconn *c, const char *sql, int64_t id, query_row_fn
  * loaded, as loads since schema 4 store it, as it is; an absolute one, or
  * one with a ".." segment (stored by older loads, relative to the
  * loader's working folder), by its file name only, so that the server's
- * folders never show.  null for NULL; NULL only when out of memory. */
-json_t *query_json_path(sqlite3_stmt *s, int col);
+ * folders never show.  null for NULL. */
+int query_w_path(struct strbuf *sb, sqlite3_stmt *s, int col);
 
-/* The snippet column as a JSON string: text HTML-escaped, hits in <mark>. */
-json_t *query_json_snippet(sqlite3_stmt *s, int col);
+/* The snippet column: text HTML-escaped, hits in <mark>; "" for NULL. */
+int query_w_snippet(struct strbuf *sb, sqlite3_stmt *s, int col);
+
+/* A column as a JSON string, null for NULL (query_json_text's text). */
+int query_w_text(struct strbuf *sb, sqlite3_stmt *s, int col);
+
+/* query_w_*: JSON text appended to sb (jsonw.h); 0, or -1 when out of
+ * memory. */
 
 /* snippet() sits in the list query itself: SQLite evaluates it only for
  * the rows that leave the sorter, so it costs per page, not per match. */

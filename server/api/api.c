@@ -13,6 +13,7 @@
 
 #include "db.h"
 #include "handlers.h"
+#include "jsonw.h"
 #include "log.h"
 #include "search.h"
 #include "strbuf.h"
@@ -361,7 +362,7 @@ static int dump_cb(const char *buf, size_t size, void *data)
     return strbuf_append(sb, buf, size);
 }
 
-#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+#define DUMP_FLAGS JSONW_DUMP_FLAGS
 
 void api_json(struct call *c, int status, json_t *o)
 {
@@ -1098,84 +1099,101 @@ void api_csv_filename(const char *path, char out[64])
     memcpy(out + o, ".csv", 5);
 }
 
-void api_list(struct call *c, json_t *items, int has_next, const struct cursor *next,
-              const struct args *a, enum csv_kind kind, json_t *meta)
+/* A list page in body, sent: for JSON, body holds {"items":[...] and the
+ * rest of the envelope is added here (next, links, then meta's members:
+ * total, facets); CSV and NDJSON bodies are complete.  The Link header
+ * points to the next page.  Takes body. */
+static void send_page(struct call *c, struct strbuf *body, int has_next,
+                      const struct cursor *next, const struct args *a, json_t *meta)
 {
-    struct strbuf cur = STRBUF_INIT, link = STRBUF_INIT, self = STRBUF_INIT, body = STRBUF_INIT;
+    struct strbuf cur = STRBUF_INIT, link = STRBUF_INIT, self = STRBUF_INIT;
     int fail = 0;
     if (has_next) {
         if (cursor_encode(next, &cur) != 0 || build_link(c, &link, cur.p, cur.len) != 0)
             fail = 1;
     }
-    if (!fail && build_link(c, &self, NULL, 0) != 0)
-        fail = 1;
-    /* one allocation for most pages instead of a doubling series */
-    if (fail || strbuf_reserve(&body, 16384) != 0)
-        goto oom;
-    if (a->fmt == FMT_JSON) {
-        int oom = 0;
-        json_t *env = json_object(), *links = json_object();
-        if (!env || !links) {
-            json_decref(env);
-            json_decref(links);
-            goto oom;
+    if (!fail && a->fmt == FMT_JSON) {
+        fail = build_link(c, &self, NULL, 0) != 0 || strbuf_puts(body, ",\"next\":") != 0 ||
+               (has_next ? jsonw_str(body, cur.p, cur.len) : jsonw_null(body)) != 0 ||
+               strbuf_puts(body, ",\"links\":{\"self\":") != 0 ||
+               jsonw_str(body, self.p, self.len) != 0 || strbuf_puts(body, ",\"next\":") != 0 ||
+               (has_next ? jsonw_str(body, link.p, link.len) : jsonw_null(body)) != 0 ||
+               strbuf_putc(body, '}') != 0;
+        const char *key;
+        json_t *v;
+        json_object_foreach (meta, key, v) {
+            if (fail)
+                break;
+            fail = strbuf_putc(body, ',') != 0 || jsonw_cstr(body, key) != 0 ||
+                   strbuf_putc(body, ':') != 0 ||
+                   json_dump_callback(v, dump_cb, body, DUMP_FLAGS | JSON_ENCODE_ANY) != 0;
         }
-        query_set(env, "items", items, &oom);
-        items = NULL;
-        query_set(env, "next", has_next ? json_stringn_nocheck(cur.p, cur.len) : json_null(),
-                  &oom);
-        query_set(links, "self", json_stringn_nocheck(self.p, self.len), &oom);
-        query_set(links, "next", has_next ? json_stringn_nocheck(link.p, link.len) : json_null(),
-                  &oom);
-        query_set(env, "links", links, &oom);
-        if (meta && json_object_update(env, meta) != 0)
-            oom = 1;
-        if (oom || json_dump_callback(env, dump_cb, &body, DUMP_FLAGS) != 0) {
-            json_decref(env);
-            goto oom;
-        }
-        json_decref(env);
+        if (!fail)
+            fail = strbuf_putc(body, '}') != 0;
         c->res->content_type = "application/json; charset=utf-8";
-    } else if (a->fmt == FMT_NDJSON) {
-        if (api_render_items(&body, items, FMT_NDJSON, kind, a->q != NULL) != 0)
-            goto oom;
-        c->res->content_type = "application/x-ndjson";
-    } else {
-        if (api_render_csv_header(&body, kind, a->q != NULL) != 0 ||
-            api_render_items(&body, items, FMT_CSV, kind, a->q != NULL) != 0)
-            goto oom;
-        c->res->content_type = "text/csv; charset=utf-8";
-        api_csv_filename(c->req->path, c->res->filename);
     }
-    if (has_next) {
+    if (!fail && has_next) {
         struct strbuf h = STRBUF_INIT;
         if (strbuf_putc(&h, '<') != 0 || strbuf_append(&h, link.p, link.len) != 0 ||
             strbuf_puts(&h, ">; rel=\"next\"") != 0) {
             strbuf_free(&h);
-            goto oom;
+            fail = 1;
+        } else {
+            free(c->res->link);
+            c->res->link = strbuf_detach(&h, NULL);
+            fail = !c->res->link;
         }
-        free(c->res->link);
-        c->res->link = strbuf_detach(&h, NULL);
-        if (!c->res->link)
-            goto oom;
     }
     size_t len;
-    char *b = strbuf_detach(&body, &len);
-    if (!b)
-        goto oom;
-    c->res->status = 200;
-    c->res->cacheable = 1;
-    c->res->vary_accept = 1;
-    set_body(c->res, b, len, 0);
-    goto out;
-oom:
-    oom_response(c);
-out:
-    json_decref(items);
+    char *b = fail ? NULL : strbuf_detach(body, &len);
+    if (b) {
+        c->res->status = 200;
+        c->res->cacheable = 1;
+        c->res->vary_accept = 1;
+        set_body(c->res, b, len, 0);
+    } else {
+        oom_response(c);
+    }
+    strbuf_free(body);
     strbuf_free(&cur);
     strbuf_free(&link);
     strbuf_free(&self);
-    strbuf_free(&body);
+}
+
+/* A CSV or NDJSON page of items (borrowed) into body. */
+static int render_page(struct call *c, struct strbuf *body, json_t *items, const struct args *a,
+                       enum csv_kind kind)
+{
+    if (a->fmt == FMT_NDJSON) {
+        c->res->content_type = "application/x-ndjson";
+        return api_render_items(body, items, FMT_NDJSON, kind, a->q != NULL);
+    }
+    c->res->content_type = "text/csv; charset=utf-8";
+    api_csv_filename(c->req->path, c->res->filename);
+    return api_render_csv_header(body, kind, a->q != NULL) != 0 ||
+                   api_render_items(body, items, FMT_CSV, kind, a->q != NULL) != 0
+               ? -1
+               : 0;
+}
+
+void api_list(struct call *c, json_t *items, int has_next, const struct cursor *next,
+              const struct args *a, enum csv_kind kind, json_t *meta)
+{
+    struct strbuf body = STRBUF_INIT;
+    /* one allocation for most pages instead of a doubling series */
+    int fail = strbuf_reserve(&body, 16384) != 0;
+    if (!fail && a->fmt == FMT_JSON)
+        fail = strbuf_puts(&body, "{\"items\":") != 0 ||
+               json_dump_callback(items, dump_cb, &body, DUMP_FLAGS) != 0;
+    else if (!fail)
+        fail = render_page(c, &body, items, a, kind) != 0;
+    json_decref(items);
+    if (fail) {
+        strbuf_free(&body);
+        oom_response(c);
+        return;
+    }
+    send_page(c, &body, has_next, next, a, meta);
 }
 
 /* ---- dispatch ---- */
@@ -1368,26 +1386,45 @@ void api_list_run(struct call *c, struct qconn *qc, api_list_query fetch,
     }
     struct cursor next;
     int has_next = 0;
-    json_t *items = json_array();
-    if (!items) {
+    /* JSON: the rows are written into the body as they come, with no tree;
+     * CSV and NDJSON render from the rows' trees */
+    struct strbuf body = STRBUF_INIT;
+    struct query_out out = {.items = NULL};
+    int json = a->fmt == FMT_JSON;
+    if (json) {
+        out.text = &body;
+        if (strbuf_reserve(&body, 16384) != 0 || strbuf_puts(&body, "{\"items\":[") != 0) {
+            strbuf_free(&body);
+            api_fail(c, QW_ERR_NOMEM);
+            return;
+        }
+    } else if (!(out.items = json_array())) {
         api_fail(c, QW_ERR_NOMEM);
         return;
     }
     json_t *meta = NULL;
-    qw_status st = fetch(qc, q, items, &next, &has_next);
+    qw_status st = fetch(qc, q, &out, &next, &has_next);
+    query_out_free(&out);
     if (st == QW_OK && (a->count_exact || a->nfacets))
         st = list_meta(c, qc, q, a, &meta);
+    if (st == QW_OK && json && strbuf_putc(&body, ']') != 0)
+        st = QW_ERR_NOMEM;
     if (st != QW_OK) {
-        json_decref(items);
+        strbuf_free(&body);
+        json_decref(out.items);
         if (st != QW_ERR_BAD_REQUEST)
             api_fail(c, st);
+        json_decref(meta);
         return;
     }
-    api_list(c, items, has_next, &next, a, kind, meta);
+    if (json)
+        send_page(c, &body, has_next, &next, a, meta);
+    else
+        api_list(c, out.items, has_next, &next, a, kind, meta);
     json_decref(meta);
 }
 
-void api_item(struct call *c, api_item_query fetch)
+void api_item(struct call *c, api_item_text_query fetch)
 {
     struct args a;
     if (api_args(c, 0, &a) != 0)
@@ -1395,13 +1432,23 @@ void api_item(struct call *c, api_item_query fetch)
     struct qconn *qc = api_conn(c);
     if (!qc)
         return;
-    json_t *o = NULL;
-    qw_status st = fetch(qc, c->m.id, &o);
+    struct strbuf body = STRBUF_INIT;
+    qw_status st = strbuf_reserve(&body, 4096) != 0 ? QW_ERR_NOMEM : fetch(qc, c->m.id, &body);
+    size_t len = 0;
+    char *b = st == QW_OK ? strbuf_detach(&body, &len) : NULL;
+    strbuf_free(&body);
     if (st != QW_OK) {
         api_fail(c, st);
         return;
     }
-    api_json(c, 200, o);
+    if (!b) {
+        oom_response(c);
+        return;
+    }
+    c->res->status = 200;
+    c->res->content_type = "application/json; charset=utf-8";
+    c->res->cacheable = 1;
+    set_body(c->res, b, len, 0);
 }
 
 int api_body_too_large(struct call *c)
@@ -1435,7 +1482,7 @@ json_t *api_json_object(struct call *c)
     return o;
 }
 
-void api_item_or_gone(struct call *c, api_item_query fetch, const char *target)
+void api_item_or_gone(struct call *c, api_item_text_query fetch, const char *target)
 {
     api_item(c, fetch);
     if (c->res->status != 404 || !c->qc)

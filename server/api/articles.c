@@ -77,7 +77,7 @@ out:
 
 void api_article_get(struct call *c)
 {
-    api_item(c, query_article);
+    api_item(c, query_article_text);
 }
 
 /* Media type of a Content-Type value, and whether its charset (if any) is

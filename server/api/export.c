@@ -122,7 +122,9 @@ static int next_page(struct api_stream *s)
     int has_next = 0;
     if (!items)
         return -1;
-    qw_status st = s->fetch(qc, &s->q, items, &next, &has_next);
+    struct query_out out = {.items = items};
+    qw_status st = s->fetch(qc, &s->q, &out, &next, &has_next);
+    query_out_free(&out);
     if (st == QW_OK &&
         api_render_items(&s->out, items, s->fmt, s->kind, s->with_snippet) != 0)
         st = QW_ERR_NOMEM;

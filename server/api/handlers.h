@@ -127,10 +127,12 @@ void api_json(struct call *c, int status, json_t *o);
 void api_list(struct call *c, json_t *items, int has_next, const struct cursor *next,
               const struct args *a, enum csv_kind kind, json_t *meta);
 
-/* The shape of every list query in query.h and of every single-item one. */
-typedef qw_status (*api_list_query)(struct qconn *qc, const struct query_list *q, json_t *items,
-                                    struct cursor *next, int *has_next);
+/* The shape of every list query in query.h and of every single-item one
+ * (as a tree, and as text for a GET). */
+typedef qw_status (*api_list_query)(struct qconn *qc, const struct query_list *q,
+                                    struct query_out *out, struct cursor *next, int *has_next);
 typedef qw_status (*api_item_query)(struct qconn *qc, int64_t id, json_t **out);
+typedef qw_status (*api_item_text_query)(struct qconn *qc, int64_t id, struct strbuf *out);
 
 /* CSV and NDJSON rendering, shared by pages and streamed exports.  CSV
  * (RFC 4180, CRLF): a JSON null (or a missing key) is an empty unquoted
@@ -167,10 +169,10 @@ void api_list_run(struct call *c, struct qconn *qc, api_list_query fetch,
 
 /* GET of one item by the id in the path: no parameters allowed; 200 with
  * the item, or the problem for fetch's failure (404, 503...). */
-void api_item(struct call *c, api_item_query fetch);
+void api_item(struct call *c, api_item_text_query fetch);
 /* api_item, whose 404 says so when a correction took the item away (a
  * rejected quote, a merged person: query_gone). */
-void api_item_or_gone(struct call *c, api_item_query fetch, const char *target);
+void api_item_or_gone(struct call *c, api_item_text_query fetch, const char *target);
 
 /* This thread's read connection, armed with the query deadline; NULL after
  * filling a 503 problem. */

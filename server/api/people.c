@@ -65,7 +65,7 @@ out:
 
 void api_person_get(struct call *c)
 {
-    api_item_or_gone(c, query_person, "person");
+    api_item_or_gone(c, query_person_text, "person");
 }
 
 void api_article_people(struct call *c)

@@ -79,5 +79,5 @@ out:
 
 void api_quote_get(struct call *c)
 {
-    api_item_or_gone(c, query_quote, "quote");
+    api_item_or_gone(c, query_quote_text, "quote");
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jsonw.h"
 #include "log.h"
 #include "query.h"
 
@@ -16,46 +17,38 @@
 enum { C_ID, C_TITLE, C_DATELINE, C_PUBLISHED, C_SOURCE, C_URL, C_AUTHOR, C_CREDIT, C_PATH,
        C_HASH, C_INGESTED, C_PEOPLE, C_QUOTES, C_VERSION, C_SECTION, C_EXTRA };
 
-/* Builds the Article object of the current row (list shape). */
-static json_t *article_row(sqlite3_stmt *s, int *oom)
+/* The Article object of the current row, the one definition of its
+ * shape: the list members, then (before the closing links) what the
+ * caller adds: a list's snippet, an item's text. */
+static int article_open(struct strbuf *b, sqlite3_stmt *s)
 {
-    json_t *o = json_object();
-    if (!o) {
-        *oom = 1;
-        return NULL;
-    }
-    int64_t id = sqlite3_column_int64(s, C_ID);
-    query_set(o, "id", json_integer(id), oom);
-    query_set(o, "title", query_json_text(s, C_TITLE), oom);
-    query_set(o, "dateline", query_json_text(s, C_DATELINE), oom);
-    query_set(o, "published", query_json_text(s, C_PUBLISHED), oom);
-    query_set(o, "source", query_json_text(s, C_SOURCE), oom);
-    query_set(o, "section", query_json_text(s, C_SECTION), oom);
-    query_set(o, "url", query_json_text(s, C_URL), oom);
-    query_set(o, "author", query_json_text(s, C_AUTHOR), oom);
-    query_set(o, "image_credit", query_json_text(s, C_CREDIT), oom);
-    query_set(o, "path", query_json_path(s, C_PATH), oom);
-    query_set(o, "content_hash", query_json_text(s, C_HASH), oom);
-    query_set(o, "ingested_at", query_json_text(s, C_INGESTED), oom);
-    query_set(o, "people_count", json_integer(sqlite3_column_int64(s, C_PEOPLE)), oom);
-    query_set(o, "quote_count", json_integer(sqlite3_column_int64(s, C_QUOTES)), oom);
-    query_set(o, "extract_version", json_integer(sqlite3_column_int64(s, C_VERSION)), oom);
-    return o;
+    return strbuf_puts(b, "{\"id\":") | jsonw_int(b, sqlite3_column_int64(s, C_ID)) |
+           strbuf_puts(b, ",\"title\":") | query_w_text(b, s, C_TITLE) |
+           strbuf_puts(b, ",\"dateline\":") | query_w_text(b, s, C_DATELINE) |
+           strbuf_puts(b, ",\"published\":") | query_w_text(b, s, C_PUBLISHED) |
+           strbuf_puts(b, ",\"source\":") | query_w_text(b, s, C_SOURCE) |
+           strbuf_puts(b, ",\"section\":") | query_w_text(b, s, C_SECTION) |
+           strbuf_puts(b, ",\"url\":") | query_w_text(b, s, C_URL) |
+           strbuf_puts(b, ",\"author\":") | query_w_text(b, s, C_AUTHOR) |
+           strbuf_puts(b, ",\"image_credit\":") | query_w_text(b, s, C_CREDIT) |
+           strbuf_puts(b, ",\"path\":") | query_w_path(b, s, C_PATH) |
+           strbuf_puts(b, ",\"content_hash\":") | query_w_text(b, s, C_HASH) |
+           strbuf_puts(b, ",\"ingested_at\":") | query_w_text(b, s, C_INGESTED) |
+           strbuf_puts(b, ",\"people_count\":") | jsonw_int(b, sqlite3_column_int64(s, C_PEOPLE)) |
+           strbuf_puts(b, ",\"quote_count\":") | jsonw_int(b, sqlite3_column_int64(s, C_QUOTES)) |
+           strbuf_puts(b, ",\"extract_version\":") |
+           jsonw_int(b, sqlite3_column_int64(s, C_VERSION));
 }
 
-static void article_links(json_t *o, int64_t id, int *oom)
+/* The links, closing the object. */
+static int article_close(struct strbuf *b, int64_t id)
 {
-    char self[48], people[64], quotes[64];
-    snprintf(self, sizeof self, "/articles/%" PRId64, id);
-    snprintf(people, sizeof people, "/articles/%" PRId64 "/people", id);
-    snprintf(quotes, sizeof quotes, "/articles/%" PRId64 "/quotes", id);
-    json_t *l = json_object();
-    if (l) {
-        query_set(l, "self", json_string_nocheck(self), oom);
-        query_set(l, "people", json_string_nocheck(people), oom);
-        query_set(l, "quotes", json_string_nocheck(quotes), oom);
-    }
-    query_set(o, "links", l, oom);
+    char t[160];
+    int n = snprintf(t, sizeof t,
+                     ",\"links\":{\"self\":\"/articles/%" PRId64 "\",\"people\":\"/articles/%" PRId64
+                     "/people\",\"quotes\":\"/articles/%" PRId64 "/quotes\"}}",
+                     id, id, id);
+    return strbuf_append(b, t, (size_t)n);
 }
 
 /* Keyset condition per sort; ?6 is the cursor's key, ?7 its id. */
@@ -218,7 +211,7 @@ static qw_status fts_common(struct qconn *c, const struct query_list *q, int *co
     return st;
 }
 
-qw_status query_articles(struct qconn *c, const struct query_list *q, json_t *items,
+qw_status query_articles(struct qconn *c, const struct query_list *q, struct query_out *out,
                          struct cursor *next, int *has_next)
 {
     struct sqlbuf b = {.len = 0};
@@ -277,15 +270,11 @@ qw_status query_articles(struct qconn *c, const struct query_list *q, json_t *it
             *has_next = 1;
             break;
         }
-        json_t *o = article_row(s, &oom);
         int64_t id = sqlite3_column_int64(s, C_ID);
-        if (o) {
-            if (q->fts)
-                query_set(o, "snippet", query_json_snippet(s, C_EXTRA), &oom);
-            article_links(o, id, &oom);
-            if (json_array_append_new(items, o) != 0)
-                oom = 1;
-        }
+        struct strbuf *o = query_out_begin(out);
+        oom = !o || article_open(o, s) != 0 ||
+              (q->fts && (strbuf_puts(o, ",\"snippet\":") | query_w_snippet(o, s, C_EXTRA))) ||
+              article_close(o, id) != 0 || query_out_end(out) != 0;
         if (oom) {
             st = QW_ERR_NOMEM;
             goto out;
@@ -320,31 +309,34 @@ out:
     return st;
 }
 
-/* The full article: the list columns plus its text. */
-static qw_status article_full_row(struct qconn *c, sqlite3_stmt *s, int64_t id, json_t **out)
+/* The full article: the list members plus its text. */
+static qw_status article_full_row(struct qconn *c, sqlite3_stmt *s, int64_t id, void *out)
 {
     (void)c;
-    int oom = 0;
-    json_t *o = article_row(s, &oom);
-    if (o) {
-        query_set(o, "text", query_json_text(s, C_EXTRA), &oom);
-        query_set(o, "body_start", json_integer(sqlite3_column_int64(s, C_EXTRA + 1)), &oom);
-        article_links(o, id, &oom);
-    }
-    if (oom) {
-        json_decref(o);
-        return QW_ERR_NOMEM;
-    }
-    *out = o;
-    return QW_OK;
+    struct strbuf *b = out;
+    int fail = article_open(b, s) | strbuf_puts(b, ",\"text\":") | query_w_text(b, s, C_EXTRA) |
+               strbuf_puts(b, ",\"body_start\":") |
+               jsonw_int(b, sqlite3_column_int64(s, C_EXTRA + 1)) | article_close(b, id);
+    return fail ? QW_ERR_NOMEM : QW_OK;
 }
 
-qw_status query_article(struct qconn *c, int64_t id, json_t **out)
+qw_status query_article_text(struct qconn *c, int64_t id, struct strbuf *out)
 {
     return query_by_id(c,
                        "SELECT " ARTICLE_COLS ", a.text, a.body_start"
                        " FROM articles a WHERE a.id = ?1",
                        id, article_full_row, out);
+}
+
+qw_status query_article(struct qconn *c, int64_t id, json_t **out)
+{
+    struct strbuf sb = STRBUF_INIT;
+    *out = NULL;
+    qw_status st = query_article_text(c, id, &sb);
+    if (st == QW_OK)
+        st = query_tree(&sb, out);
+    strbuf_free(&sb);
+    return st;
 }
 
 qw_status query_article_exists(struct qconn *c, int64_t id)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jsonw.h"
 #include "log.h"
 #include "query.h"
 
@@ -167,7 +168,8 @@ static void set_next(struct cursor *next, const struct query_list *q, sqlite3_st
 }
 
 static qw_status run_list(struct qconn *c, const struct query_list *q, struct sqlbuf *b,
-                          json_t *items, struct cursor *next, int *has_next, int mentions)
+                          struct query_out *out, struct cursor *next, int *has_next,
+                          int mentions)
 {
     static const char msql[] = "SELECT start, end, text FROM mentions"
                                " WHERE article_id = ?1 AND person_id = ?2 ORDER BY start";
@@ -225,7 +227,7 @@ static qw_status run_list(struct qconn *c, const struct query_list *q, struct sq
                 goto out;
             }
         }
-        if (json_array_append_new(items, o) != 0) {
+        if (query_out_tree(out, o) != 0) {
             st = QW_ERR_NOMEM;
             goto out;
         }
@@ -256,7 +258,7 @@ void query_people_where(struct sqlbuf *b, const struct query_list *q)
         query_sql(b, " AND p.gender IS ?13");
 }
 
-qw_status query_people(struct qconn *c, const struct query_list *q, json_t *items,
+qw_status query_people(struct qconn *c, const struct query_list *q, struct query_out *out,
                        struct cursor *next, int *has_next)
 {
     struct sqlbuf b = {.len = 0};
@@ -271,11 +273,11 @@ qw_status query_people(struct qconn *c, const struct query_list *q, json_t *item
                q->sort == SORT_ARTICLES_DESC;
     query_page(&b, q, " AND", key, "p.id", desc);
     query_sql(&b, " LIMIT ?8");
-    return run_list(c, q, &b, items, next, has_next, 0);
+    return run_list(c, q, &b, out, next, has_next, 0);
 }
 
-qw_status query_article_people(struct qconn *c, const struct query_list *q, json_t *items,
-                               struct cursor *next, int *has_next)
+qw_status query_article_people(struct qconn *c, const struct query_list *q,
+                               struct query_out *out, struct cursor *next, int *has_next)
 {
     struct sqlbuf b = {.len = 0};
     query_sql(&b, "SELECT " PERSON_COLS ", min(m.start) AS first FROM mentions m"
@@ -283,19 +285,36 @@ qw_status query_article_people(struct qconn *c, const struct query_list *q, json
                   " GROUP BY p.id");
     query_page(&b, q, " HAVING", "first", "p.id", 0);
     query_sql(&b, " LIMIT ?8");
-    return run_list(c, q, &b, items, next, has_next, 1);
+    return run_list(c, q, &b, out, next, has_next, 1);
 }
 
-static qw_status person_item_row(struct qconn *c, sqlite3_stmt *s, int64_t id, json_t **out)
+static qw_status person_item_row(struct qconn *c, sqlite3_stmt *s, int64_t id, void *out)
 {
     (void)id;
-    return person_row(c, s, out, 0);
+    json_t **o = out;
+    *o = NULL;
+    return person_row(c, s, o, 0);
 }
 
 qw_status query_person(struct qconn *c, int64_t id, json_t **out)
 {
     return query_by_id(c, "SELECT " PERSON_COLS " FROM people p WHERE p.id = ?1", id,
                        person_item_row, out);
+}
+
+static int dump_cb(const char *buf, size_t size, void *data)
+{
+    return strbuf_append(data, buf, size);
+}
+
+qw_status query_person_text(struct qconn *c, int64_t id, struct strbuf *out)
+{
+    json_t *o = NULL;
+    qw_status st = query_person(c, id, &o);
+    if (st == QW_OK && json_dump_callback(o, dump_cb, out, JSONW_DUMP_FLAGS) != 0)
+        st = QW_ERR_NOMEM;
+    json_decref(o);
+    return st;
 }
 
 qw_status query_person_exists(struct qconn *c, int64_t id)

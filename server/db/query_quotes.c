@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jsonw.h"
 #include "log.h"
 #include "query.h"
 
@@ -16,51 +17,49 @@ enum { C_ID, C_ARTICLE, C_TEXT, C_START, C_END, C_KIND, C_SPEAKER, C_SPEAKER_ID,
        C_CONF, C_TITLE, C_PUBLISHED, C_CLUSTER, C_CLUSTER_ARTICLES, C_CURATED, C_EXTRACTED,
        C_EXTRA };
 
-static json_t *quote_row(sqlite3_stmt *s, int *oom)
+/* The Quote object of the current row, the one definition of its shape,
+ * without its closing brace: a list adds the snippet after the links. */
+static int quote_write(struct strbuf *b, sqlite3_stmt *s)
 {
-    json_t *o = json_object();
-    if (!o) {
-        *oom = 1;
-        return NULL;
-    }
     int64_t id = sqlite3_column_int64(s, C_ID);
     int64_t art = sqlite3_column_int64(s, C_ARTICLE);
     int has_speaker = sqlite3_column_type(s, C_SPEAKER_ID) != SQLITE_NULL;
     int64_t sp = sqlite3_column_int64(s, C_SPEAKER_ID);
-    query_set(o, "id", json_integer(id), oom);
-    query_set(o, "article_id", json_integer(art), oom);
-    query_set(o, "text", query_json_text(s, C_TEXT), oom);
-    query_set(o, "start", json_integer(sqlite3_column_int64(s, C_START)), oom);
-    query_set(o, "end", json_integer(sqlite3_column_int64(s, C_END)), oom);
-    query_set(o, "kind", query_json_text(s, C_KIND), oom);
-    query_set(o, "speaker", query_json_text(s, C_SPEAKER), oom);
-    query_set(o, "speaker_person_id", has_speaker ? json_integer(sp) : json_null(), oom);
-    query_set(o, "cue", query_json_text(s, C_CUE), oom);
-    query_set(o, "confidence", json_real(sqlite3_column_double(s, C_CONF)), oom);
-    query_set(o, "article_title", query_json_text(s, C_TITLE), oom);
-    query_set(o, "published", query_json_text(s, C_PUBLISHED), oom);
     int64_t cl = sqlite3_column_int64(s, C_CLUSTER);
-    query_set(o, "cluster_id", json_integer(cl), oom);
-    query_set(o, "cluster_articles", json_integer(sqlite3_column_int64(s, C_CLUSTER_ARTICLES)), oom);
     /* a user's correction applies; extracted_speaker: what the extractor said */
     int curated = sqlite3_column_int(s, C_CURATED) != 0;
-    query_set(o, "curated", json_boolean(curated), oom);
-    query_set(o, "extracted_speaker", curated ? query_json_text(s, C_EXTRACTED) : json_null(),
-              oom);
-    char self[48], article[48], speaker[48], cluster[64];
-    snprintf(self, sizeof self, "/quotes/%" PRId64, id);
-    snprintf(article, sizeof article, "/articles/%" PRId64, art);
-    snprintf(speaker, sizeof speaker, "/people/%" PRId64, sp);
-    snprintf(cluster, sizeof cluster, "/quotes?cluster=%" PRId64, cl);
-    json_t *l = json_object();
-    if (l) {
-        query_set(l, "self", json_string_nocheck(self), oom);
-        query_set(l, "article", json_string_nocheck(article), oom);
-        query_set(l, "speaker", has_speaker ? json_string_nocheck(speaker) : json_null(), oom);
-        query_set(l, "cluster", json_string_nocheck(cluster), oom);
-    }
-    query_set(o, "links", l, oom);
-    return o;
+    int fail = strbuf_puts(b, "{\"id\":") | jsonw_int(b, id) | strbuf_puts(b, ",\"article_id\":") |
+               jsonw_int(b, art) | strbuf_puts(b, ",\"text\":") | query_w_text(b, s, C_TEXT) |
+               strbuf_puts(b, ",\"start\":") | jsonw_int(b, sqlite3_column_int64(s, C_START)) |
+               strbuf_puts(b, ",\"end\":") | jsonw_int(b, sqlite3_column_int64(s, C_END)) |
+               strbuf_puts(b, ",\"kind\":") | query_w_text(b, s, C_KIND) |
+               strbuf_puts(b, ",\"speaker\":") | query_w_text(b, s, C_SPEAKER) |
+               strbuf_puts(b, ",\"speaker_person_id\":") |
+               (has_speaker ? jsonw_int(b, sp) : jsonw_null(b)) | strbuf_puts(b, ",\"cue\":") |
+               query_w_text(b, s, C_CUE) | strbuf_puts(b, ",\"confidence\":") |
+               jsonw_real(b, sqlite3_column_double(s, C_CONF)) |
+               strbuf_puts(b, ",\"article_title\":") | query_w_text(b, s, C_TITLE) |
+               strbuf_puts(b, ",\"published\":") | query_w_text(b, s, C_PUBLISHED) |
+               strbuf_puts(b, ",\"cluster_id\":") | jsonw_int(b, cl) |
+               strbuf_puts(b, ",\"cluster_articles\":") |
+               jsonw_int(b, sqlite3_column_int64(s, C_CLUSTER_ARTICLES)) |
+               strbuf_puts(b, ",\"curated\":") | jsonw_bool(b, curated) |
+               strbuf_puts(b, ",\"extracted_speaker\":") |
+               (curated ? query_w_text(b, s, C_EXTRACTED) : jsonw_null(b));
+    char t[200];
+    int n = snprintf(t, sizeof t,
+                     ",\"links\":{\"self\":\"/quotes/%" PRId64 "\",\"article\":\"/articles/%" PRId64
+                     "\",\"speaker\":",
+                     id, art);
+    fail |= strbuf_append(b, t, (size_t)n);
+    if (has_speaker)
+        n = snprintf(t, sizeof t, "\"/people/%" PRId64 "\"", sp);
+    else
+        n = snprintf(t, sizeof t, "null");
+    fail |= strbuf_append(b, t, (size_t)n);
+    n = snprintf(t, sizeof t, ",\"cluster\":\"/quotes?cluster=%" PRId64 "\"}", cl);
+    fail |= strbuf_append(b, t, (size_t)n);
+    return fail ? -1 : 0;
 }
 
 /* FROM and WHERE of a quote list (query_list_where); with_articles joins
@@ -131,7 +130,7 @@ static qw_status quote_filters_narrow(struct qconn *c, const struct query_list *
     return st;
 }
 
-qw_status query_quotes(struct qconn *c, const struct query_list *q, json_t *items,
+qw_status query_quotes(struct qconn *c, const struct query_list *q, struct query_out *out,
                        struct cursor *next, int *has_next)
 {
     struct sqlbuf b = {.len = 0};
@@ -198,13 +197,10 @@ qw_status query_quotes(struct qconn *c, const struct query_list *q, json_t *item
             *has_next = 1;
             break;
         }
-        json_t *o = quote_row(s, &oom);
-        if (o) {
-            if (q->fts)
-                query_set(o, "snippet", query_json_snippet(s, C_EXTRA), &oom);
-            if (json_array_append_new(items, o) != 0)
-                oom = 1;
-        }
+        struct strbuf *o = query_out_begin(out);
+        oom = !o || quote_write(o, s) != 0 ||
+              (q->fts && (strbuf_puts(o, ",\"snippet\":") | query_w_snippet(o, s, C_EXTRA))) ||
+              strbuf_putc(o, '}') != 0 || query_out_end(out) != 0;
         if (oom) {
             st = QW_ERR_NOMEM;
             goto out;
@@ -226,23 +222,27 @@ out:
     return st;
 }
 
-static qw_status quote_item_row(struct qconn *c, sqlite3_stmt *s, int64_t id, json_t **out)
+static qw_status quote_item_row(struct qconn *c, sqlite3_stmt *s, int64_t id, void *out)
 {
     (void)c, (void)id;
-    int oom = 0;
-    json_t *o = quote_row(s, &oom);
-    if (oom) {
-        json_decref(o);
-        return QW_ERR_NOMEM;
-    }
-    *out = o;
-    return QW_OK;
+    return quote_write(out, s) != 0 || strbuf_putc(out, '}') != 0 ? QW_ERR_NOMEM : QW_OK;
 }
 
-qw_status query_quote(struct qconn *c, int64_t id, json_t **out)
+qw_status query_quote_text(struct qconn *c, int64_t id, struct strbuf *out)
 {
     return query_by_id(c,
                        "SELECT " QUOTE_COLS " FROM quotes q JOIN articles a"
                        " ON a.id = q.article_id WHERE q.id = ?1",
                        id, quote_item_row, out);
+}
+
+qw_status query_quote(struct qconn *c, int64_t id, json_t **out)
+{
+    struct strbuf sb = STRBUF_INIT;
+    *out = NULL;
+    qw_status st = query_quote_text(c, id, &sb);
+    if (st == QW_OK)
+        st = query_tree(&sb, out);
+    strbuf_free(&sb);
+    return st;
 }

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonw.h"
 #include "log.h"
 #include "query.h"
 #include "strbuf.h"
@@ -56,11 +57,9 @@ void query_sql(struct sqlbuf *b, const char *frag)
 }
 
 qw_status query_by_id(struct qconn *c, const char *sql, int64_t id, query_row_fn row,
-                      json_t **out)
+                      void *out)
 {
     qw_status st = QW_OK;
-    if (out)
-        *out = NULL;
     sqlite3_stmt *s = qconn_stmt(c, sql, strlen(sql), &st);
     if (!s)
         return st;
@@ -130,14 +129,24 @@ static int query_bind(sqlite3_stmt *s, const struct query_list *q)
 }
 
 
-json_t *query_json_path(sqlite3_stmt *s, int col)
+int query_w_text(struct strbuf *sb, sqlite3_stmt *s, int col)
 {
     if (sqlite3_column_type(s, col) == SQLITE_NULL)
-        return json_null();
+        return jsonw_null(sb);
+    const char *t = (const char *)sqlite3_column_text(s, col);
+    if (!t)
+        return -1;
+    return jsonw_str(sb, t, (size_t)sqlite3_column_bytes(s, col));
+}
+
+int query_w_path(struct strbuf *sb, sqlite3_stmt *s, int col)
+{
+    if (sqlite3_column_type(s, col) == SQLITE_NULL)
+        return jsonw_null(sb);
     const char *t = (const char *)sqlite3_column_text(s, col);
     size_t n = (size_t)sqlite3_column_bytes(s, col);
     if (!t)
-        return NULL;
+        return -1;
     int hidden = n > 0 && t[0] == '/';
     for (size_t i = 0; i + 1 < n && !hidden; i++)
         hidden = t[i] == '.' && t[i + 1] == '.' && (i == 0 || t[i - 1] == '/') &&
@@ -149,48 +158,92 @@ json_t *query_json_path(sqlite3_stmt *s, int col)
         t += b;
         n -= b;
     }
-    return lossy_text(t, n);
+    return jsonw_str(sb, t, n);
 }
 
-json_t *query_json_snippet(sqlite3_stmt *s, int col)
+int query_w_snippet(struct strbuf *sb, sqlite3_stmt *s, int col)
 {
     const char *t = (const char *)sqlite3_column_text(s, col);
     size_t n = (size_t)sqlite3_column_bytes(s, col);
     if (!t)
-        return sqlite3_column_type(s, col) == SQLITE_NULL ? json_string("") : NULL;
-    struct strbuf sb = STRBUF_INIT;
-    if (strbuf_reserve(&sb, n + 64) != 0)
-        return NULL;
+        return sqlite3_column_type(s, col) == SQLITE_NULL ? jsonw_str(sb, "", 0) : -1;
+    /* the page's few snippets: escaped into a buffer, then written */
+    struct strbuf h = STRBUF_INIT;
+    if (strbuf_reserve(&h, n + 64) != 0)
+        return -1;
     int fail = 0;
     for (size_t i = 0; i < n && !fail; i++) {
         switch (t[i]) {
-        case '\x01': fail = strbuf_puts(&sb, "<mark>"); break;
-        case '\x02': fail = strbuf_puts(&sb, "</mark>"); break;
-        case '<': fail = strbuf_puts(&sb, "&lt;"); break;
-        case '>': fail = strbuf_puts(&sb, "&gt;"); break;
-        case '&': fail = strbuf_puts(&sb, "&amp;"); break;
-        case '"': fail = strbuf_puts(&sb, "&quot;"); break;
-        case '\'': fail = strbuf_puts(&sb, "&#39;"); break;
-        default: fail = strbuf_putc(&sb, t[i]); break;
+        case '\x01': fail = strbuf_puts(&h, "<mark>"); break;
+        case '\x02': fail = strbuf_puts(&h, "</mark>"); break;
+        case '<': fail = strbuf_puts(&h, "&lt;"); break;
+        case '>': fail = strbuf_puts(&h, "&gt;"); break;
+        case '&': fail = strbuf_puts(&h, "&amp;"); break;
+        case '"': fail = strbuf_puts(&h, "&quot;"); break;
+        case '\'': fail = strbuf_puts(&h, "&#39;"); break;
+        default: fail = strbuf_putc(&h, t[i]); break;
         }
     }
-    json_t *j = NULL;
-    if (!fail) {
-        j = json_stringn(sb.p, sb.len);
-        if (!j) {
-            /* invalid UTF-8 in the text: replace it rather than fail */
-            char *fixed = malloc(sb.len * 3 + 1);
-            if (fixed) {
-                size_t i = 0, o = 0;
-                while (i < sb.len)
-                    o += utf8_encode(utf8_next(sb.p, sb.len, &i), fixed + o);
-                j = json_stringn(fixed, o);
-                free(fixed);
-            }
-        }
+    if (!fail)
+        fail = jsonw_str(sb, h.p, h.len);
+    strbuf_free(&h);
+    return fail ? -1 : 0;
+}
+
+qw_status query_tree(const struct strbuf *sb, json_t **out)
+{
+    *out = json_loadb(sb->p ? sb->p : "", sb->len, JSONW_LOAD_FLAGS, NULL);
+    /* the text is the writer's own: only memory can make it fail */
+    return *out ? QW_OK : QW_ERR_NOMEM;
+}
+
+struct strbuf *query_out_begin(struct query_out *o)
+{
+    if (o->text) {
+        if (o->rows && strbuf_putc(o->text, ',') != 0)
+            return NULL;
+        return o->text;
     }
-    strbuf_free(&sb);
-    return j;
+    strbuf_reset(&o->row);
+    return &o->row;
+}
+
+int query_out_end(struct query_out *o)
+{
+    if (!o->text) {
+        json_t *v = NULL;
+        if (query_tree(&o->row, &v) != QW_OK || json_array_append_new(o->items, v) != 0)
+            return -1;
+    }
+    o->rows++;
+    return 0;
+}
+
+static int dump_cb(const char *buf, size_t size, void *data)
+{
+    return strbuf_append(data, buf, size);
+}
+
+int query_out_tree(struct query_out *o, json_t *v)
+{
+    if (!v)
+        return -1;
+    int fail;
+    if (o->text) {
+        fail = (o->rows && strbuf_putc(o->text, ',') != 0) ||
+               json_dump_callback(v, dump_cb, o->text, JSONW_DUMP_FLAGS) != 0;
+        json_decref(v);
+    } else {
+        fail = json_array_append_new(o->items, v) != 0;
+    }
+    if (!fail)
+        o->rows++;
+    return fail ? -1 : 0;
+}
+
+void query_out_free(struct query_out *o)
+{
+    strbuf_free(&o->row);
 }
 
 sqlite3_stmt *query_prepare(struct qconn *c, const struct sqlbuf *b, const struct query_list *q,
