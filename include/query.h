@@ -209,6 +209,11 @@ qw_status query_by_id(struct qconn *c, const char *sql, int64_t id, query_row_fn
  * QW_ERR_NOMEM. */
 qw_status query_tree(const struct strbuf *sb, json_t **out);
 
+/* An item's tree parsed from what text writes (query_article from
+ * query_article_text...). */
+typedef qw_status (*query_text_fn)(struct qconn *c, int64_t id, struct strbuf *out);
+qw_status query_item_tree(struct qconn *c, int64_t id, query_text_fn text, json_t **out);
+
 /* The person filter subquery for a name or alias (binds ?2): both sides
  * folded (fold_key, include/fold.h: case, accents, width, white space), so
  * "josé álvarez", "JOSÉ ÁLVAREZ" and "Jose Alvarez" find José Álvarez. */

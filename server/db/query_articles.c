@@ -330,13 +330,7 @@ qw_status query_article_text(struct qconn *c, int64_t id, struct strbuf *out)
 
 qw_status query_article(struct qconn *c, int64_t id, json_t **out)
 {
-    struct strbuf sb = STRBUF_INIT;
-    *out = NULL;
-    qw_status st = query_article_text(c, id, &sb);
-    if (st == QW_OK)
-        st = query_tree(&sb, out);
-    strbuf_free(&sb);
-    return st;
+    return query_item_tree(c, id, query_article_text, out);
 }
 
 qw_status query_article_exists(struct qconn *c, int64_t id)

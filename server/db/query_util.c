@@ -197,6 +197,17 @@ qw_status query_tree(const struct strbuf *sb, json_t **out)
     return *out ? QW_OK : QW_ERR_NOMEM;
 }
 
+qw_status query_item_tree(struct qconn *c, int64_t id, query_text_fn text, json_t **out)
+{
+    struct strbuf sb = STRBUF_INIT;
+    *out = NULL;
+    qw_status st = text(c, id, &sb);
+    if (st == QW_OK)
+        st = query_tree(&sb, out);
+    strbuf_free(&sb);
+    return st;
+}
+
 struct strbuf *query_out_begin(struct query_out *o)
 {
     if (o->text) {

@@ -34,39 +34,38 @@ static char *jansson_any(json_t *j)
     return d;
 }
 
+static int same_text(struct strbuf *sb, int rc, char *want);
+
 static int same_str(const char *s, size_t n)
 {
     struct strbuf sb = STRBUF_INIT;
-    char *want = jansson_str(s, n);
-    int ok = jsonw_str(&sb, s, n) == 0 && want && strcmp(sb.p, want) == 0;
+    int rc = jsonw_str(&sb, s, n);
+    return same_text(&sb, rc, jansson_str(s, n));
+}
+
+/* Whether what jsonw wrote into sb (rc its result) is want (freed). */
+static int same_text(struct strbuf *sb, int rc, char *want)
+{
+    int ok = rc == 0 && want && sb->p && strcmp(sb->p, want) == 0;
     if (!ok)
-        fprintf(stderr, "  jsonw %s\n  jansson %s\n", sb.p ? sb.p : "(null)", want ? want : "-");
+        fprintf(stderr, "  jsonw %s jansson %s\n", sb->p ? sb->p : "(null)", want ? want : "-");
     free(want);
-    strbuf_free(&sb);
+    strbuf_free(sb);
     return ok;
 }
 
 static int same_real(double v)
 {
     struct strbuf sb = STRBUF_INIT;
-    char *want = jansson_any(json_real(v));
-    int ok = jsonw_real(&sb, v) == 0 && want && strcmp(sb.p, want) == 0;
-    if (!ok)
-        fprintf(stderr, "  %.17g: jsonw %s jansson %s\n", v, sb.p ? sb.p : "(null)",
-                want ? want : "-");
-    free(want);
-    strbuf_free(&sb);
-    return ok;
+    int rc = jsonw_real(&sb, v);
+    return same_text(&sb, rc, jansson_any(json_real(v)));
 }
 
 static int same_int(int64_t v)
 {
     struct strbuf sb = STRBUF_INIT;
-    char *want = jansson_any(json_integer(v));
-    int ok = jsonw_int(&sb, v) == 0 && want && strcmp(sb.p, want) == 0;
-    free(want);
-    strbuf_free(&sb);
-    return ok;
+    int rc = jsonw_int(&sb, v);
+    return same_text(&sb, rc, jansson_any(json_integer(v)));
 }
 
 int main(void)
