@@ -127,6 +127,14 @@ void api_stream_free(struct api_stream *s); /* accepts NULL */
  * responses and know exactly when they go stale. */
 qw_status api_data_version(struct api *a, int64_t *out);
 
+/* A GET's read snapshot on the calling thread's read connection
+ * (qconn_begin): what the response cache's version check and the
+ * handler's queries read is one version of the database.  api_read_end
+ * closes it before the thread goes back to its other connections; a
+ * streamed export reads its later pages outside it. */
+void api_read_begin(struct api *a);
+void api_read_end(struct api *a);
+
 /* "GET", "POST", ... -> enum (API_OTHER if unknown). */
 enum api_method api_method_parse(const char *m);
 const char *api_method_name(enum api_method m);

@@ -47,6 +47,13 @@ qw_status qconn_fail(struct qconn *c, int rc);
 
 sqlite3 *qconn_db(struct qconn *c);
 
+/* A read snapshot: the statements from qconn_begin to qconn_end run in
+ * one read transaction, so they see the database as one version (a page
+ * and its count, a cached answer and its version) and take the WAL's
+ * locks once instead of once per statement.  qconn_end without an open
+ * transaction does nothing. */
+qw_status qconn_begin(struct qconn *c);
+void qconn_end(struct qconn *c);
 /* PRAGMA data_version: a value that changes whenever another connection
  * (this process's writer, a loader) commits to the database. */
 qw_status qconn_data_version(struct qconn *c, int64_t *out);

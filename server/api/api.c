@@ -268,6 +268,21 @@ qw_status api_data_version(struct api *a, int64_t *out)
     return r;
 }
 
+void api_read_begin(struct api *a)
+{
+    qw_status st = QW_OK;
+    struct qconn *qc = thread_conn(a, &st);
+    /* without a snapshot each statement reads on its own: still correct */
+    if (qc)
+        qconn_begin(qc);
+}
+
+void api_read_end(struct api *a)
+{
+    if (tl_conn.api == a && tl_conn.gen == a->gen)
+        qconn_end(tl_conn.qc);
+}
+
 /* ---- methods ---- */
 
 static const char *const method_names[API_NMETHODS] = {

@@ -157,6 +157,37 @@ qw_status qconn_fail(struct qconn *c, int rc)
     return st;
 }
 
+/* Steps a cached one-row-less statement: BEGIN, COMMIT. */
+static qw_status run(struct qconn *c, const char *sql, size_t len)
+{
+    qw_status st = QW_OK;
+    sqlite3_stmt *s = qconn_stmt(c, sql, len, &st);
+    if (!s)
+        return st;
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE)
+        st = qconn_fail(c, rc);
+    qconn_release(c, s);
+    return st;
+}
+
+qw_status qconn_begin(struct qconn *c)
+{
+    static const char sql[] = "BEGIN";
+    if (!sqlite3_get_autocommit(c->db))
+        return QW_OK;
+    return run(c, sql, sizeof sql - 1);
+}
+
+void qconn_end(struct qconn *c)
+{
+    static const char commit[] = "COMMIT", rollback[] = "ROLLBACK";
+    if (!c || sqlite3_get_autocommit(c->db))
+        return;
+    if (run(c, commit, sizeof commit - 1) != QW_OK)
+        run(c, rollback, sizeof rollback - 1);
+}
+
 qw_status qconn_data_version(struct qconn *c, int64_t *out)
 {
     static const char sql[] = "PRAGMA data_version";

@@ -684,11 +684,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return respond_static(s, conn, ctx, m, 503, url);
     int host_refused = host_check(s, conn, version);
     int uncacheable = cors_uncacheable(s, conn);
-    if ((m == API_GET || m == API_HEAD) && !ctx->body.len && !ctx->too_large && !host_refused &&
-        !uncacheable && !s->no_cache) {
+    int reading = (m == API_GET || m == API_HEAD) && !ctx->body.len && !ctx->too_large;
+    if (reading)
+        api_read_begin(s->api);
+    if (reading && !host_refused && !uncacheable && !s->no_cache) {
         enum MHD_Result ret;
-        if (rc_serve(s, conn, ctx, m, &ret))
+        if (rc_serve(s, conn, ctx, m, &ret)) {
+            api_read_end(s->api);
             return ret;
+        }
     }
     struct api_request req;
     memset(&req, 0, sizeof req);
@@ -706,6 +710,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req.host_refused = host_refused;
     struct api_response res;
     api_handle(s->api, &req, &res);
+    if (reading)
+        api_read_end(s->api);
     if (log_get_level() <= LOG_DEBUG)
         log_debug("%s %s -> %d", method, url, res.status);
     enum MHD_Result ret = respond(s, conn, ctx, m, &res);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "qconn.h"
 #include "store.h"
 #include "testhelp.h"
 
@@ -392,6 +393,36 @@ int main(void)
         CHECK(count(db, "SELECT count(*) FROM people WHERE name = 'Cy Fox'") == 0);
         CHECK(inconsistencies(db) == 0);
         CHECK(!fts_broken(db));
+    }
+
+    TEST("a read snapshot sees one version until it ends")
+    {
+        struct qconn *qc = NULL;
+        CHECK(qconn_open(path, 0, 0, &qc, err) == QW_OK);
+        qw_status qs = QW_OK;
+        static const char sql[] = "SELECT count(*) FROM articles";
+        int64_t before = count(db, sql), v0 = 0, v1 = 0, seen = -1;
+        CHECK(qc && qconn_begin(qc) == QW_OK);
+        CHECK(qc && qconn_data_version(qc, &v0) == QW_OK);
+        /* another connection commits inside the snapshot */
+        CHECK(db_exec(db, "INSERT INTO articles (title, text, content_hash, ingested_at)"
+                          " VALUES ('x', 'snapshot', 'snapshot-hash', '2026-01-01')") == QW_OK);
+        sqlite3_stmt *s = qc ? qconn_stmt(qc, sql, sizeof sql - 1, &qs) : NULL;
+        if (s && sqlite3_step(s) == SQLITE_ROW)
+            seen = sqlite3_column_int64(s, 0);
+        qconn_release(qc, s);
+        CHECK(seen == before);
+        CHECK(qc && qconn_data_version(qc, &v1) == QW_OK && v1 == v0);
+        qconn_end(qc);
+        qconn_end(qc); /* no snapshot open: nothing */
+        s = qc ? qconn_stmt(qc, sql, sizeof sql - 1, &qs) : NULL;
+        if (s && sqlite3_step(s) == SQLITE_ROW)
+            seen = sqlite3_column_int64(s, 0);
+        qconn_release(qc, s);
+        CHECK(seen == before + 1);
+        CHECK(qc && qconn_data_version(qc, &v1) == QW_OK && v1 != v0);
+        CHECK(db_exec(db, "DELETE FROM articles WHERE content_hash = 'snapshot-hash'") == QW_OK);
+        qconn_close(qc);
     }
 
     TEST("integrity check is ok")
