@@ -225,8 +225,14 @@ qw_status db_open(const char *path, enum db_mode mode, sqlite3 **out, char *err)
         return QW_ERR_INVALID;
     }
     /* journal_mode=WAL persists in the file; readers never block the writer. */
+    /* Read connections map the file (up to SQLite's 2 GiB limit) instead of
+     * a pread per page their 2 MB cache misses: the server's threads share
+     * the OS's page cache.  Random article and quote reads 24.0-30.9k ->
+     * 29.2-34.5k req/s, alternating runs.  The file only shrinks by VACUUM,
+     * which quotewire never runs. */
     const char *setup = mode == DB_READ_ONLY || mode == DB_REPLICA
                             ? "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
+                              " PRAGMA mmap_size=2147418112;"
                         : mode == DB_BULK
                             /* checkpoints every 64 MiB of WAL instead of every 4:
                                a 48k-article load 10.6-11.0 s -> 10.1-10.5 s;
