@@ -265,7 +265,9 @@ static size_t object_end(const struct xctx *x, size_t a, size_t lim)
         if (t->kind == TK_WORD && (t->f & TF_LOWER) && !(t->f & TF_POSS) && b > a &&
             ((t->lf & (LEX_COMMON | LEX_VERB | LEX_VERB_WEAK)) || refer_word_in(x, b, refer_preps)) &&
             !refer_word_in(x, b, refer_determiners) &&
-            !(!(t->lf & LEX_COMMON) && refer_word_in(x, b - 1, refer_articles))) /* "read the letter" */
+            !(!(t->lf & LEX_COMMON) && refer_word_in(x, b - 1, refer_articles)) && /* "read the letter" */
+            !((t->lf & LEX_COMMON) && !(t->lf & (LEX_VERB | LEX_VERB_WEAK)) && !refer_word_in(x, b, refer_preps) &&
+              refer_word_in(x, b - 1, refer_articles) && refer_agent_noun(x, b + 1))) /* "the second official" */
             break;
         if (t->kind == TK_WORD && (t->f & TF_LOWER) && refer_word_in(x, b, refer_preps))
             break;
@@ -398,7 +400,7 @@ static int subject_of(struct xctx *x, struct xquote *q, size_t v, size_t s0)
             return 0;
         size_t h = k - 1;
         const struct tok *t = &x->t[h];
-        if ((t->f & TF_INQ) || t->kind != TK_WORD)
+        if ((t->f & TF_INQ) || (t->kind != TK_WORD && !refer_agent_noun(x, h)))
             return 0;
         if (t->f & TF_NAME) {
             int p = refer_person_in(x, h, h + 1);
@@ -757,6 +759,9 @@ static int try_subject(struct xctx *x, struct xquote *q)
  * word); its person, pronoun or head noun. */
 static int clause_np_at(struct xctx *x, struct xquote *q, size_t s0, size_t lim, int depth);
 
+/* Words that open an introductory phrase ("Even before the vote,"). */
+static const char *const opening_adverbs[] = {"even", "just", "only", "now", "once", "soon", NULL};
+
 static int clause_np(struct xctx *x, struct xquote *q, size_t s0, size_t lim)
 {
     return clause_np_at(x, q, s0, lim, 0);
@@ -776,8 +781,11 @@ static int clause_np_at(struct xctx *x, struct xquote *q, size_t s0, size_t lim,
             }
     if (k + 1 < lim && (x->t[k].f & TF_CAP) && !(x->t[k].f & TF_NAME) && refer_is_adverb(x, k) && tok_punct(x, k + 1, ','))
         k += 2; /* "Instead, the council voted" */
-    if (k < lim && x->t[k].kind == TK_WORD && (refer_is_ing(x, k) || refer_word_in(x, k, refer_preps))) {
-        /* "Repeating an old line, the former mayor said" */
+    if (k < lim && x->t[k].kind == TK_WORD &&
+        (refer_is_ing(x, k) || refer_word_in(x, k, refer_preps) ||
+         ((refer_is_adverb(x, k) || refer_word_in(x, k, opening_adverbs)) && !(x->t[k].f & TF_NAME)))) {
+        /* "Repeating an old line, the former mayor said", "Even before
+         * the vote, his campaign sent" */
         size_t c = k + 1;
         while (c < lim && c < k + 14 && !tok_punct(x, c, ',') && x->t[c].kind != TK_QUOTE)
             c++;
@@ -798,10 +806,15 @@ static int clause_np_at(struct xctx *x, struct xquote *q, size_t s0, size_t lim,
             if (((t->lf & (LEX_VERB | LEX_VERB_WEAK)) && !after_det) || refer_is_aux(x, k) || refer_word_in(x, k, refer_preps) ||
                 refer_word_in(x, k, refer_irregular))
                 break;
-            if (n > 3 && memcmp(w + n - 2, "ed", 2) == 0 && k > a)
+            /* "The council voted", but "the retired surgeon" */
+            if (n > 3 && memcmp(w + n - 2, "ed", 2) == 0 && k > a &&
+                !(after_det && k + 1 < lim && x->t[k + 1].kind == TK_WORD))
                 break;
         }
-        if ((t->lf & LEX_PRONOUN) && k == a) {
+        /* "His chief aide": a possessive before a noun opens the phrase */
+        if ((t->lf & LEX_PRONOUN) && k == a &&
+            !((refer_word_in(x, k, refer_articles) || tok_is(x, k, "her")) && k + 1 < lim && x->t[k + 1].kind == TK_WORD &&
+              (x->t[k + 1].f & TF_LOWER) && !refer_verb_like(x, k + 1) && !refer_word_in(x, k + 1, refer_preps))) {
             k++;
             break;
         }
@@ -1147,6 +1160,8 @@ static int is_cue_word(const struct xctx *x, size_t v)
     return t->kind == TK_WORD && (t->f & TF_LOWER) && !(t->f & TF_INQ) && (t->lf & (LEX_CUE | LEX_VERB));
 }
 
+#define VERB_TRIES 3
+
 static size_t cue_guesses(struct xctx *x, struct xquote *q, struct attrib_guess *out, size_t max)
 {
     size_t o = q->ots, c = q->cts == XNONE ? q->te : q->cts;
@@ -1208,6 +1223,30 @@ static size_t cue_guesses(struct xctx *x, struct xquote *q, struct attrib_guess 
             attrib_guess_of(q, rule, &out[n++]);
         }
     }
+    /* the subject of any other finite verb there: cue words are
+     * harvested, and news reports speech with many verbs ("his campaign
+     * sent out a text saying:"); the VERB_TRIES nearest the quote on
+     * each side, as each costs a subject search and a candidate */
+    int tries[2] = {0, 0};
+    for (size_t i = 0; i < e - s0 && n < max; i++) {
+        /* outward from the quote: o-1, o-2, ... s0, then c+1, ... e-1 */
+        size_t v = i < o - s0 ? o - 1 - i : c + 1 + (i - (o - s0));
+        if (v >= e)
+            break;
+        const struct tok *t = &x->t[v];
+        int side = v > c;
+        if (tries[side] == VERB_TRIES || is_cue_word(x, v) || !refer_verb_like(x, v) || refer_is_aux(x, v) ||
+            refer_is_adverb(x, v) || refer_word_in(x, v, refer_modal_words) || (t->f & TF_POSS))
+            continue;
+        size_t from = v < o ? s0 : c + 1;
+        tries[side]++;
+        clear_speaker(q);
+        if (v > from && subject_of(x, q, v, from) && spoken(q)) {
+            q->cue = (uint32_t)v;
+            q->conf = 0.5;
+            attrib_guess_of(q, AR_VERB, &out[n++]);
+        }
+    }
     x->lenient = 0;
     return n;
 }
@@ -1236,7 +1275,7 @@ const char *attrib_rule_name(int r)
 {
     static const char *const names[AR_COUNT] = {
         "none", "headline", "according", "after", "before", "before_weak", "colon",
-        "subject", "said_before", "prev_para", "inherit_same", "inherit_next", "cue", "cue_clause", "cue_ing"};
+        "subject", "said_before", "prev_para", "inherit_same", "inherit_next", "cue", "cue_clause", "cue_ing", "verb"};
     return r >= 0 && r < AR_COUNT ? names[r] : "none";
 }
 

@@ -29,6 +29,7 @@ enum attrib_rule {
     AR_CUE,          /* any cue word's subject in the quote's sentence (propose only) */
     AR_CUE_CLAUSE,   /* the noun phrase opening a cue word's clause (propose only) */
     AR_CUE_ING,      /* "X said, adding": the subject of the verb before (propose only) */
+    AR_VERB,         /* the subject of another finite verb there (propose only) */
     AR_COUNT
 };
 

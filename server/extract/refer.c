@@ -100,8 +100,8 @@ int refer_agent_noun(const struct xctx *x, size_t k)
         unsigned char c = (unsigned char)x->text[t->s + i];
         w[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
-    if (t->kind != TK_WORD)
-        return 0;
+    if (t->kind != TK_WORD) /* an age for a noun: "the 46-year-old said" */
+        return (n > 4 && memcmp(w + n - 4, "-old", 4) == 0) || (n > 5 && memcmp(w + n - 5, "-olds", 5) == 0);
     if (t->lf & LEX_AGENT)
         return 1;
     if (w[n - 1] != 's')

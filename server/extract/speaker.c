@@ -718,7 +718,7 @@ static void phrase_feats(const struct xctx *x, const struct cand *c, struct fset
 }
 
 static void cand_feats(const struct xctx *x, size_t qi, const struct cand *c, const size_t *nment, int top,
-                       const uint32_t near[2], size_t hl_end, struct fset *fs)
+                       const uint32_t near[2], size_t hl_end, uint32_t others, struct fset *fs)
 {
     const struct xquote *q = &x->q[qi];
     char w[24];
@@ -739,6 +739,14 @@ static void cand_feats(const struct xctx *x, size_t qi, const struct cand *c, co
         feat(fs, "r:%s|t:%s", attrib_rule_name(r), type);
     }
     feat(fs, "nr:%d", nr > 3 ? 3 : nr);
+    /* what the rules found for someone else: "Roe said Lee 'q,' the aide
+     * recalled" -- a cue on the other side of the quote competes */
+    {
+        const char *side = c->cue == XNONE || c->cue >= x->nt ? "-" : c->cue < q->ots ? "before" : "after";
+        for (int r = 1; r < AR_COUNT; r++)
+            if ((others & (1u << r)) && !(c->rules & (1u << r)))
+                feat(fs, "alt:%s|k:%s|side:%s", attrib_rule_name(r), kind, side);
+    }
     if (c->cue != XNONE && c->cue < x->nt) {
         feat(fs, "cue:%s", word_of(x, c->cue, w));
         const struct tok *ct = &x->t[c->cue];
@@ -947,7 +955,10 @@ int speaker_run(struct xctx *x, speaker_trace_fn trace, void *ctx)
                 if (!dup && ncp < 8)
                     cps[ncp++] = ag->pron_tok;
             }
-            if (c->cue == XNONE || (ag->cue != XNONE && cue_dist(q, ag->cue) < cue_dist(q, c->cue)))
+            /* a verb outside the cue words is the cue only of a candidate
+             * that no cue word found */
+            if (c->cue == XNONE ||
+                (ag->cue != XNONE && ag->rule != AR_VERB && cue_dist(q, ag->cue) < cue_dist(q, c->cue)))
                 c->cue = ag->cue;
             if (ag->conf > c->rconf)
                 c->rconf = ag->conf;
@@ -972,6 +983,12 @@ int speaker_run(struct xctx *x, speaker_trace_fn trace, void *ctx)
             cand_get(cs, m->person, NULL, 0, 0);
         }
         add_pronoun_cands(x, qi, cs);
+        /* the article's most named person, who may speak far from a name */
+        for (size_t pi = 0; pi < x->np; pi++)
+            if (nment[pi] == topn && topn > 0) {
+                cand_get(cs, (int)pi, NULL, 0, 0);
+                break;
+            }
         for (size_t j = 0; j < ncp; j++)
             add_cue_pronoun_cands(x, qi, cps[j], cs);
         if (cs->n == 0)
@@ -986,7 +1003,11 @@ int speaker_run(struct xctx *x, speaker_trace_fn trace, void *ctx)
             fs->score = 0;
             fs->keep = trace != NULL;
             const struct cand *c = &cs->c[ci];
-            cand_feats(x, qi, c, nment, c->person >= 0 && nment[c->person] == topn, near, hl_end, fs);
+            uint32_t others = 0;
+            for (size_t cj = 0; cj < cs->n; cj++)
+                if (cj != ci)
+                    others |= cs->c[cj].rules;
+            cand_feats(x, qi, c, nment, c->person >= 0 && nment[c->person] == topn, near, hl_end, others, fs);
             sc[ci] = have_model ? fs->score : (c->cascade ? 1 : 0);
             if (sc[ci] > best) {
                 second = best;
