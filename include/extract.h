@@ -50,7 +50,7 @@ struct extract_result {
  * code, the lexicons or the models changes which people and quotes it
  * finds.  Stored with every article, so that reextract knows which
  * articles an upgrade would extract differently. */
-#define EXTRACT_VERSION 3
+#define EXTRACT_VERSION 4
 int extract_version(void);
 
 /* Replaces the built-in data file name (a lexicon or model from data/,
